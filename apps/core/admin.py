@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from apps.core import services
+from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin
+from apps.core.models import CongressSession, CongressTerm, HandlingUnit, Region, TaskHeartbeat, User
+from apps.core.selectors import users_visible_to
+
+admin.site.site_header = settings.RENDA["SITE_NAME"]
+admin.site.site_title = settings.RENDA["SITE_NAME"]
+admin.site.index_title = _("后台管理")
+
+
+@admin.register(Region)
+class RegionAdmin(RendaModelAdmin):
+    list_display = ["name", "code", "level", "kind", "parent", "sort_order"]
+    list_filter = ["level", "kind"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    ordering = ["path"]
+
+
+class CongressSessionInline(admin.TabularInline):
+    model = CongressSession
+    extra = 0
+
+
+@admin.register(CongressTerm)
+class CongressTermAdmin(RendaModelAdmin):
+    list_display = ["__str__", "region", "number", "started_on", "ended_on"]
+    list_filter = ["region__level"]
+    search_fields = ["region__name"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+    inlines = [CongressSessionInline]
+
+
+@admin.register(CongressSession)
+class CongressSessionAdmin(RendaModelAdmin):
+    list_display = ["__str__", "number", "opened_on", "closed_on"]
+    search_fields = ["term__region__name"]
+    list_select_related = ["term__region"]
+    autocomplete_fields = ["term"]
+
+
+@admin.register(HandlingUnit)
+class HandlingUnitAdmin(RendaModelAdmin):
+    list_display = ["name", "short_name", "category", "region", "contact_person", "is_active"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["name", "short_name"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(TaskHeartbeat)
+class TaskHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_run_at", "hostname", "runs"]
+    readonly_fields = ["name", "last_run_at", "hostname", "runs"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    list_display = ["username", "full_name", "role", "handling_unit", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "phone"]
+    list_select_related = ["handling_unit"]
+    autocomplete_fields = ["regions", "handling_unit"]
+    ordering = ["username"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("个人信息"), {"fields": ["full_name", "phone", "email"]}),
+        (_("角色与范围"), {"fields": ["role", "regions", "handling_unit", "is_active"]}),
+        (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    superuser_fieldsets = [(_("超级用户权限"), {"fields": ["is_superuser", "groups", "user_permissions"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "full_name", "role", "password1", "password2"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        return users_visible_to(request.user, super().get_queryset(request))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.is_superuser:
+            return [*fieldsets, *self.superuser_fieldsets]
+        return fieldsets
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.user_apply_role(user=form.instance)

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "apps.core"
+    verbose_name = _("基础数据")
+
+    def ready(self):
+        from apps.core import roles
+        from apps.core.collation import register_sqlite_collation
+
+        connection_created.connect(register_sqlite_collation, dispatch_uid="renda_sqlite_stroke")
+        post_migrate.connect(roles.sync_role_groups_after_migrate, dispatch_uid="renda_role_groups")
+        roles.grant(
+            roles.Role.COMMITTEE,
+            "core.view_region core.add_region core.change_region "
+            "core.view_congressterm core.add_congressterm core.change_congressterm "
+            "core.view_congresssession core.add_congresssession core.change_congresssession "
+            "core.view_handlingunit core.add_handlingunit core.change_handlingunit "
+            "core.view_user core.add_user core.change_user core.view_taskheartbeat",
+        )
+        roles.grant(
+            roles.Role.TOWNSHIP,
+            "core.view_region core.add_region core.change_region core.view_congressterm "
+            "core.view_congresssession core.view_handlingunit",
+        )
+        roles.grant(roles.Role.LIAISON, "core.view_region core.view_congressterm core.view_congresssession")

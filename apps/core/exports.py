@@ -1,0 +1,62 @@
+"""Spreadsheet formats and widgets shared by every app's import/export resources."""
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.widgets import Widget
+
+# A cell beginning with one of these runs as a formula when the file is opened in a
+# spreadsheet (CSV injection); tab and carriage return can hide such a prefix.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class _FormulaSafe:
+    def export_data(self, dataset, **kwargs):
+        for i, row in enumerate(list(dataset)):
+            dataset[i] = tuple(neutralise_formula(cell) for cell in row)
+        return super().export_data(dataset, **kwargs)
+
+
+class SafeCSV(_FormulaSafe, CSV):
+    pass
+
+
+class SafeXLSX(_FormulaSafe, XLSX):
+    pass
+
+
+SPREADSHEET_FORMATS = [SafeXLSX, SafeCSV]
+
+
+class ChoicesWidget(Widget):
+    """Reads a choice by its code, its label, or its Chinese label; writes the label."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = list(choices)
+        super().__init__(**kwargs)
+
+    def _lookup(self) -> dict[str, str]:
+        table = {}
+        for value, label in self.choices:
+            table[str(value)] = value
+            table[str(label)] = value
+            with translation.override("zh-hans"):
+                table[str(label)] = value
+        return table
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return ""
+        found = self._lookup().get(str(value).strip())
+        if found is None:
+            raise ValueError(_("“%(value)s”不是有效的选项。") % {"value": value})
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))

@@ -1,0 +1,248 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.numerals import chinese_number
+from apps.core.scope import ScopedQuerySet, ancestor_paths
+
+
+class Region(models.Model):
+    """One node of the administrative tree: county > township > village or community."""
+
+    class Level(models.TextChoices):
+        COUNTY = "county", _("县级")
+        TOWNSHIP = "township", _("乡镇级")
+        VILLAGE = "village", _("村（社区）级")
+
+    class Kind(models.TextChoices):
+        COUNTY = "county", _("县")
+        AUTONOMOUS_COUNTY = "autonomous_county", _("自治县")
+        DISTRICT = "district", _("区")
+        CITY = "city", _("县级市")
+        TOWN = "town", _("镇")
+        TOWNSHIP = "township", _("乡")
+        ETHNIC_TOWNSHIP = "ethnic_township", _("民族乡")
+        SUBDISTRICT = "subdistrict", _("街道")
+        VILLAGE = "village", _("村")
+        COMMUNITY = "community", _("社区")
+
+    KINDS_BY_LEVEL = {
+        Level.COUNTY: {Kind.COUNTY, Kind.AUTONOMOUS_COUNTY, Kind.DISTRICT, Kind.CITY},
+        Level.TOWNSHIP: {Kind.TOWN, Kind.TOWNSHIP, Kind.ETHNIC_TOWNSHIP, Kind.SUBDISTRICT},
+        Level.VILLAGE: {Kind.VILLAGE, Kind.COMMUNITY},
+    }
+    PARENT_LEVEL = {Level.COUNTY: None, Level.TOWNSHIP: Level.COUNTY, Level.VILLAGE: Level.TOWNSHIP}
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级区域"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # Materialised path of codes ("/430529/430529100/"): a scope is a prefix of it.
+    path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "path"
+    scope_includes_ancestors = True
+
+    class Meta:
+        verbose_name = _("行政区域")
+        verbose_name_plural = _("行政区域")
+        ordering = ["level", "sort_order", "code"]
+        indexes = [models.Index(fields=["path"], name="region_path_prefix", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = self._computed_path()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.path = self._computed_path()
+        if self.kind and self.level and self.kind not in self.KINDS_BY_LEVEL[self.level]:
+            raise ValidationError({"kind": _("该类型与层级不符。")})
+        expected = self.PARENT_LEVEL.get(self.level)
+        actual = self.parent.level if self.parent_id else None
+        if self.level and expected != actual:
+            raise ValidationError({"parent": _("上级区域的层级不正确。")})
+        if self.pk and self.parent_id != type(self).objects.filter(pk=self.pk).values_list("parent", flat=True).first():
+            raise ValidationError({"parent": _("已建立的区域不能更换上级。")})
+
+    def _computed_path(self) -> str:
+        return (self.parent.path if self.parent_id else "/") + f"{self.code}/"
+
+    @property
+    def ancestor_paths(self) -> list[str]:
+        return ancestor_paths(self.path)
+
+
+class CongressTerm(models.Model):
+    """A term (届) of the people's congress of a county or a township."""
+
+    region = models.ForeignKey(Region, verbose_name=_("行政区域"), on_delete=models.PROTECT, related_name="terms")
+    number = models.PositiveSmallIntegerField(_("届次"))
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "region__path"
+    scope_includes_ancestors = True
+
+    class Meta:
+        verbose_name = _("人民代表大会届次")
+        verbose_name_plural = _("人民代表大会届次")
+        ordering = ["region__path", "-number"]
+        constraints = [models.UniqueConstraint(fields=["region", "number"], name="term_unique_per_region")]
+
+    def __str__(self):
+        return _("%(region)s第%(number)s届人民代表大会") % {
+            "region": self.region.name,
+            "number": chinese_number(self.number),
+        }
+
+    def clean(self):
+        if self.region_id and self.region.level == Region.Level.VILLAGE:
+            raise ValidationError({"region": _("村（社区）不设人民代表大会。")})
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": _("结束日期不能早于开始日期。")})
+
+
+class CongressSession(models.Model):
+    """A session (次会议) of one congress term."""
+
+    term = models.ForeignKey(CongressTerm, verbose_name=_("届次"), on_delete=models.PROTECT, related_name="sessions")
+    number = models.PositiveSmallIntegerField(_("会议次数"))
+    opened_on = models.DateField(_("开幕日期"))
+    closed_on = models.DateField(_("闭幕日期"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "term__region__path"
+    scope_includes_ancestors = True
+
+    class Meta:
+        verbose_name = _("人民代表大会会议")
+        verbose_name_plural = _("人民代表大会会议")
+        ordering = ["term__region__path", "-term__number", "-number"]
+        constraints = [models.UniqueConstraint(fields=["term", "number"], name="session_unique_per_term")]
+
+    def __str__(self):
+        return _("%(term)s第%(number)s次会议") % {"term": self.term, "number": chinese_number(self.number)}
+
+    def clean(self):
+        if self.closed_on and self.opened_on and self.closed_on < self.opened_on:
+            raise ValidationError({"closed_on": _("闭幕日期不能早于开幕日期。")})
+
+
+class HandlingUnit(models.Model):
+    """A unit (承办单位) that proposals and concerns are assigned to."""
+
+    class Category(models.TextChoices):
+        GOVERNMENT = "government", _("政府部门")
+        SUPERVISION = "supervision", _("监察委员会")
+        COURT = "court", _("人民法院")
+        PROCURATORATE = "procuratorate", _("人民检察院")
+        OTHER = "other", _("其他单位")
+
+    name = models.CharField(_("单位名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    category = models.CharField(_("类别"), max_length=20, choices=Category.choices, default=Category.GOVERNMENT)
+    region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="units")
+    contact_person = models.CharField(_("联系人"), max_length=30, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "region__path"
+    scope_unit_field = "pk"
+
+    class Meta:
+        verbose_name = _("承办单位")
+        verbose_name_plural = _("承办单位")
+        ordering = ["region__path", "category", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="unit_unique_name_per_region")]
+        indexes = [models.Index(fields=["category", "is_active"], name="unit_category_active")]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """An account. Its role and scope (regions, unit) decide what it may see."""
+
+    class Role(models.TextChoices):
+        COMMITTEE = "committee", _("常委会工作人员")
+        TOWNSHIP = "township", _("乡镇人大工作人员")
+        LIAISON = "liaison", _("联络站工作人员")
+        UNIT = "unit", _("承办单位工作人员")
+        REPRESENTATIVE = "representative", _("人大代表")
+
+    STAFF_ROLES = {Role.COMMITTEE, Role.TOWNSHIP, Role.LIAISON}
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=30, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("管辖区域"),
+        blank=True,
+        related_name="staff",
+        help_text=_("工作人员只能看到这些区域（含下级区域）的数据。"),
+    )
+    handling_unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("所在承办单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def get_full_name(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role == self.Role.UNIT and not self.handling_unit_id:
+            raise ValidationError({"handling_unit": _("承办单位工作人员必须指定所在单位。")})
+        if self.role != self.Role.UNIT and self.handling_unit_id:
+            raise ValidationError({"handling_unit": _("只有承办单位工作人员才能指定所在单位。")})
+
+
+class TaskHeartbeat(models.Model):
+    """When each periodic task last ran, so operators can see that beat and a worker are alive."""
+
+    name = models.CharField(_("任务"), max_length=100, unique=True)
+    last_run_at = models.DateTimeField(_("最近运行时间"))
+    hostname = models.CharField(_("运行主机"), max_length=200, blank=True)
+    runs = models.PositiveBigIntegerField(_("运行次数"), default=0)
+
+    class Meta:
+        verbose_name = _("后台任务心跳")
+        verbose_name_plural = _("后台任务心跳")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,29 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.core.models import TaskHeartbeat
+from apps.core.scope import scope_for
+
+
+def users_visible_to(viewer, qs):
+    """Accounts a staff member may manage: those whose regions, unit or representative record
+    lie in the viewer's regions."""
+    scope = scope_for(viewer)
+    if scope.unrestricted:
+        return qs
+    q = Q(pk__in=[])
+    for path in scope.region_paths:
+        q |= (
+            Q(regions__path__startswith=path)
+            | Q(handling_unit__region__path__startswith=path)
+            | Q(representative__township__path__startswith=path)
+        )
+    return qs.filter(pk__in=qs.model.objects.filter(q).values("pk"))
+
+
+def stale_heartbeats() -> list[TaskHeartbeat]:
+    limit = timezone.now() - timedelta(minutes=settings.RENDA["HEARTBEAT_STALE_MINUTES"])
+    return list(TaskHeartbeat.objects.filter(last_run_at__lt=limit))

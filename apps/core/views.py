@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from apps.core.models import Region, User
+from apps.representatives.selectors import public_counts_by_township
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
+    return render(
+        request,
+        "core/home.html",
+        {"counties": counties, "townships": public_counts_by_township(), "site_name": settings.RENDA["SITE_NAME"]},
+    )
+
+
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where each role goes after logging in."""
+    user = request.user
+    if user.is_staff:
+        return redirect("admin:index")
+    if user.role == User.Role.REPRESENTATIVE:
+        return redirect("representatives:mine")
+    if user.role == User.Role.UNIT:
+        return redirect("unit_home")
+    return redirect("home")
+
+
+@login_required
+def unit_home(request: HttpRequest) -> HttpResponse:
+    if request.user.role != User.Role.UNIT or request.user.handling_unit is None:
+        return render(request, "core/no_role.html", status=403)
+    return render(request, "core/unit_home.html", {"unit": request.user.handling_unit})
