@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from apps.core.models import Region, User
 from apps.representatives.selectors import public_counts_by_township
@@ -14,6 +15,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {"counties": counties, "townships": public_counts_by_township(), "site_name": settings.RENDA["SITE_NAME"]},
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico on every page, the admin's included.
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @login_required
