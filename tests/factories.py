@@ -77,9 +77,11 @@ class RepresentativeFactory(DjangoModelFactory):
     level = Level.COUNTY
     township = factory.SubFactory(TownshipFactory)
     term = factory.LazyAttribute(
-        lambda o: TermFactory(region=o.township if o.level == Level.TOWNSHIP else o.township.parent)
-        if o.level in (Level.COUNTY, Level.TOWNSHIP)
-        else None
+        lambda o: (
+            TermFactory(region=o.township if o.level == Level.TOWNSHIP else o.township.parent)
+            if o.level in (Level.COUNTY, Level.TOWNSHIP)
+            else None
+        )
     )
     credential_no = factory.Sequence(lambda n: f"C{n:05d}")
     phone = factory.Sequence(lambda n: f"139{n:08d}")

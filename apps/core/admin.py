@@ -80,7 +80,13 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     ]
     superuser_fieldsets = [(_("超级用户权限"), {"fields": ["is_superuser", "groups", "user_permissions"]})]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "full_name", "role", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "full_name", "role", "regions", "handling_unit", "password1", "password2"],
+            },
+        ),
     ]
     readonly_fields = ["last_login", "date_joined"]
 
@@ -92,6 +98,19 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         if obj is not None and request.user.is_superuser:
             return [*fieldsets, *self.superuser_fieldsets]
         return fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class RoleScopeForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                role, regions = cleaned.get("role"), cleaned.get("regions")
+                if role in User.STAFF_ROLES and "regions" in self.fields and not regions:
+                    self.add_error("regions", _("工作人员必须指定管辖区域。"))
+                return cleaned
+
+        return RoleScopeForm
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

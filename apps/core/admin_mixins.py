@@ -59,7 +59,7 @@ class ScopedAdminMixin:
         return super().has_delete_permission(request, obj) and self._writable(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
         scope = scope_for(request.user)
         model = self.model
         if scope.unrestricted or not getattr(model, "scope_path", None):
@@ -90,4 +90,3 @@ class RendaModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.get_object(request, unquote(object_id))
         return super().history_form_view(request, object_id, version_id, extra_context)
-

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -6,6 +8,8 @@ from apps.core.admin_mixins import RendaModelAdmin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.representatives.models import Constituency, Representative
 from apps.representatives.resources import RepresentativeResource
+
+audit = logging.getLogger("renda.audit")
 
 
 @admin.register(Constituency)
@@ -47,6 +51,11 @@ class RepresentativeAdmin(ImportExportMixin, RendaModelAdmin):
         if request.user.has_perm("representatives.view_representative_contact"):
             return fieldsets
         return [(name, opts) for name, opts in fieldsets if name != _("联系方式")]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and request.user.has_perm("representatives.view_representative_contact"):
+            audit.info("view representative contact id=%s by=%s", object_id, request.user.pk)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}

@@ -27,9 +27,9 @@ def public_counts_by_township(*, county: Region | None = None):
     qs = Region.objects.filter(level=Region.Level.TOWNSHIP)
     if county is not None:
         qs = qs.filter(parent=county)
-    return qs.annotate(
-        serving=Count("representatives", filter=Q(representatives__status=Status.SERVING))
-    ).order_by("parent__sort_order", "sort_order", "code")
+    return qs.annotate(serving=Count("representatives", filter=Q(representatives__status=Status.SERVING))).order_by(
+        "parent__sort_order", "sort_order", "code"
+    )
 
 
 def public_roster(*, township: Region | None = None, level: str | None = None):
@@ -39,16 +39,14 @@ def public_roster(*, township: Region | None = None, level: str | None = None):
         qs = qs.filter(township=township)
     if level:
         qs = qs.filter(level=level)
-    return qs.select_related("township").only(*PUBLIC_FIELDS).order_by(
-        "township__sort_order", "township__code", by_stroke("name"), "pk"
+    return (
+        qs.select_related("township")
+        .only(*PUBLIC_FIELDS)
+        .order_by("township__sort_order", "township__code", by_stroke("name"), "pk")
     )
 
 
 def representative_for_user(user) -> Representative | None:
     if not user.is_authenticated:
         return None
-    return (
-        Representative.objects.select_related("township", "term__region", "constituency")
-        .filter(user=user)
-        .first()
-    )
+    return Representative.objects.select_related("township", "term__region", "constituency").filter(user=user).first()

@@ -63,8 +63,19 @@ def test_beat_fires_the_scheduled_heartbeat_and_a_worker_runs_it(tmp_path):
         "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / "beat-schedule"),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "renda", "worker", "--beat", "--pool=solo", "--loglevel=WARNING",
-         "--schedule", str(tmp_path / "beat-schedule")],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "renda",
+            "worker",
+            "--beat",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--schedule",
+            str(tmp_path / "beat-schedule"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

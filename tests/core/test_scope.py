@@ -114,7 +114,14 @@ def test_admin_refuses_to_save_a_representative_into_another_township(login, sta
 def test_township_staff_cannot_add_a_township_next_to_theirs(login, staff_a, county):
     response = login(staff_a).post(
         reverse("admin:core_region_add"),
-        {"code": "430529999", "name": "新镇", "level": "township", "kind": "town", "parent": county.pk, "sort_order": 0},
+        {
+            "code": "430529999",
+            "name": "新镇",
+            "level": "township",
+            "kind": "town",
+            "parent": county.pk,
+            "sort_order": 0,
+        },
     )
     assert response.status_code == 200
     assert not Region.objects.filter(code="430529999").exists()
@@ -123,8 +130,14 @@ def test_township_staff_cannot_add_a_township_next_to_theirs(login, staff_a, cou
 def test_township_staff_can_add_a_village_to_their_township(login, staff_a, township_a):
     response = login(staff_a).post(
         reverse("admin:core_region_add"),
-        {"code": "430529100201", "name": "新村", "level": "village", "kind": "village", "parent": township_a.pk,
-         "sort_order": 0},
+        {
+            "code": "430529100201",
+            "name": "新村",
+            "level": "village",
+            "kind": "village",
+            "parent": township_a.pk,
+            "sort_order": 0,
+        },
     )
     assert response.status_code == 302
     assert Region.objects.get(code="430529100201").path == "/430529/430529100/430529100201/"

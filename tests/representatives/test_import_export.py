@@ -13,7 +13,20 @@ from apps.representatives.models import Representative
 from apps.representatives.resources import RepresentativeResource
 from tests.factories import RepresentativeFactory
 
-HEADERS = ["编号", "姓名", "性别", "民族", "政治面貌", "代表构成", "代表层级", "届次", "所在乡镇", "代表证号", "联系电话", "状态"]
+HEADERS = [
+    "编号",
+    "姓名",
+    "性别",
+    "民族",
+    "政治面貌",
+    "代表构成",
+    "代表层级",
+    "届次",
+    "所在乡镇",
+    "代表证号",
+    "联系电话",
+    "状态",
+]
 
 
 def _csv(rows):
@@ -107,7 +120,7 @@ def test_xlsx_import_works(login, staff_a, county_term, township_a):
 # --- export ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
 def test_formula_prefixes_are_neutralised(value):
     assert neutralise_formula(value) == "'" + value
 
@@ -119,8 +132,14 @@ def test_plain_values_are_left_alone():
 
 def _export(client, fmt):
     url = reverse("admin:representatives_representative_export")
-    return client.post(url, {"format": fmt, "resource": 0, **{f"representativeresource_{f}": True for f in
-                                                                 RepresentativeResource.Meta.fields}})
+    return client.post(
+        url,
+        {
+            "format": fmt,
+            "resource": 0,
+            **{f"representativeresource_{f}": True for f in RepresentativeResource.Meta.fields},
+        },
+    )
 
 
 def test_export_escapes_formulas_in_csv(login, committee_staff, township_a, county_term):

@@ -72,8 +72,9 @@ def test_roster_paginates(client, township_a, county_term, settings):
 
 
 @pytest.mark.parametrize("url_name", ["home", "representatives:roster"])
-def test_public_pages_cost_the_same_queries_with_more_data(client, county, county_term, url_name,
-                                                           django_assert_max_num_queries):
+def test_public_pages_cost_the_same_queries_with_more_data(
+    client, county, county_term, url_name, django_assert_max_num_queries
+):
     def grow(n):
         for _ in range(n):
             township = TownshipFactory(parent=county)
