@@ -1,0 +1,57 @@
+import time
+import unicodedata
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from apps.core.demo import DemoSummary, demo_load
+from apps.core.models import Region
+from apps.representatives.choices import Level
+
+
+class Command(BaseCommand):
+    help = _("载入城步苗族自治县演示数据（可重复运行，不会产生重复记录）。")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help=_("把已存在的演示账号的密码重置为演示密码。"),
+        )
+
+    def handle(self, *args, reset_passwords: bool = False, **options):
+        started = time.monotonic()
+        summary = demo_load(reset_passwords=reset_passwords)
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("城步苗族自治县演示数据已载入：本次新建 %(created)s 条记录，用时 %(seconds).1f 秒。")
+                % {"created": summary.created, "seconds": elapsed}
+            )
+        )
+        self._write_counts(summary)
+        self._write_accounts(summary)
+
+    def _write_counts(self, summary: DemoSummary) -> None:
+        regions = [(str(label), summary.regions_by_level.get(value, 0)) for value, label in Region.Level.choices]
+        reps = [(str(label), summary.representatives_by_level.get(value, 0)) for value, label in Level.choices]
+        self.stdout.write(_("行政区域：") + "，".join(f"{label} {n}" for label, n in regions))
+        self.stdout.write(_("人大代表：") + "，".join(f"{label} {n}" for label, n in reps if n))
+        self.stdout.write(_("承办单位：%(count)s 个") % {"count": summary.units})
+
+    def _write_accounts(self, summary: DemoSummary) -> None:
+        self.stdout.write("")
+        self.stdout.write(_("演示账号（密码均为 %(password)s）：") % {"password": summary.password})
+        widths = (18, 18)
+        header = (_("用户名"), _("角色"), _("范围"))
+        self.stdout.write("  " + _pad(header[0], widths[0]) + _pad(header[1], widths[1]) + header[2])
+        for account in summary.accounts:
+            role = _("超级管理员") if account.is_superuser else account.role
+            scope = _("全部") if account.is_superuser else account.scope
+            self.stdout.write("  " + _pad(account.username, widths[0]) + _pad(role, widths[1]) + scope)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify by display width: a Chinese character takes two terminal columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 1)
