@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "axes",
     "apps.core",
     "apps.representatives",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +111,9 @@ else:
 # --- Celery -----------------------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if not REDIS_URL:
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+else:
     _queue = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
@@ -120,6 +123,13 @@ if not REDIS_URL:
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker died is put back on the queue instead of being lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Publishing must not hang a web request when the broker is down: give up quickly, the
+# outbox rows are in the database and the sweep sends them.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
@@ -130,6 +140,14 @@ CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {
         "task": "apps.core.tasks.beat_heartbeat",
         "schedule": timedelta(seconds=env.int("HEARTBEAT_SECONDS", default=60)),
+    },
+    "notifications-sweep": {
+        "task": "apps.notifications.tasks.sweep_outbox",
+        "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=60)),
+    },
+    "notifications-scan": {
+        "task": "apps.notifications.tasks.scan_reminders",
+        "schedule": timedelta(seconds=env.int("REMINDER_SCAN_SECONDS", default=900)),
     },
 }
 
@@ -224,6 +242,23 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # A cell starting with = + - @ would run as a formula in Excel: export it as text.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
+# --- Mail and SMS -----------------------------------------------------------------------
+
+# EMAIL_URL (smtp://user:pass@host:587 and the like) sets EMAIL_BACKEND, EMAIL_HOST and friends.
+globals().update(env.email("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="renda@localhost")
+# SMS goes through an adapter: the console one logs; a gateway's adapter is a class with
+# send(*, phone, text). FileSMSBackend appends JSON lines to RENDA_SMS_FILE.
+RENDA_SMS_BACKEND = env("RENDA_SMS_BACKEND", default="apps.notifications.channels.ConsoleSMSBackend")
+RENDA_SMS_FILE = env("RENDA_SMS_FILE", default=str(VAR_DIR / "sms.jsonl"))
+RENDA_NOTIFICATIONS = {
+    "CHANNELS": env.list("RENDA_NOTIFICATION_CHANNELS", default=["inbox", "email", "sms"]),
+    "MAX_ATTEMPTS": env.int("RENDA_NOTIFICATION_MAX_ATTEMPTS", default=5),
+    "RETRY_BASE_SECONDS": env.int("RENDA_NOTIFICATION_RETRY_SECONDS", default=60),
+    # A row claimed longer ago than this is taken to be abandoned by a dead sender.
+    "SENDING_TIMEOUT_SECONDS": env.int("RENDA_NOTIFICATION_SENDING_TIMEOUT", default=300),
+}
+
 # --- Logging ----------------------------------------------------------------------------
 
 LOGGING = {
@@ -243,6 +278,8 @@ LOGGING = {
 RENDA = {
     # Shown in the page header and titles.
     "SITE_NAME": env("RENDA_SITE_NAME", default="人大代表工作平台"),
+    # Absolute address of the portal, for links in email and SMS.
+    "BASE_URL": env("RENDA_BASE_URL", default="http://127.0.0.1:8000"),
     # Public roster page size.
     "PUBLIC_PAGE_SIZE": env.int("RENDA_PUBLIC_PAGE_SIZE", default=50),
     # A beat heartbeat older than this is shown as a warning in the admin.

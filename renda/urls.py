@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("representatives/", include("apps.representatives.urls")),
+    path("inbox/", include("apps.notifications.urls")),
     path("", include("apps.core.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,54 @@
+"""Reminder rules, declared in code by each app and run by one beat-scheduled scan.
+
+A rule is a function of today's date yielding Reminders; queuing is idempotent (the outbox's
+unique key), so the scan can run as often as it likes and after downtime simply catches up.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from apps.notifications.services import notification_queue
+
+logger = logging.getLogger("renda.notifications")
+
+
+@dataclass
+class Reminder:
+    target: object
+    recipients: list
+    due_on: date
+    subject: str
+    body: str = ""
+    url: str = ""
+    channels: list[str] | None = field(default=None)
+
+
+RULES: dict[str, Callable[[date], Iterable[Reminder]]] = {}
+
+
+def rule(name: str):
+    def register(fn):
+        RULES[name] = fn
+        return fn
+
+    return register
+
+
+def run_scans(*, today: date) -> int:
+    queued = 0
+    for name, scan in RULES.items():
+        for reminder in scan(today):
+            queued += notification_queue(
+                rule=name,
+                target=reminder.target,
+                recipients=reminder.recipients,
+                due_on=reminder.due_on,
+                subject=reminder.subject,
+                body=reminder.body,
+                url=reminder.url,
+                channels=reminder.channels,
+            )
+    logger.info("reminder scan queued %s new notifications", queued)
+    return queued
