@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.representatives",
     "apps.notifications",
+    "apps.proposals",
 ]
 
 MIDDLEWARE = [
@@ -257,6 +258,25 @@ RENDA_NOTIFICATIONS = {
     "RETRY_BASE_SECONDS": env.int("RENDA_NOTIFICATION_RETRY_SECONDS", default=60),
     # A row claimed longer ago than this is taken to be abandoned by a dead sender.
     "SENDING_TIMEOUT_SECONDS": env.int("RENDA_NOTIFICATION_SENDING_TIMEOUT", default=300),
+}
+
+# --- Proposals (DOMAIN.md §1, §7) -------------------------------------------------------
+
+RENDA_PROPOSALS = {
+    # Reply within 3 months of assignment, 6 for wide-ranging, difficult ones (代表法 Art 51).
+    "REPLY_MONTHS": env.int("RENDA_REPLY_MONTHS", default=3),
+    "REPLY_MONTHS_COMPLEX": env.int("RENDA_REPLY_MONTHS_COMPLEX", default=6),
+    "EXTENSION_MAX_DAYS": env.int("RENDA_EXTENSION_MAX_DAYS", default=90),
+    "ASSIST_OPINION_DAYS": env.int("RENDA_ASSIST_OPINION_DAYS", default=30),
+    "RETURN_MISASSIGNED_WORKDAYS": env.int("RENDA_RETURN_MISASSIGNED_WORKDAYS", default=7),
+    "REHANDLE_DAYS": env.int("RENDA_REHANDLE_DAYS", default=30),
+    "FEEDBACK_WORKDAYS": env.int("RENDA_FEEDBACK_WORKDAYS", default=20),
+    # Local practice: no reply before the unit has talked with the representative.
+    "REQUIRE_CONTACT_BEFORE_REPLY": env.bool("RENDA_REQUIRE_CONTACT_BEFORE_REPLY", default=True),
+    # Days before the deadline when units are reminded.
+    "DUE_SOON_DAYS": env.list("RENDA_DUE_SOON_DAYS", cast=int, default=[14, 3]),
+    # Shown instead of the NPC wording of the A/B/C/D outcome classes, when set.
+    "OUTCOME_LABELS": env.dict("RENDA_OUTCOME_LABELS", default={}),
 }
 
 # --- Logging ----------------------------------------------------------------------------

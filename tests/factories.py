@@ -85,3 +85,10 @@ class RepresentativeFactory(DjangoModelFactory):
     )
     credential_no = factory.Sequence(lambda n: f"C{n:05d}")
     phone = factory.Sequence(lambda n: f"139{n:08d}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = "core.User"
+
+    username = factory.Sequence(lambda n: f"user{n}")

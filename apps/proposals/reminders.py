@@ -1,0 +1,55 @@
+"""Reminder rules of the proposals app, run by the notifications scan (apps.notifications.rules)."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from apps.core.models import User
+from apps.notifications.rules import Reminder, rule
+from apps.proposals.models import Assignment, Status
+
+HANDLING = [Status.ASSIGNED, Status.REHANDLING]
+
+
+def _answering():
+    return Assignment.objects.filter(
+        state=Assignment.State.ACTIVE,
+        replied_at__isnull=True,
+        role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
+        proposal__status__in=HANDLING,
+    ).select_related("proposal", "unit")
+
+
+def _unit_staff(unit_ids):
+    staff = {}
+    for user in User.objects.filter(handling_unit_id__in=unit_ids, role=User.Role.UNIT, is_active=True):
+        staff.setdefault(user.handling_unit_id, []).append(user)
+    return staff
+
+
+@rule("proposal.due_soon")
+def due_soon(today: date):
+    days = settings.RENDA_PROPOSALS["DUE_SOON_DAYS"]
+    targets = list(_answering().filter(due_on__in=[today + timedelta(days=d) for d in days]))
+    staff = _unit_staff({a.unit_id for a in targets})
+    for a in targets:
+        yield Reminder(
+            target=a, recipients=staff.get(a.unit_id, []), due_on=a.due_on,
+            subject=_("建议将于%(due)s到期，请按期答复：%(title)s") % {"due": a.due_on, "title": a.proposal.title},
+            url="/proposals/unit/",
+        )
+
+
+@rule("proposal.overdue")
+def overdue(today: date):
+    """Daily: the due date of an overdue reminder is today, so each day makes one new reminder."""
+    targets = list(_answering().filter(due_on__lt=today))
+    staff = _unit_staff({a.unit_id for a in targets})
+    committee = list(User.objects.filter(role=User.Role.COMMITTEE, is_active=True))
+    for a in targets:
+        yield Reminder(
+            target=a, recipients=[*staff.get(a.unit_id, []), *committee], due_on=today,
+            subject=_("%(unit)s承办的建议已逾期未答复：%(title)s") % {"unit": a.unit, "title": a.proposal.title},
+            url="/proposals/unit/",
+        )
