@@ -10,8 +10,20 @@ class ProposalsConfig(AppConfig):
         from apps.core import roles
         from apps.proposals import reminders  # noqa: F401  (registers the reminder rules)
 
-        models = ["proposal", "assignment", "assignmentbatch", "returnrequest", "extension", "contactrecord",
-                  "reply", "feedback", "supervision", "notice", "cosigner", "assistopinion"]
+        models = [
+            "proposal",
+            "assignment",
+            "assignmentbatch",
+            "returnrequest",
+            "extension",
+            "contactrecord",
+            "reply",
+            "feedback",
+            "supervision",
+            "notice",
+            "cosigner",
+            "assistopinion",
+        ]
         perms = " ".join(f"proposals.{verb}_{m}" for m in models for verb in ("view", "add", "change"))
         roles.grant(roles.Role.COMMITTEE, perms + " proposals.export_proposal proposals.import_proposal")
         roles.grant(roles.Role.TOWNSHIP, "proposals.view_proposal")

@@ -93,9 +93,7 @@ class Proposal(models.Model):
     title = models.CharField(_("建议标题"), max_length=200)
     content = models.TextField(_("建议内容"))
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
-    publication = models.CharField(
-        _("公开意见"), max_length=12, choices=Publication.choices, default=Publication.FULL
-    )
+    publication = models.CharField(_("公开意见"), max_length=12, choices=Publication.choices, default=Publication.FULL)
     formation = models.CharField(_("形成方式"), max_length=12, choices=Formation.choices, default=Formation.VISIT)
     wants_contact = models.BooleanField(_("希望当面沟通"), default=True)
     reference_only = models.BooleanField(_("仅供参考，不需书面答复"), default=False)
@@ -233,16 +231,18 @@ class Assignment(models.Model):
         ACTIVE = "active", _("办理中")
         RETURNED = "returned", _("已退回调整")
 
-    proposal = models.ForeignKey(
-        Proposal, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="assignments"
-    )
+    proposal = models.ForeignKey(Proposal, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(
         HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="assignments"
     )
     role = models.CharField(_("办理方式"), max_length=10, choices=Role.choices)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.ACTIVE)
     batch = models.ForeignKey(
-        AssignmentBatch, verbose_name=_("现场交办会"), on_delete=models.SET_NULL, null=True, blank=True,
+        AssignmentBatch,
+        verbose_name=_("现场交办会"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="assignments",
     )
     assigned_at = models.DateTimeField(_("交办时间"))

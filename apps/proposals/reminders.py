@@ -35,7 +35,9 @@ def due_soon(today: date):
     staff = _unit_staff({a.unit_id for a in targets})
     for a in targets:
         yield Reminder(
-            target=a, recipients=staff.get(a.unit_id, []), due_on=a.due_on,
+            target=a,
+            recipients=staff.get(a.unit_id, []),
+            due_on=a.due_on,
             subject=_("建议将于%(due)s到期，请按期答复：%(title)s") % {"due": a.due_on, "title": a.proposal.title},
             url="/proposals/unit/",
         )
@@ -49,7 +51,9 @@ def overdue(today: date):
     committee = list(User.objects.filter(role=User.Role.COMMITTEE, is_active=True))
     for a in targets:
         yield Reminder(
-            target=a, recipients=[*staff.get(a.unit_id, []), *committee], due_on=today,
+            target=a,
+            recipients=[*staff.get(a.unit_id, []), *committee],
+            due_on=today,
             subject=_("%(unit)s承办的建议已逾期未答复：%(title)s") % {"unit": a.unit, "title": a.proposal.title},
             url="/proposals/unit/",
         )

@@ -150,15 +150,18 @@ def unit_statistics(proposals, *, today: date):
             on_time=Count("pk", filter=Q(replies__round=1, replies__on_time=True), distinct=True),
             overdue=Count(
                 "pk",
-                filter=Q(state=ACTIVE, replied_at__isnull=True, due_on__lt=today,
-                         role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE]),
+                filter=Q(
+                    state=ACTIVE,
+                    replied_at__isnull=True,
+                    due_on__lt=today,
+                    role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
+                ),
                 distinct=True,
             ),
             feedback=Count("proposal__feedback", filter=Q(proposal__feedback__round=1), distinct=True),
             satisfied=Count(
                 "proposal__feedback",
-                filter=Q(proposal__feedback__round=1,
-                         proposal__feedback__result__in=[Rating.SATISFIED, Rating.BASIC]),
+                filter=Q(proposal__feedback__round=1, proposal__feedback__result__in=[Rating.SATISFIED, Rating.BASIC]),
                 distinct=True,
             ),
         )
@@ -169,8 +172,9 @@ def unit_statistics(proposals, *, today: date):
 def late_units(*, session, today: date) -> list[dict]:
     """Units with overdue answers or answers given without talking to the representative."""
     rows = (
-        Assignment.objects.filter(proposal__session=session, state=ACTIVE,
-                                  role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE])
+        Assignment.objects.filter(
+            proposal__session=session, state=ACTIVE, role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE]
+        )
         .values("unit_id", "unit__name")
         .annotate(
             overdue=Count("pk", filter=Q(replied_at__isnull=True, due_on__lt=today), distinct=True),

@@ -62,7 +62,8 @@ def _lock(proposal: Proposal) -> Proposal:
 def _require(proposal: Proposal, *allowed: str, action: str) -> None:
     if proposal.status not in allowed:
         raise ProposalError(
-            _("建议当前状态为“%(status)s”，不能%(action)s。") % {"status": proposal.get_status_display(), "action": action}
+            _("建议当前状态为“%(status)s”，不能%(action)s。")
+            % {"status": proposal.get_status_display(), "action": action}
         )
 
 
@@ -86,22 +87,28 @@ def _unit_users(units: Iterable[HandlingUnit]) -> list[User]:
 
 def _committee_users(proposal: Proposal) -> list[User]:
     county_path = proposal.session.term.region.path
-    return list(
-        User.objects.filter(role=User.Role.COMMITTEE, is_active=True, regions__path=county_path).distinct()
-    )
+    return list(User.objects.filter(role=User.Role.COMMITTEE, is_active=True, regions__path=county_path).distinct())
 
 
 def _notify(rule: str, target, recipients, subject: str, *, due_on: date | None = None, url: str = "") -> None:
     notification_queue(
-        rule=rule, target=target, recipients=recipients, due_on=due_on or _today(), subject=subject, url=url,
+        rule=rule,
+        target=target,
+        recipients=recipients,
+        due_on=due_on or _today(),
+        subject=subject,
+        url=url,
         channels=["inbox"],
     )
 
 
 def signers(proposal: Proposal) -> list[Representative]:
     """Everyone a reply must reach: the lead and every co-signer who confirmed."""
-    cosigners = [c.representative for c in proposal.cosigners.select_related("representative__user")
-                 if c.confirmed_at and not c.declined_at]
+    cosigners = [
+        c.representative
+        for c in proposal.cosigners.select_related("representative__user")
+        if c.confirmed_at and not c.declined_at
+    ]
     return [proposal.lead, *cosigners]
 
 
@@ -121,8 +128,14 @@ def proposal_create(
     **fields,
 ) -> Proposal:
     proposal = Proposal(
-        lead=lead, session=session, title=title, content=content, category=category, township=lead.township,
-        created_by=by, **fields,
+        lead=lead,
+        session=session,
+        title=title,
+        content=content,
+        category=category,
+        township=lead.township,
+        created_by=by,
+        **fields,
     )
     proposal.full_clean(exclude=["township"])
     if lead.status != "serving":
@@ -146,9 +159,11 @@ def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
     _move(proposal, Status.SUBMITTED, action="submit", by=by, number=number, submitted_at=timezone.now())
     pending = proposal.cosigners.filter(confirmed_at__isnull=True, declined_at__isnull=True)
     _notify(
-        "proposal.cosign_request", proposal, _users_of(c.representative for c in pending.select_related(
-            "representative__user")),
-        _("请确认是否附议建议：%(title)s") % {"title": proposal.title}, url="/proposals/mine/",
+        "proposal.cosign_request",
+        proposal,
+        _users_of(c.representative for c in pending.select_related("representative__user")),
+        _("请确认是否附议建议：%(title)s") % {"title": proposal.title},
+        url="/proposals/mine/",
     )
     return proposal
 
@@ -168,7 +183,11 @@ def cosign_respond(*, proposal: Proposal, representative: Representative, agree:
     cosigner.save()
     action = "cosign_confirm" if agree else "cosign_decline"
     ProposalEvent.objects.create(
-        proposal=proposal, action=action, from_status=proposal.status, to_status=proposal.status, by=by,
+        proposal=proposal,
+        action=action,
+        from_status=proposal.status,
+        to_status=proposal.status,
+        by=by,
         note=str(representative),
     )
     return cosigner
@@ -195,8 +214,13 @@ def proposal_return(*, proposal: Proposal, exclusion: str, reason: str, by: User
     if not reason.strip():
         raise ProposalError(_("退回必须说明理由。"))
     _move(proposal, Status.RETURNED, action="return", by=by, note=reason, exclusion=exclusion, return_reason=reason)
-    _notify("proposal.returned", proposal, _users_of(signers(proposal)),
-            _("您的建议已退回：%(title)s") % {"title": proposal.title}, url="/proposals/mine/")
+    _notify(
+        "proposal.returned",
+        proposal,
+        _users_of(signers(proposal)),
+        _("您的建议已退回：%(title)s") % {"title": proposal.title},
+        url="/proposals/mine/",
+    )
     return proposal
 
 
@@ -224,8 +248,14 @@ def proposal_withdraw(*, proposal: Proposal, representative: Representative, by:
         )
         if not updated:
             raise ProposalError(_("只有领衔代表和附议代表才能撤回建议。"))
-        ProposalEvent.objects.create(proposal=proposal, action="withdraw_agree", from_status=proposal.status,
-                                     to_status=proposal.status, by=by, note=str(representative))
+        ProposalEvent.objects.create(
+            proposal=proposal,
+            action="withdraw_agree",
+            from_status=proposal.status,
+            to_status=proposal.status,
+            by=by,
+            note=str(representative),
+        )
         return proposal
     waiting = proposal.cosigners.filter(confirmed_at__isnull=False, agreed_to_withdraw_at__isnull=True)
     if waiting.exists():
@@ -259,15 +289,33 @@ def proposal_assign(
     due = reply_due_on(today, complex_=is_complex)
     assignments = [
         Assignment.objects.create(
-            proposal=proposal, unit=unit, role=role, batch=batch, assigned_at=now, due_on=due,
+            proposal=proposal,
+            unit=unit,
+            role=role,
+            batch=batch,
+            assigned_at=now,
+            due_on=due,
             opinion_due_on=today + timedelta(days=config("ASSIST_OPINION_DAYS")) if role == Role.ASSIST else None,
         )
         for unit, role in units
     ]
-    _move(proposal, Status.ASSIGNED, action="assign", by=by, assigned_at=now, is_complex=is_complex,
-          note="、".join(f"{u}（{Assignment.Role(r).label}）" for u, r in units))
-    _notify("proposal.assigned", proposal, _unit_users(u for u, _r in units),
-            _("新交办建议：%(title)s") % {"title": proposal.title}, due_on=due, url="/proposals/unit/")
+    _move(
+        proposal,
+        Status.ASSIGNED,
+        action="assign",
+        by=by,
+        assigned_at=now,
+        is_complex=is_complex,
+        note="、".join(f"{u}（{Assignment.Role(r).label}）" for u, r in units),
+    )
+    _notify(
+        "proposal.assigned",
+        proposal,
+        _unit_users(u for u, _r in units),
+        _("新交办建议：%(title)s") % {"title": proposal.title},
+        due_on=due,
+        url="/proposals/unit/",
+    )
     return assignments
 
 
@@ -317,8 +365,12 @@ def return_request_create(*, assignment: Assignment, reason: str, by: User) -> R
         raise ProposalError(_("已有待决定的退回申请。"))
     request = ReturnRequest.objects.create(assignment=assignment, reason=reason, requested_by=by)
     _log(assignment.proposal, "return_request", by, f"{assignment.unit}：{reason}")
-    _notify("proposal.return_request", request, _committee_users(assignment.proposal),
-            _("%(unit)s申请退回建议：%(title)s") % {"unit": assignment.unit, "title": assignment.proposal.title})
+    _notify(
+        "proposal.return_request",
+        request,
+        _committee_users(assignment.proposal),
+        _("%(unit)s申请退回建议：%(title)s") % {"unit": assignment.unit, "title": assignment.proposal.title},
+    )
     return request
 
 
@@ -377,8 +429,7 @@ def handling_plan_save(*, assignment: Assignment, plan: str, by: User) -> Assign
 @transaction.atomic
 def contact_record_add(*, assignment: Assignment, kind: str, contacted_on: date, summary: str, by: User):
     assignment = _handling(assignment)
-    record = ContactRecord(assignment=assignment, kind=kind, contacted_on=contacted_on, summary=summary,
-                           recorded_by=by)
+    record = ContactRecord(assignment=assignment, kind=kind, contacted_on=contacted_on, summary=summary, recorded_by=by)
     record.full_clean()
     if contacted_on > _today():
         raise ProposalError(_("沟通日期不能晚于今天。"))
@@ -398,8 +449,12 @@ def assist_opinion_send(*, assignment: Assignment, text: str, by: User) -> Assis
         raise ProposalError(_("协办意见不能为空。"))
     opinion = AssistOpinion.objects.create(assignment=assignment, text=text, sent_by=by)
     lead_units = [a.unit for a in assignment.proposal.assignments.filter(role=Role.LEAD, state="active")]
-    _notify("proposal.assist_opinion", opinion, _unit_users(lead_units),
-            _("%(unit)s已发送协办意见：%(title)s") % {"unit": assignment.unit, "title": assignment.proposal.title})
+    _notify(
+        "proposal.assist_opinion",
+        opinion,
+        _unit_users(lead_units),
+        _("%(unit)s已发送协办意见：%(title)s") % {"unit": assignment.unit, "title": assignment.proposal.title},
+    )
     _log(assignment.proposal, "assist_opinion", by, str(assignment.unit))
     return opinion
 
@@ -430,8 +485,12 @@ def extension_decide(*, extension: Extension, approve: bool, by: User) -> Extens
         assignment = extension.assignment
         assignment.due_on += timedelta(days=extension.days)
         assignment.save()
-        _notify("proposal.extended", extension, _users_of(signers(assignment.proposal)),
-                _("建议答复期限已延长：%(title)s") % {"title": assignment.proposal.title})
+        _notify(
+            "proposal.extended",
+            extension,
+            _users_of(signers(assignment.proposal)),
+            _("建议答复期限已延长：%(title)s") % {"title": assignment.proposal.title},
+        )
     _log(extension.assignment.proposal, "extension_decided", by, extension.get_decision_display())
     return extension
 
@@ -456,8 +515,14 @@ def reply_submit(*, assignment: Assignment, outcome: str, text: str, by: User, l
         raise ProposalError(_("本轮办理已经答复过了。"))
     now = timezone.now()
     reply = Reply.objects.create(
-        assignment=assignment, round=proposal.round, outcome=outcome, text=text, letter=letter or "",
-        replied_by=by, replied_at=now, on_time=timezone.localdate(now) <= assignment.due_on,
+        assignment=assignment,
+        round=proposal.round,
+        outcome=outcome,
+        text=text,
+        letter=letter or "",
+        replied_by=by,
+        replied_at=now,
+        on_time=timezone.localdate(now) <= assignment.due_on,
     )
     assignment.replied_at = now
     assignment.save()
@@ -473,8 +538,14 @@ def _after_reply(proposal: Proposal, assignment: Assignment, by: User) -> None:
         return
     _move(proposal, Status.REPLIED, action="reply", by=by, note=str(assignment.unit))
     due = add_workdays(_today(), config("FEEDBACK_WORKDAYS"))
-    _notify("proposal.replied", proposal, _users_of(signers(proposal)),
-            _("您的建议已答复，请评价：%(title)s") % {"title": proposal.title}, due_on=due, url="/proposals/mine/")
+    _notify(
+        "proposal.replied",
+        proposal,
+        _users_of(signers(proposal)),
+        _("您的建议已答复，请评价：%(title)s") % {"title": proposal.title},
+        due_on=due,
+        url="/proposals/mine/",
+    )
 
 
 @transaction.atomic
@@ -491,7 +562,11 @@ def feedback_submit(
     if dissatisfied and not reasons.strip():
         raise ProposalError(_("不满意时请说明具体意见和理由。"))
     feedback = Feedback.objects.create(
-        proposal=proposal, round=proposal.round, representative=representative, attitude=attitude, result=result,
+        proposal=proposal,
+        round=proposal.round,
+        representative=representative,
+        attitude=attitude,
+        result=result,
         reasons=reasons,
     )
     if dissatisfied:
@@ -518,9 +593,14 @@ def _rehandle(proposal: Proposal, by: User, reasons: str) -> None:
         assignment.save()
         units.append(assignment.unit)
     _move(proposal, Status.REHANDLING, action="rehandle", by=by, note=reasons, round=proposal.round + 1)
-    _notify("proposal.rehandle", proposal, _unit_users(units),
-            _("代表对答复不满意，请重新办理：%(title)s") % {"title": proposal.title}, due_on=due,
-            url="/proposals/unit/")
+    _notify(
+        "proposal.rehandle",
+        proposal,
+        _unit_users(units),
+        _("代表对答复不满意，请重新办理：%(title)s") % {"title": proposal.title},
+        due_on=due,
+        url="/proposals/unit/",
+    )
 
 
 @transaction.atomic
@@ -530,8 +610,15 @@ def follow_up_close(*, proposal: Proposal, by: User, note: str, carried_over: bo
     _require(proposal, Status.FOLLOW_UP, action=_("跟踪办结"))
     if not note.strip():
         raise ProposalError(_("请说明落实情况。"))
-    return _move(proposal, Status.CLOSED, action="carry_over" if carried_over else "close", by=by, note=note,
-                 closed_at=timezone.now(), carried_over=carried_over)
+    return _move(
+        proposal,
+        Status.CLOSED,
+        action="carry_over" if carried_over else "close",
+        by=by,
+        note=note,
+        closed_at=timezone.now(),
+        carried_over=carried_over,
+    )
 
 
 # --- supervision --------------------------------------------------------------------------------
@@ -542,8 +629,14 @@ def supervision_record(
     *, proposal: Proposal, method: str, supervised_on: date, supervisor: str, notes: str, by: User
 ) -> Supervision:
     _require(proposal, *HANDLING, Status.REPLIED, action=_("督办"))
-    supervision = Supervision(proposal=proposal, method=method, supervised_on=supervised_on, supervisor=supervisor,
-                              notes=notes, recorded_by=by)
+    supervision = Supervision(
+        proposal=proposal,
+        method=method,
+        supervised_on=supervised_on,
+        supervisor=supervisor,
+        notes=notes,
+        recorded_by=by,
+    )
     supervision.full_clean()
     supervision.save()
     _log(proposal, "supervise", by, supervision.get_method_display())
@@ -567,12 +660,12 @@ def notice_draft(*, session: CongressSession, by: User) -> Notice:
     from apps.proposals.selectors import late_units
 
     rows = late_units(session=session, today=_today())
-    lines = [
-        _("%(unit)s：逾期未答复%(overdue)s件，未与代表沟通即答复%(no_contact)s件。") % row for row in rows
-    ]
+    lines = [_("%(unit)s：逾期未答复%(overdue)s件，未与代表沟通即答复%(no_contact)s件。") % row for row in rows]
     notice = Notice.objects.create(
-        session=session, title=_("关于%(session)s代表建议办理情况的通报") % {"session": session},
-        body="\n".join(lines) or _("所有承办单位均按期答复。"), created_by=by,
+        session=session,
+        title=_("关于%(session)s代表建议办理情况的通报") % {"session": session},
+        body="\n".join(lines) or _("所有承办单位均按期答复。"),
+        created_by=by,
     )
     notice.units.set([row["unit_id"] for row in rows])
     return notice

@@ -32,8 +32,12 @@ def unit2_staff(unit2):
 @pytest.fixture
 def draft(session, rep_a, representative_user):
     return services.proposal_create(
-        lead=rep_a, session=session, title="关于修缮儒林镇中心小学校舍的建议", content="校舍年久失修。",
-        category="education", by=representative_user,
+        lead=rep_a,
+        session=session,
+        title="关于修缮儒林镇中心小学校舍的建议",
+        content="校舍年久失修。",
+        category="education",
+        by=representative_user,
     )
 
 
@@ -45,9 +49,7 @@ def accepted(draft, representative_user, committee_staff):
 
 @pytest.fixture
 def assigned(accepted, unit, unit2, committee_staff, unit_staff, unit2_staff):
-    services.proposal_assign(
-        proposal=accepted, units=[(unit, "lead"), (unit2, "assist")], by=committee_staff
-    )
+    services.proposal_assign(proposal=accepted, units=[(unit, "lead"), (unit2, "assist")], by=committee_staff)
     accepted.refresh_from_db()
     return accepted
 

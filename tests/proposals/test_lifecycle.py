@@ -17,8 +17,9 @@ def _statuses(proposal):
 
 
 def test_submission_numbers_proposals_per_session(draft, session, rep_a, representative_user):
-    other = services.proposal_create(lead=rep_a, session=session, title="第二件", content="内容", category="other",
-                                     by=representative_user)
+    other = services.proposal_create(
+        lead=rep_a, session=session, title="第二件", content="内容", category="other", by=representative_user
+    )
     services.proposal_submit(proposal=draft, by=representative_user)
     services.proposal_submit(proposal=other, by=representative_user)
     draft.refresh_from_db()
@@ -27,10 +28,16 @@ def test_submission_numbers_proposals_per_session(draft, session, rep_a, represe
     assert draft.status == Status.SUBMITTED
 
 
-def test_a_joint_proposal_waits_for_every_cosigner(session, rep_a, cosigner_rep, representative_user,
-                                                   committee_staff):
-    proposal = services.proposal_create(lead=rep_a, session=session, title="联名建议", content="内容",
-                                        category="transport", by=representative_user, cosigners=[cosigner_rep])
+def test_a_joint_proposal_waits_for_every_cosigner(session, rep_a, cosigner_rep, representative_user, committee_staff):
+    proposal = services.proposal_create(
+        lead=rep_a,
+        session=session,
+        title="联名建议",
+        content="内容",
+        category="transport",
+        by=representative_user,
+        cosigners=[cosigner_rep],
+    )
     services.proposal_submit(proposal=proposal, by=representative_user)
     request = Notification.objects.get(rule="proposal.cosign_request")
     assert request.recipient == cosigner_rep.user
@@ -55,8 +62,9 @@ def test_return_needs_an_exclusion_and_a_reason(draft, representative_user, comm
 
 
 def test_merge_into_another_proposal_of_the_session(accepted, session, rep_a, representative_user, committee_staff):
-    other = services.proposal_create(lead=rep_a, session=session, title="同类建议", content="内容",
-                                     category="education", by=representative_user)
+    other = services.proposal_create(
+        lead=rep_a, session=session, title="同类建议", content="内容", category="education", by=representative_user
+    )
     services.proposal_submit(proposal=other, by=representative_user)
     with pytest.raises(ProposalError):
         services.proposal_merge(proposal=other, into=other, by=committee_staff)
@@ -66,8 +74,15 @@ def test_merge_into_another_proposal_of_the_session(accepted, session, rep_a, re
 
 
 def test_withdrawing_a_joint_proposal_needs_every_cosigner(session, rep_a, cosigner_rep, representative_user):
-    proposal = services.proposal_create(lead=rep_a, session=session, title="联名", content="内容",
-                                        category="other", by=representative_user, cosigners=[cosigner_rep])
+    proposal = services.proposal_create(
+        lead=rep_a,
+        session=session,
+        title="联名",
+        content="内容",
+        category="other",
+        by=representative_user,
+        cosigners=[cosigner_rep],
+    )
     services.proposal_submit(proposal=proposal, by=representative_user)
     services.cosign_respond(proposal=proposal, representative=cosigner_rep, agree=True, by=cosigner_rep.user)
     with pytest.raises(ProposalError, match="刘建国"):
@@ -104,8 +119,7 @@ def test_complex_proposals_get_six_months():
         ([("unit", "lead"), ("unit", "assist")], "重复"),
     ],
 )
-def test_invalid_assignments_are_refused_and_nothing_is_written(accepted, unit, unit2, committee_staff, units,
-                                                                message):
+def test_invalid_assignments_are_refused_and_nothing_is_written(accepted, unit, unit2, committee_staff, units, message):
     by_name = {"unit": unit, "unit2": unit2}
     with pytest.raises(ProposalError, match=message):
         services.proposal_assign(proposal=accepted, units=[(by_name[u], r) for u, r in units], by=committee_staff)
@@ -122,11 +136,13 @@ def test_a_draft_cannot_be_assigned(draft, unit, committee_staff):
 def test_on_site_assignment_is_all_or_nothing(accepted, draft, unit, committee_staff, session):
     from apps.proposals.models import AssignmentBatch
 
-    batch = AssignmentBatch.objects.create(session=session, title="现场交办会", held_on=date(2022, 1, 20),
-                                           created_by=committee_staff)
+    batch = AssignmentBatch.objects.create(
+        session=session, title="现场交办会", held_on=date(2022, 1, 20), created_by=committee_staff
+    )
     with pytest.raises(ProposalError):
-        services.assign_on_site(batch=batch, plan=[(accepted, [(unit, "lead")]), (draft, [(unit, "lead")])],
-                                by=committee_staff)
+        services.assign_on_site(
+            batch=batch, plan=[(accepted, [(unit, "lead")]), (draft, [(unit, "lead")])], by=committee_staff
+        )
     accepted.refresh_from_db()
     assert accepted.status == Status.ACCEPTED
     assert not Assignment.objects.exists()
@@ -169,43 +185,70 @@ def test_assisting_units_send_opinions_not_replies(assigned, unit2, unit2_staff,
 
 
 def _reply(assignment, user, outcome="A"):
-    services.contact_record_add(assignment=assignment, kind="visit", contacted_on=timezone.localdate(),
-                                summary="上门走访代表", by=user)
+    services.contact_record_add(
+        assignment=assignment, kind="visit", contacted_on=timezone.localdate(), summary="上门走访代表", by=user
+    )
     return services.reply_submit(assignment=assignment, outcome=outcome, text="已拨付资金维修。", by=user)
 
 
-def test_reply_reaches_every_signer_and_satisfied_feedback_closes(lead_assignment, unit_staff, rep_a,
-                                                                  representative_user):
+def test_reply_reaches_every_signer_and_satisfied_feedback_closes(
+    lead_assignment, unit_staff, rep_a, representative_user
+):
     reply = _reply(lead_assignment, unit_staff)
     assert reply.on_time
     proposal = lead_assignment.proposal
     proposal.refresh_from_db()
     assert proposal.status == Status.REPLIED
     assert Notification.objects.filter(rule="proposal.replied", recipient=representative_user).exists()
-    services.feedback_submit(proposal=proposal, representative=rep_a, attitude="satisfied", result="satisfied",
-                             reasons="", by=representative_user)
+    services.feedback_submit(
+        proposal=proposal,
+        representative=rep_a,
+        attitude="satisfied",
+        result="satisfied",
+        reasons="",
+        by=representative_user,
+    )
     proposal.refresh_from_db()
     assert proposal.status == Status.CLOSED
     assert [a for a, _s in _statuses(proposal)][-3:] == ["contact", "reply", "close"]
 
 
-def test_dissatisfied_feedback_needs_reasons_and_starts_a_new_round(lead_assignment, unit_staff, rep_a,
-                                                                    representative_user):
+def test_dissatisfied_feedback_needs_reasons_and_starts_a_new_round(
+    lead_assignment, unit_staff, rep_a, representative_user
+):
     _reply(lead_assignment, unit_staff)
     proposal = lead_assignment.proposal
     with pytest.raises(ProposalError, match="理由"):
-        services.feedback_submit(proposal=proposal, representative=rep_a, attitude="satisfied",
-                                 result="dissatisfied", reasons="", by=representative_user)
-    services.feedback_submit(proposal=proposal, representative=rep_a, attitude="satisfied", result="dissatisfied",
-                             reasons="资金没有落实", by=representative_user)
+        services.feedback_submit(
+            proposal=proposal,
+            representative=rep_a,
+            attitude="satisfied",
+            result="dissatisfied",
+            reasons="",
+            by=representative_user,
+        )
+    services.feedback_submit(
+        proposal=proposal,
+        representative=rep_a,
+        attitude="satisfied",
+        result="dissatisfied",
+        reasons="资金没有落实",
+        by=representative_user,
+    )
     proposal.refresh_from_db()
     lead_assignment.refresh_from_db()
     assert (proposal.status, proposal.round) == (Status.REHANDLING, 2)
     assert lead_assignment.due_on == timezone.localdate() + timedelta(days=30)
     reply = services.reply_submit(assignment=lead_assignment, outcome="B", text="已列入明年计划", by=unit_staff)
     assert reply.round == 2
-    services.feedback_submit(proposal=proposal, representative=rep_a, attitude="satisfied", result="basic",
-                             reasons="", by=representative_user)
+    services.feedback_submit(
+        proposal=proposal,
+        representative=rep_a,
+        attitude="satisfied",
+        result="basic",
+        reasons="",
+        by=representative_user,
+    )
     proposal.refresh_from_db()
     assert proposal.status == Status.FOLLOW_UP
     services.follow_up_close(proposal=proposal, by=unit_staff, note="结转明年办理", carried_over=True)
@@ -216,8 +259,14 @@ def test_dissatisfied_feedback_needs_reasons_and_starts_a_new_round(lead_assignm
 def test_only_the_lead_representative_rates(lead_assignment, unit_staff, cosigner_rep):
     _reply(lead_assignment, unit_staff)
     with pytest.raises(ProposalError, match="领衔代表"):
-        services.feedback_submit(proposal=lead_assignment.proposal, representative=cosigner_rep,
-                                 attitude="satisfied", result="satisfied", reasons="", by=cosigner_rep.user)
+        services.feedback_submit(
+            proposal=lead_assignment.proposal,
+            representative=cosigner_rep,
+            attitude="satisfied",
+            result="satisfied",
+            reasons="",
+            by=cosigner_rep.user,
+        )
 
 
 def test_an_extension_moves_the_deadline_once_approved(lead_assignment, unit_staff, committee_staff):
@@ -239,8 +288,14 @@ def test_a_late_reply_is_marked_late(lead_assignment, unit_staff):
 
 
 def test_supervision_and_key_marking(assigned, committee_staff):
-    services.supervision_record(proposal=assigned, method="visit", supervised_on=timezone.localdate(),
-                                supervisor="张主任", notes="实地查看", by=committee_staff)
+    services.supervision_record(
+        proposal=assigned,
+        method="visit",
+        supervised_on=timezone.localdate(),
+        supervisor="张主任",
+        notes="实地查看",
+        by=committee_staff,
+    )
     with pytest.raises(ProposalError, match="督办领导"):
         services.proposal_mark_key(proposal=assigned, leader="", by=committee_staff)
     services.proposal_mark_key(proposal=assigned, leader="县人大常委会主任", by=committee_staff)
