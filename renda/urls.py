@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("representatives/", include("apps.representatives.urls")),
     path("inbox/", include("apps.notifications.urls")),
+    path("proposals/", include("apps.proposals.urls")),
     path("", include("apps.core.urls")),
 ]
 if settings.DEBUG:
