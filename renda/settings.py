@@ -6,6 +6,7 @@ switches to PostgreSQL, `REDIS_URL` to Redis for the Celery broker and the cache
 `DJANGO_ENV=production` turns on the hardened profile (`check --deploy` clean).
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,6 +98,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # One test database per test process, so runs sharing a server never collide.
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=f"test_renda_{os.getpid()}")}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

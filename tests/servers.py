@@ -79,6 +79,20 @@ def celery_worker(tmp_path, *, beat: bool = False, env: dict | None = None):
         log.close()
 
 
+def run_django(code: str, *, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `code` in a separate Django process on the test database, as a web server would."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": test_database_url(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
 def kill_hard(proc) -> str:
     """SIGKILL the worker and everything it started, as a crash would; returns its log."""
     os.killpg(proc.pid, signal.SIGKILL)

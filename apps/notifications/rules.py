@@ -23,6 +23,8 @@ class Reminder:
     body: str = ""
     url: str = ""
     channels: list[str] | None = field(default=None)
+    # Distinguishes several reminders of one rule for the same due date (e.g. 14 and 3 days before).
+    variant: str = ""
 
 
 RULES: dict[str, Callable[[date], Iterable[Reminder]]] = {}
@@ -41,7 +43,7 @@ def run_scans(*, today: date) -> int:
     for name, scan in RULES.items():
         for reminder in scan(today):
             queued += notification_queue(
-                rule=name,
+                rule=f"{name}.{reminder.variant}" if reminder.variant else name,
                 target=reminder.target,
                 recipients=reminder.recipients,
                 due_on=reminder.due_on,

@@ -30,14 +30,18 @@ def _unit_staff(unit_ids):
 
 @rule("proposal.due_soon")
 def due_soon(today: date):
-    days = settings.RENDA_PROPOSALS["DUE_SOON_DAYS"]
-    targets = list(_answering().filter(due_on__in=[today + timedelta(days=d) for d in days]))
+    """One reminder per configured offset (e.g. 14 and 3 days before the deadline). After
+    downtime only the nearest offset that has passed is sent, not a burst of stale ones."""
+    offsets = sorted(settings.RENDA_PROPOSALS["DUE_SOON_DAYS"])
+    targets = list(_answering().filter(due_on__gte=today, due_on__lte=today + timedelta(days=max(offsets))))
     staff = _unit_staff({a.unit_id for a in targets})
     for a in targets:
+        offset = next(d for d in offsets if d >= (a.due_on - today).days)
         yield Reminder(
             target=a,
             recipients=staff.get(a.unit_id, []),
             due_on=a.due_on,
+            variant=str(offset),
             subject=_("建议将于%(due)s到期，请按期答复：%(title)s") % {"due": a.due_on, "title": a.proposal.title},
             url="/proposals/unit/",
         )

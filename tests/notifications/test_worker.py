@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from apps.notifications import rules
 from apps.notifications.models import Notification
 from apps.notifications.rules import Reminder
-from tests.servers import RedisServer, celery_worker, kill_hard, wait_for, worker_log
+from tests.servers import RedisServer, celery_worker, kill_hard, run_django, wait_for, worker_log
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -87,28 +87,21 @@ def test_a_worker_killed_mid_send_leaves_the_row_to_be_sent_once(tmp_path, sms_e
 
 
 def test_a_write_while_redis_is_down_is_kept_and_sent_when_it_returns(tmp_path, sms_env, rep_a, recipient):
-    from apps.notifications import services
-    from renda.celery import app
-
     path, env = sms_env
-    redis = RedisServer(tmp_path)
+    redis = RedisServer(tmp_path)  # its port is free: nothing answers there yet
+    run_django(
+        "from apps.notifications.services import notification_queue as q;"
+        "from apps.representatives.models import Representative as R;from apps.core.models import User as U;"
+        f"q(rule='test.down', target=R.objects.get(pk={rep_a.pk}), recipients=[U.objects.get(pk={recipient.pk})],"
+        "due_on='2022-04-05', subject='到期提醒', channels=['sms'])",
+        env={"REDIS_URL": redis.url},
+    )
+    assert Notification.objects.get().status == Notification.Status.QUEUED
     redis.start()
-    redis.stop()
-    previous = app.conf.broker_url
-    app.conf.broker_url = redis.url
-    app.close()  # drop pooled connections to the suite's own Redis
     try:
-        services.notification_queue(
-            rule="test.down", target=rep_a, recipients=[recipient], due_on=DUE, subject="到期提醒", channels=["sms"]
-        )
-        row = Notification.objects.get()
-        assert row.status == Notification.Status.QUEUED
-        redis.start()
         worker_env = {**env, "REDIS_URL": redis.url, "OUTBOX_SWEEP_SECONDS": "1"}
         with celery_worker(tmp_path, beat=True, env=worker_env):
             assert wait_for(lambda: Notification.objects.filter(status=Notification.Status.SENT).exists(), 60)
     finally:
-        app.conf.broker_url = previous
-        app.close()
         redis.stop()
     assert len(_lines(path)) == 1
