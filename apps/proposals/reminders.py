@@ -18,7 +18,7 @@ def _answering():
         replied_at__isnull=True,
         role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
         proposal__status__in=HANDLING,
-    ).select_related("proposal", "unit")
+    ).select_related("proposal__township", "unit")
 
 
 def _unit_staff(unit_ids):
@@ -52,11 +52,15 @@ def overdue(today: date):
     """Daily: the due date of an overdue reminder is today, so each day makes one new reminder."""
     targets = list(_answering().filter(due_on__lt=today))
     staff = _unit_staff({a.unit_id for a in targets})
-    committee = list(User.objects.filter(role=User.Role.COMMITTEE, is_active=True))
+    committee = [
+        (user, [r.path for r in user.regions.all()])
+        for user in User.objects.filter(role=User.Role.COMMITTEE, is_active=True).prefetch_related("regions")
+    ]
     for a in targets:
+        overseers = [u for u, paths in committee if any(a.proposal.township.path.startswith(p) for p in paths)]
         yield Reminder(
             target=a,
-            recipients=[*staff.get(a.unit_id, []), *committee],
+            recipients=[*staff.get(a.unit_id, []), *overseers],
             due_on=today,
             subject=_("%(unit)s承办的建议已逾期未答复：%(title)s") % {"unit": a.unit, "title": a.proposal.title},
             url="/proposals/unit/",

@@ -82,3 +82,17 @@ def test_an_assignment_saved_while_redis_is_down_is_notified_when_it_returns(
     finally:
         redis.stop()
     assert _rules("proposal.assigned").get(recipient=unit_staff).attempts == 1
+
+
+def test_overdue_reminders_skip_committee_staff_of_other_counties(lead_assignment, committee_staff):
+    from apps.core import services as core_services
+    from apps.core.models import User
+    from tests.factories import CountyFactory
+
+    elsewhere = core_services.user_create(
+        username="elsewhere", password=None, role=User.Role.COMMITTEE, regions=[CountyFactory()]
+    )
+    run_scans(today=lead_assignment.due_on + timedelta(days=1))
+    recipients = set(_rules("proposal.overdue").values_list("recipient", flat=True))
+    assert committee_staff.pk in recipients
+    assert elsewhere.pk not in recipients
