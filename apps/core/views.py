@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from apps.core.models import Region, User
+from apps.proposals.selectors import unit_assignments
 from apps.representatives.selectors import public_counts_by_township
 
 
@@ -31,7 +32,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     if user.role == User.Role.REPRESENTATIVE:
         return redirect("representatives:mine")
     if user.role == User.Role.UNIT:
-        return redirect("unit_home")
+        return redirect("proposals:unit_list")
     return redirect("home")
 
 
@@ -39,4 +40,5 @@ def landing(request: HttpRequest) -> HttpResponse:
 def unit_home(request: HttpRequest) -> HttpResponse:
     if request.user.role != User.Role.UNIT or request.user.handling_unit is None:
         return render(request, "core/no_role.html", status=403)
-    return render(request, "core/unit_home.html", {"unit": request.user.handling_unit})
+    unit = request.user.handling_unit
+    return render(request, "core/unit_home.html", {"unit": unit, "assigned": unit_assignments(unit.pk).count()})

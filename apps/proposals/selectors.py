@@ -10,6 +10,7 @@ from apps.proposals.models import (
     NOT_ASSIGNED,
     Assignment,
     ContactRecord,
+    CoSigner,
     Feedback,
     Proposal,
     Rating,
@@ -35,11 +36,19 @@ def get_assignment_for_unit(user, pk) -> Assignment:
 
 def get_proposal_for_representative(representative, pk) -> Proposal:
     """A proposal the representative leads or co-signs, or 404."""
-    qs = Proposal.objects.filter(Q(lead=representative) | Q(cosigners__representative=representative)).distinct()
+    qs = Proposal.objects.filter(_signed_by(representative))
     try:
         return qs.select_related("session__term__region", "lead").get(pk=pk)
     except Proposal.DoesNotExist:
         raise Http404 from None
+
+
+def _signed_by(representative) -> Q:
+    """Led by the representative, or co-signed by them (unless they declined)."""
+    cosigned = CoSigner.objects.filter(
+        proposal=OuterRef("pk"), representative=representative, declined_at__isnull=True
+    )
+    return Q(lead=representative) | Q(Exists(cosigned))
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -62,8 +71,7 @@ def unit_assignments(unit_id: int):
 
 def representative_proposals(representative):
     return (
-        Proposal.objects.filter(Q(lead=representative) | Q(cosigners__representative=representative))
-        .distinct()
+        Proposal.objects.filter(_signed_by(representative))
         .select_related("session__term__region", "lead")
         .order_by("-created_at", "-pk")
     )

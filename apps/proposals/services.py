@@ -590,6 +590,7 @@ def _rehandle(proposal: Proposal, by: User, reasons: str) -> None:
     units = []
     for assignment in proposal.assignments.filter(state=Assignment.State.ACTIVE, role__in=[Role.LEAD, Role.SEPARATE]):
         assignment.due_on = due
+        assignment.replied_at = None  # a new round is unanswered until the unit replies again
         assignment.save()
         units.append(assignment.unit)
     _move(proposal, Status.REHANDLING, action="rehandle", by=by, note=reasons, round=proposal.round + 1)
