@@ -147,6 +147,42 @@ def proposal_create(
     return proposal
 
 
+EDITABLE = (
+    "session",
+    "period",
+    "title",
+    "content",
+    "category",
+    "publication",
+    "formation",
+    "wants_contact",
+    "reference_only",
+)
+
+
+@transaction.atomic
+def proposal_update(
+    *, proposal: Proposal, by: User, cosigners: Iterable[Representative] | None = None, **fields
+) -> Proposal:
+    """Edit a draft, or a returned proposal before it is submitted again. Co-signers who are
+    kept keep their answer; new ones are asked after submission."""
+    proposal = _lock(proposal)
+    _require(proposal, Status.DRAFT, Status.RETURNED, action=_("修改"))
+    for name, value in fields.items():
+        if name not in EDITABLE:
+            raise ProposalError(_("不能修改“%(field)s”。") % {"field": name})
+        setattr(proposal, name, value)
+    proposal.full_clean(exclude=["township"])
+    proposal.save()
+    if cosigners is not None:
+        wanted = {c.pk for c in cosigners if c.pk != proposal.lead_id}
+        proposal.cosigners.exclude(representative__in=wanted).delete()
+        kept = set(proposal.cosigners.values_list("representative", flat=True))
+        CoSigner.objects.bulk_create(CoSigner(proposal=proposal, representative_id=pk) for pk in wanted - kept)
+    _log(proposal, "edit", by)
+    return proposal
+
+
 @transaction.atomic
 def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
     proposal = _lock(proposal)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("mine/new/", views.new, name="new"),
     path("mine/<int:pk>/", views.mine_detail, name="mine_detail"),
+    path("mine/<int:pk>/edit/", views.mine_edit, name="mine_edit"),
     path("mine/<int:pk>/submit/", views.mine_submit, name="mine_submit"),
     path("mine/<int:pk>/cosign/", views.mine_cosign, name="mine_cosign"),
     path("mine/<int:pk>/withdraw/", views.mine_withdraw, name="mine_withdraw"),

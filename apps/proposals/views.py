@@ -370,6 +370,31 @@ def new(request: HttpRequest, representative: Representative) -> HttpResponse:
     return render(request, "proposals/new.html", context, status=400 if form.errors else 200)
 
 
+@representative_required
+def mine_edit(request: HttpRequest, representative: Representative, pk: int) -> HttpResponse:
+    """The lead edits a draft, or a returned proposal before submitting it again."""
+    proposal = get_proposal_for_representative(representative, pk)
+    if proposal.lead_id != representative.pk or proposal.status not in (Status.DRAFT, Status.RETURNED):
+        return render(request, "core/no_role.html", status=403)
+    initial = {"cosigners": [c.representative_id for c in proposal.cosigners.all()]}
+    form = forms.ProposalForm(request.POST or None, instance=proposal, initial=initial, representative=representative)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        cosigners = data.pop("cosigners")
+        try:
+            with transaction.atomic():
+                services.proposal_update(proposal=proposal, by=request.user, cosigners=cosigners, **data)
+                if request.POST.get("action") == "submit":
+                    services.proposal_submit(proposal=proposal, by=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("建议已保存。"))
+            return redirect("proposals:mine_detail", pk=proposal.pk)
+    context = {"form": form, "has_sessions": True, "proposal": proposal}
+    return render(request, "proposals/new.html", context, status=400 if form.errors else 200)
+
+
 def _create(form: forms.ProposalForm, lead: Representative, user: User, *, submit: bool) -> Proposal | None:
     data = dict(form.cleaned_data)
     cosigners = data.pop("cosigners")

@@ -310,3 +310,23 @@ def test_a_notice_names_overdue_units(lead_assignment, session, committee_staff)
     services.notice_publish(notice=notice, by=committee_staff)
     with pytest.raises(ProposalError):
         services.notice_publish(notice=notice, by=committee_staff)
+
+
+def test_a_returned_proposal_is_edited_and_submitted_again(draft, representative_user, committee_staff, cosigner_rep):
+    services.proposal_submit(proposal=draft, by=representative_user)
+    services.proposal_return(proposal=draft, exclusion="no_content", reason="内容不具体", by=committee_staff)
+    services.proposal_update(
+        proposal=draft, by=representative_user, cosigners=[cosigner_rep], content="校舍屋顶漏雨，需维修资金50万元。"
+    )
+    services.proposal_submit(proposal=draft, by=representative_user)
+    draft.refresh_from_db()
+    assert (draft.status, draft.number) == (Status.SUBMITTED, 1)  # keeps its number
+    assert list(draft.cosigners.values_list("representative", flat=True)) == [cosigner_rep.pk]
+
+
+def test_a_submitted_proposal_cannot_be_edited(draft, representative_user):
+    services.proposal_submit(proposal=draft, by=representative_user)
+    with pytest.raises(ProposalError, match="不能修改"):
+        services.proposal_update(proposal=draft, by=representative_user, title="新标题")
+    draft.refresh_from_db()
+    assert draft.title != "新标题"

@@ -748,3 +748,28 @@ def test_the_public_list_costs_the_same_queries_with_more_proposals(
         response = client.get(url("public_list"))
     assert len(response.context["page"].object_list) == 15
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_lead_edits_a_draft_in_the_portal(login, representative_user, rep_a, session):
+    from apps.proposals import services as proposal_services
+
+    proposal = proposal_services.proposal_create(
+        lead=rep_a, session=session, title="旧标题", content="内容", category="education", by=representative_user
+    )
+    client = login(representative_user)
+    edit = reverse("proposals:mine_edit", args=[proposal.pk])
+    assert client.get(edit).status_code == 200
+    data = {
+        "session": session.pk,
+        "period": "session",
+        "title": "新标题",
+        "content": "新内容",
+        "category": "education",
+        "publication": "full",
+        "formation": "visit",
+        "action": "submit",
+    }
+    assert client.post(edit, data).status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.title, proposal.status) == ("新标题", Status.SUBMITTED)
+    assert client.get(edit).status_code == 403  # submitted: no longer editable
