@@ -45,9 +45,7 @@ def get_proposal_for_representative(representative, pk) -> Proposal:
 
 def _signed_by(representative) -> Q:
     """Led by the representative, or co-signed by them (unless they declined)."""
-    cosigned = CoSigner.objects.filter(
-        proposal=OuterRef("pk"), representative=representative, declined_at__isnull=True
-    )
+    cosigned = CoSigner.objects.filter(proposal=OuterRef("pk"), representative=representative, declined_at__isnull=True)
     return Q(lead=representative) | Q(Exists(cosigned))
 
 
@@ -104,10 +102,14 @@ class Rate:
         return f"{pct} ({self.numerator}/{self.denominator})"
 
 
-def cohort(*, session=None, year: int | None = None):
+def cohort(*, session=None, year: int | None = None, period: str | None = None):
+    """Assigned proposals of a session (optionally only those made during it, or in recess)
+    or of a year of assignment."""
     qs = Proposal.objects.exclude(status__in=NOT_ASSIGNED)
     if session is not None:
         qs = qs.filter(session=session)
+    if period:
+        qs = qs.filter(period=period)
     if year is not None:
         qs = qs.filter(assigned_at__year=year)
     return qs

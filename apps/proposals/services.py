@@ -665,6 +665,7 @@ def follow_up_close(*, proposal: Proposal, by: User, note: str, carried_over: bo
 def supervision_record(
     *, proposal: Proposal, method: str, supervised_on: date, supervisor: str, notes: str, by: User
 ) -> Supervision:
+    proposal = _lock(proposal)
     _require(proposal, *HANDLING, Status.REPLIED, action=_("督办"))
     supervision = Supervision(
         proposal=proposal,

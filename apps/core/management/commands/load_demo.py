@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.demo import DemoSummary, demo_load
 from apps.core.models import Region
+from apps.proposals.demo import proposals_demo_load
 from apps.representatives.choices import Level
 
 
@@ -30,7 +31,21 @@ class Command(BaseCommand):
             )
         )
         self._write_counts(summary)
+        self._load_proposals()
         self._write_accounts(summary)
+
+    def _load_proposals(self) -> None:
+        started = time.monotonic()
+        counts = proposals_demo_load()
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            _(
+                "代表建议：县十八届人大一次会议建议 %(session)s 件（现场交办 %(assigned)s 件，走访 %(visited)s 件，"
+                "答复 %(replied)s 件，满意 %(satisfied)s 件，办结 %(closed)s 件），闭会期间建议 %(recess)s 件；"
+                "本次新建 %(created)s 件，用时 %(seconds).1f 秒。"
+            )
+            % {**counts, "seconds": seconds}
+        )
 
     def _write_counts(self, summary: DemoSummary) -> None:
         regions = [(str(label), summary.regions_by_level.get(value, 0)) for value, label in Region.Level.choices]
