@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.models import User
@@ -65,3 +66,30 @@ def overdue(today: date):
             subject=_("%(unit)s承办的建议已逾期未答复：%(title)s") % {"unit": a.unit, "title": a.proposal.title},
             url="/proposals/unit/",
         )
+
+
+@rule("proposal.feedback_pending")
+def feedback_pending(today: date):
+    """Replied proposals whose representative has not rated the answer within the configured
+    working days are reminded once."""
+    from django.db.models import Max
+
+    from apps.core.workdays import add_workdays
+    from apps.proposals.models import Proposal
+
+    replied = (
+        Proposal.objects.filter(status=Status.REPLIED, lead__user__isnull=False)
+        .select_related("lead__user")
+        .annotate(last_reply=Max("assignments__replies__replied_at"))
+    )
+    days = settings.RENDA_PROPOSALS["FEEDBACK_WORKDAYS"]
+    for proposal in replied:
+        due = add_workdays(timezone.localdate(proposal.last_reply), days)
+        if due <= today:
+            yield Reminder(
+                target=proposal,
+                recipients=[proposal.lead.user],
+                due_on=due,
+                subject=_("请对建议的办理情况进行评价：%(title)s") % {"title": proposal.title},
+                url=f"/proposals/mine/{proposal.pk}/",
+            )

@@ -96,3 +96,20 @@ def test_overdue_reminders_skip_committee_staff_of_other_counties(lead_assignmen
     recipients = set(_rules("proposal.overdue").values_list("recipient", flat=True))
     assert committee_staff.pk in recipients
     assert elsewhere.pk not in recipients
+
+
+def test_a_representative_who_has_not_rated_is_reminded_once(lead_assignment, unit_staff, representative_user):
+    from django.utils import timezone
+
+    from apps.core.workdays import add_workdays
+
+    services.contact_record_add(
+        assignment=lead_assignment, kind="visit", contacted_on=timezone.localdate(), summary="走访", by=unit_staff
+    )
+    services.reply_submit(assignment=lead_assignment, outcome="A", text="已解决", by=unit_staff)
+    due = add_workdays(timezone.localdate(), 20)
+    run_scans(today=due - timedelta(days=1))
+    assert not _rules("proposal.feedback_pending").exists()
+    run_scans(today=due)
+    run_scans(today=due + timedelta(days=3))
+    assert _rules("proposal.feedback_pending").filter(channel="inbox").get().recipient == representative_user
