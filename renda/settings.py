@@ -243,8 +243,9 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
-# A cell starting with = + - @ would run as a formula in Excel: export it as text.
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# A cell starting with = + - @ would run as a formula in Excel: apps.core.exports' formats
+# neutralise those (the library's own switch would only strip "=" and turn numbers into text).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # --- Mail and SMS -----------------------------------------------------------------------
 

@@ -25,5 +25,8 @@ class ProposalsConfig(AppConfig):
             "assistopinion",
         ]
         perms = " ".join(f"proposals.{verb}_{m}" for m in models for verb in ("view", "add", "change"))
-        roles.grant(roles.Role.COMMITTEE, perms + " proposals.export_proposal proposals.import_proposal")
+        roles.grant(
+            roles.Role.COMMITTEE,
+            perms + " proposals.view_proposalevent proposals.export_proposal proposals.import_proposal",
+        )
         roles.grant(roles.Role.TOWNSHIP, "proposals.view_proposal")

@@ -37,7 +37,6 @@ from apps.notifications.models import Notification
 from apps.proposals import services
 from apps.proposals.models import (
     Assignment,
-    AssignmentBatch,
     AssistOpinion,
     ContactRecord,
     CoSigner,
@@ -485,16 +484,16 @@ def _meeting_at(context: Context) -> datetime:
 
 def _assign_on_site(*, cases: list[Case], context: Context, when: datetime) -> None:
     spec = context.data["batch"]
-    batch = AssignmentBatch.objects.create(
+    ordered = sorted(cases, key=lambda c: c.proposal.number)
+    batch = services.assign_on_site(
         session=context.session,
         title=spec["title"],
         held_on=date.fromisoformat(spec["held_on"]),
         place=spec["place"],
-        created_by=context.cast.committee,
+        plan=[(c.proposal, c.units, False) for c in ordered],
+        by=context.cast.committee,
     )
-    ordered = sorted(cases, key=lambda c: c.proposal.number)
-    plan = [(c.proposal, c.units) for c in ordered]
-    assignments = services.assign_on_site(batch=batch, plan=plan, by=context.cast.committee)
+    assignments = list(batch.assignments.all())
     by_proposal: dict[int, dict[str, Assignment]] = defaultdict(dict)
     for assignment in assignments:
         by_proposal[assignment.proposal_id][assignment.role] = assignment

@@ -373,18 +373,28 @@ def _check_units(units: list[tuple[HandlingUnit, str]]) -> None:
 
 @transaction.atomic
 def assign_on_site(
-    *, batch: AssignmentBatch, plan: list[tuple[Proposal, list[tuple[HandlingUnit, str]]]], by: User
-) -> list[Assignment]:
-    """On-site assignment (现场交办): every proposal of the plan, or none of them."""
-    assignments = []
-    for proposal, units in plan:
+    *,
+    session: CongressSession,
+    title: str,
+    held_on: date,
+    place: str = "",
+    plan: list[tuple[Proposal, list[tuple[HandlingUnit, str]], bool]],
+    by: User,
+) -> AssignmentBatch:
+    """On-site assignment (现场交办): the meeting and every proposal of its plan, or nothing.
+    A refusal names each proposal that failed (keyed by its pk) so all can be corrected at once."""
+    batch = AssignmentBatch(session=session, title=title, held_on=held_on, place=place, created_by=by)
+    batch.full_clean()
+    batch.save()
+    errors: dict[str, list[str]] = {}
+    for proposal, units, is_complex in plan:
         try:
-            assignments += proposal_assign(proposal=proposal, units=units, by=by, batch=batch)
-        except ProposalError as error:
-            raise ProposalError(
-                _("%(proposal)s：%(error)s") % {"proposal": proposal, "error": " ".join(error.messages)}
-            ) from None
-    return assignments
+            proposal_assign(proposal=proposal, units=units, by=by, is_complex=is_complex, batch=batch)
+        except ValidationError as error:
+            errors[str(proposal.pk)] = error.messages
+    if errors:
+        raise ProposalError(errors)
+    return batch
 
 
 @transaction.atomic
@@ -684,6 +694,7 @@ def supervision_record(
 @transaction.atomic
 def proposal_mark_key(*, proposal: Proposal, leader: str, by: User) -> Proposal:
     proposal = _lock(proposal)
+    _require(proposal, Status.ACCEPTED, *HANDLING, Status.REPLIED, action=_("列为重点督办"))
     if not leader.strip():
         raise ProposalError(_("重点督办建议须明确督办领导。"))
     proposal.is_key, proposal.supervising_leader = True, leader

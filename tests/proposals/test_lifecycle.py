@@ -136,16 +136,42 @@ def test_a_draft_cannot_be_assigned(draft, unit, committee_staff):
 def test_on_site_assignment_is_all_or_nothing(accepted, draft, unit, committee_staff, session):
     from apps.proposals.models import AssignmentBatch
 
-    batch = AssignmentBatch.objects.create(
-        session=session, title="现场交办会", held_on=date(2022, 1, 20), created_by=committee_staff
-    )
-    with pytest.raises(ProposalError):
+    with pytest.raises(ProposalError) as refused:
         services.assign_on_site(
-            batch=batch, plan=[(accepted, [(unit, "lead")]), (draft, [(unit, "lead")])], by=committee_staff
+            session=session,
+            title="现场交办会",
+            held_on=date(2022, 1, 20),
+            by=committee_staff,
+            plan=[(accepted, [(unit, "lead")], False), (draft, [(unit, "lead")], False)],
         )
+    assert set(refused.value.message_dict) == {str(draft.pk)}
     accepted.refresh_from_db()
     assert accepted.status == Status.ACCEPTED
     assert not Assignment.objects.exists()
+    assert not AssignmentBatch.objects.exists()
+
+
+def test_on_site_assignment_sets_each_proposals_complexity(
+    accepted, rep_a, unit, committee_staff, session, representative_user
+):
+    other = services.proposal_create(
+        lead=rep_a, session=session, title="第二件", content="内容", category="other", by=representative_user
+    )
+    services.proposal_submit(proposal=other, by=representative_user)
+    services.proposal_accept(proposal=other, by=committee_staff)
+    batch = services.assign_on_site(
+        session=session,
+        title="现场交办会",
+        held_on=date(2022, 1, 20),
+        by=committee_staff,
+        plan=[(accepted, [(unit, "lead")], False), (other, [(unit, "lead")], True)],
+    )
+    due = {a.proposal_id: a.due_on for a in batch.assignments.all()}
+    today = timezone.localdate()
+    assert due == {
+        accepted.pk: services.reply_due_on(today, complex_=False),
+        other.pk: services.reply_due_on(today, complex_=True),
+    }
 
 
 def test_the_return_window_counts_working_days_across_national_day(accepted, unit, committee_staff, unit_staff):

@@ -1,0 +1,479 @@
+"""The back office's own pages: action forms, assignment, on-site assignment, statistics, import.
+
+Each page reads its input, calls the services and says what happened; a refusal by a service
+rolls back everything the page was doing and is shown to the person who asked.
+"""
+
+import secrets
+from collections.abc import Callable, Iterable
+
+import tablib
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core.exports import SafeXLSX, neutralise_formula
+from apps.core.models import CongressSession, HandlingUnit
+from apps.proposals import selectors, services
+from apps.proposals.admin_forms import (
+    AssignForm,
+    CohortForm,
+    NoticeGenerateForm,
+    OnSiteBatchForm,
+    OnSiteRowForm,
+    ProposalImportConfirmForm,
+    ProposalImportForm,
+    unit_choices,
+)
+from apps.proposals.models import Assignment, AssignmentBatch, Proposal, Status
+from apps.proposals.resources import IMPORT_COLUMNS, ProposalSheet, SheetError, read_sheet, template_dataset
+
+EXPORT_PERMISSION = "proposals.export_proposal"
+IMPORT_PERMISSION = "proposals.import_proposal"
+XLSX_TYPE = SafeXLSX.CONTENT_TYPE
+
+
+def _page(model_admin, request, template: str, title: str, **context) -> TemplateResponse:
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        **context,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, template, context)
+
+
+def _admin_url(model, name: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{name}", args=args)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def workbook(*datasets: tablib.Dataset) -> bytes:
+    """An xlsx file of one sheet per dataset, every text cell formula-safe, numbers kept as numbers."""
+    for dataset in datasets:
+        for i, row in enumerate(list(dataset)):
+            dataset[i] = tuple(neutralise_formula(cell) for cell in row)
+    if len(datasets) == 1:
+        return datasets[0].export("xlsx")
+    return tablib.Databook(list(datasets)).export("xlsx")
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+def all_or_nothing(request, objects: Iterable, apply: Callable) -> bool:
+    """Apply a service to every object in one transaction. If any is refused, roll all of them
+    back and show every refusal, so that staff can correct the selection and try again."""
+    errors = []
+    with transaction.atomic():
+        for obj in objects:
+            try:
+                apply(obj)
+            except ValidationError as error:
+                errors.append(_("%(object)s：%(error)s") % {"object": obj, "error": _error_text(error)})
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        messages.error(request, _("操作未执行，没有任何改动。原因如下："))
+        for error in errors:
+            messages.error(request, error)
+    return not errors
+
+
+def back_from_action(model_admin, request, objects):
+    """After an action started on a change page, return there; otherwise to the list."""
+    if request.POST.get("from_change") and len(objects) == 1:
+        return HttpResponseRedirect(_admin_url(model_admin.model, "change", objects[0].pk))
+    return None
+
+
+def run_action(model_admin, request, queryset, *, apply: Callable, done: str):
+    objects = list(queryset)
+    if all_or_nothing(request, objects, apply):
+        model_admin.message_user(request, done % {"n": len(objects)}, messages.SUCCESS)
+    return back_from_action(model_admin, request, objects)
+
+
+def form_action(model_admin, request, queryset, *, name: str, title: str, form, apply: Callable, done: str):
+    """An action that asks for input first: its page posts back to the list with the same selection."""
+    objects = list(queryset)
+    bound = form(request.POST if "apply" in request.POST else None)
+    if bound.is_bound and bound.is_valid():
+        if all_or_nothing(request, objects, lambda obj: apply(obj, bound.cleaned_data)):
+            model_admin.message_user(request, done % {"n": len(objects)}, messages.SUCCESS)
+        return back_from_action(model_admin, request, objects)
+    return _page(
+        model_admin,
+        request,
+        "admin/proposals/action_form.html",
+        title,
+        form=bound,
+        objects=objects,
+        action=name,
+        from_change=request.POST.get("from_change", ""),
+        media=model_admin.media + bound.media,
+    )
+
+
+# --- assignment of one proposal ---------------------------------------------------------------
+
+
+def _active_units(user):
+    return HandlingUnit.objects.visible_to(user).filter(is_active=True).order_by("category", "name", "pk")
+
+
+def assign_view(model_admin, request, object_id):
+    proposal = model_admin.get_object(request, object_id)
+    if not model_admin.has_change_permission(request, proposal):
+        raise PermissionDenied
+    change_url = _admin_url(Proposal, "change", proposal.pk)
+    if proposal.status != Status.ACCEPTED:
+        messages.error(request, _("只有待交办的建议才能交办，这件建议的状态是“%s”。") % proposal.get_status_display())
+        return HttpResponseRedirect(change_url)
+    data = request.POST if request.method == "POST" else None
+    form = AssignForm(data, units=_active_units(request.user), initial={"is_complex": proposal.is_complex})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_assign(
+                proposal=proposal, units=form.chosen(), by=request.user, is_complex=form.cleaned_data["is_complex"]
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("已交办：%(proposal)s。") % {"proposal": proposal})
+            return HttpResponseRedirect(change_url)
+    return _page(
+        model_admin,
+        request,
+        "admin/proposals/proposal/assign.html",
+        _("交办建议"),
+        form=form,
+        original=proposal,
+        change_url=change_url,
+    )
+
+
+# --- on-site assignment -----------------------------------------------------------------------
+
+
+def on_site_view(model_admin, request):
+    """The on-site assignment meeting (现场交办): every chosen proposal gets its units, or none does."""
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()]
+    proposals = list(
+        model_admin.get_queryset(request)
+        .filter(pk__in=ids)
+        .select_related("lead", "session__term__region")
+        .order_by("number", "pk")
+    )
+    sessions = {p.session_id for p in proposals}
+    if not proposals or len(sessions) != 1:
+        messages.error(request, _("请选择同一次会议的待交办建议。"))
+        return HttpResponseRedirect(_admin_url(Proposal, "changelist"))
+    units = list(_active_units(request.user))
+    choices = unit_choices(units)
+    session = proposals[0].session
+    data = request.POST if request.method == "POST" else None
+    batch_form = OnSiteBatchForm(data, initial={"title": _("%(session)s建议现场交办会") % {"session": session}})
+    rows = [OnSiteRowForm(data, proposal=p, choices=choices) for p in proposals]
+    # Validate every row, not just up to the first bad one: each row shows its own errors.
+    valid = [form.is_valid() for form in (batch_form, *rows)] if data is not None else [False]
+    if all(valid):
+        batch = _assign_batch(request, session, batch_form.cleaned_data, rows, {u.pk: u for u in units})
+        if batch is not None:
+            messages.success(request, _("现场交办完成：%(n)s件建议。") % {"n": len(rows)})
+            return HttpResponseRedirect(_admin_url(AssignmentBatch, "print", batch.pk))
+    return _page(
+        model_admin,
+        request,
+        "admin/proposals/proposal/assign_on_site.html",
+        _("现场交办"),
+        session=session,
+        batch_form=batch_form,
+        rows=rows,
+    )
+
+
+def _assign_batch(request, session, meeting: dict, rows: list[OnSiteRowForm], units_by_pk) -> AssignmentBatch | None:
+    """The meeting and its assignments through services.assign_on_site: all or nothing, with
+    every refused proposal marked on its row."""
+    plan = [(row.proposal, row.units(units_by_pk), row.cleaned_data["is_complex"]) for row in rows]
+    try:
+        return services.assign_on_site(session=session, plan=plan, by=request.user, **meeting)
+    except ValidationError as error:
+        refused = getattr(error, "error_dict", {})
+        for row in rows:
+            for message in refused.get(str(row.proposal.pk), []):
+                text = " ".join(message.messages)
+                row.add_error(None, text)
+                messages.error(request, _("%(proposal)s：%(error)s") % {"proposal": row.proposal, "error": text})
+        if not refused:
+            messages.error(request, _error_text(error))
+        messages.error(request, _("现场交办未执行，没有任何改动。请修改标出的建议后重新提交。"))
+        return None
+
+
+def on_site_rows(batch, user) -> list[dict]:
+    """The assignment list of a meeting: one entry per proposal, units lead first."""
+    assignments = (
+        Assignment.objects.visible_to(user)
+        .filter(batch=batch)
+        .select_related("proposal__lead", "unit")
+        .order_by("proposal__number", "proposal_id", "pk")
+    )
+    rows: dict[int, dict] = {}
+    order = {Assignment.Role.LEAD: 0, Assignment.Role.SEPARATE: 1, Assignment.Role.ASSIST: 2}
+    for a in assignments:
+        row = rows.setdefault(a.proposal_id, {"proposal": a.proposal, "assignments": [], "due_on": a.due_on})
+        row["assignments"].append(a)
+        if a.answers:
+            row["due_on"] = min(row["due_on"], a.due_on)
+    for row in rows.values():
+        row["assignments"].sort(key=lambda a: (order[a.role], a.unit.name))
+        row["units"] = "、".join(f"{a.unit}（{a.get_role_display()}）" for a in row["assignments"])
+    return list(rows.values())
+
+
+def _batch(model_admin, request, object_id) -> AssignmentBatch:
+    batch = model_admin.get_object(request, object_id)  # 404 outside the scope
+    if not model_admin.has_view_permission(request, batch):
+        raise PermissionDenied
+    return batch
+
+
+def batch_print_view(model_admin, request, object_id):
+    batch = _batch(model_admin, request, object_id)
+    return _page(
+        model_admin,
+        request,
+        "admin/proposals/assignmentbatch/print.html",
+        _("交办清单"),
+        original=batch,
+        rows=on_site_rows(batch, request.user),
+        can_export=request.user.has_perm(EXPORT_PERMISSION),
+    )
+
+
+def batch_xlsx_view(model_admin, request, object_id):
+    batch = _batch(model_admin, request, object_id)
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        raise PermissionDenied
+    dataset = tablib.Dataset(
+        headers=[_("建议编号"), _("建议标题"), _("领衔代表"), _("承办单位及办理方式"), _("答复期限")]
+    )
+    dataset.title = _("交办清单")
+    for row in on_site_rows(batch, request.user):
+        p = row["proposal"]
+        dataset.append([p.number, p.title, p.lead.name, row["units"], row["due_on"].strftime("%Y-%m-%d")])
+    return _xlsx(workbook(dataset), f"assignment-list-{batch.pk}.xlsx")
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+RATES = [
+    ("visit_rate", gettext_lazy("走访率"), gettext_lazy("承办单位与代表见面沟通（走访、座谈）的建议 ÷ 交办建议")),
+    ("reply_rate", gettext_lazy("答复率"), gettext_lazy("已书面答复的建议 ÷ 交办建议")),
+    ("on_time_reply_rate", gettext_lazy("按期答复率"), gettext_lazy("首轮答复全部按期的建议 ÷ 交办建议")),
+    ("satisfaction_rate", gettext_lazy("满意率（含基本满意）"), gettext_lazy("（满意＋基本满意）÷ 收回的首轮评价")),
+    ("fully_satisfied_rate", gettext_lazy("满意率（仅满意）"), gettext_lazy("满意 ÷ 收回的首轮评价")),
+    ("closure_rate", gettext_lazy("办结率"), gettext_lazy("已办结的建议 ÷ 交办建议")),
+]
+
+
+def _cohort_form(request) -> CohortForm:
+    data = request.GET.copy()
+    if not data.get("session") and not data.get("year"):
+        latest = CongressSession.objects.visible_to(request.user).order_by("-opened_on", "-pk").first()
+        data["session"] = str(latest.pk) if latest else ""
+    return CohortForm(data, user=request.user)
+
+
+def _statistics(request, form: CohortForm) -> dict:
+    session, year, period = (form.cleaned_data[k] for k in ("session", "year", "period"))
+    proposals = selectors.cohort(session=session, year=year).visible_to(request.user)
+    if period:
+        proposals = proposals.filter(period=period)
+    rates = selectors.rates(proposals)
+    return {
+        "cohort": _cohort_label(form),
+        "rates": [(label, desc, rates[key]) for key, label, desc in RATES],
+        "units": list(selectors.unit_statistics(proposals, today=timezone.localdate())),
+    }
+
+
+def _cohort_label(form: CohortForm) -> str:
+    session, year = form.cleaned_data["session"], form.cleaned_data["year"]
+    parts = [str(dict(form.fields["session"].choices)[session])] if session else []
+    if year:
+        parts.append(_("%(year)s年交办") % {"year": year})
+    if period := form.cleaned_data["period"]:
+        parts.append(str(Proposal.Period(period).label))
+    return "，".join(parts)
+
+
+def statistics_view(model_admin, request):
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    form = _cohort_form(request)
+    stats = _statistics(request, form) if form.is_valid() else None
+    return _page(
+        model_admin,
+        request,
+        "admin/proposals/proposal/statistics.html",
+        _("建议办理统计"),
+        form=form,
+        stats=stats,
+        can_export=request.user.has_perm(EXPORT_PERMISSION),
+        query=form.data.urlencode(),
+    )
+
+
+def statistics_xlsx_view(model_admin, request):
+    if not (model_admin.has_view_permission(request) and request.user.has_perm(EXPORT_PERMISSION)):
+        raise PermissionDenied
+    form = _cohort_form(request)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or _("请选择会议或年度。"))
+        return redirect(_admin_url(Proposal, "statistics"))
+    stats = _statistics(request, form)
+    rates = tablib.Dataset(headers=[_("指标"), _("比率（%）"), _("分子"), _("分母"), _("口径")], title=_("办理比率"))
+    for label, desc, rate in stats["rates"]:
+        rates.append([str(label), rate.percent, rate.numerator, rate.denominator, str(desc)])
+    units = tablib.Dataset(
+        headers=[
+            _("承办单位"),
+            _("交办件数"),
+            _("已答复"),
+            _("按期答复"),
+            _("逾期未答复"),
+            _("满意（含基本满意）"),
+            _("收回评价"),
+        ],
+        title=_("承办单位"),
+    )
+    for u in stats["units"]:
+        units.append(
+            [u["unit__name"], u["assigned"], u["replied"], u["on_time"], u["overdue"], u["satisfied"], u["feedback"]]
+        )
+    return _xlsx(workbook(rates, units), "proposal-statistics.xlsx")
+
+
+# --- import -----------------------------------------------------------------------------------
+
+IMPORT_TTL = 3600
+
+
+def _import_key(request, token: str) -> str:
+    return f"renda:proposal-import:{request.user.pk}:{token}"
+
+
+def import_view(model_admin, request):
+    """Upload, preview with every row's errors, then confirm: the file's proposals, all or none."""
+    if not request.user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied
+    if "token" in request.POST:
+        return _import_confirm(model_admin, request)
+    form = ProposalImportForm(request.POST or None, request.FILES or None, user=request.user)
+    context = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            context = _import_preview(request, form.cleaned_data)
+        except SheetError as error:
+            form.add_error("import_file", str(error))
+    return _import_page(model_admin, request, form=form, **context)
+
+
+def _import_page(model_admin, request, **context):
+    template = "admin/proposals/proposal/import.html"
+    return _page(model_admin, request, template, _("导入代表建议"), columns=IMPORT_COLUMNS, **context)
+
+
+def _import_preview(request, data: dict) -> dict:
+    """A dry run of the whole file; when every row passes, the rows wait in the cache for confirmation."""
+    rows = read_sheet(data["import_file"])
+    session = CongressSession.objects.get(pk=data["session"])
+    sheet = ProposalSheet(session=session, user=request.user, cosigners_signed=data["cosigners_signed"])
+    results = sheet.run(rows, commit=False)
+    failed = sum(1 for r in results if r.errors)
+    context = {"results": results, "session": session, "failed": failed}
+    if not failed:
+        token = secrets.token_urlsafe(16)
+        pending = {"session": session.pk, "rows": rows, "signed": data["cosigners_signed"]}
+        cache.set(_import_key(request, token), pending, IMPORT_TTL)
+        context["confirm_form"] = ProposalImportConfirmForm(initial={"token": token})
+    return context
+
+
+def _import_confirm(model_admin, request):
+    form = ProposalImportConfirmForm(request.POST)
+    key = _import_key(request, form.data.get("token", ""))
+    pending = cache.get(key) if form.is_valid() else None
+    # Deleting the key claims it: a second click on "confirm" finds nothing to import.
+    if pending is None or not cache.delete(key):
+        messages.error(request, _("预览已过期或已经导入，请重新上传文件。"))
+        return redirect(_admin_url(Proposal, "import"))
+    session = CongressSession.objects.get(pk=pending["session"])
+    sheet = ProposalSheet(session=session, user=request.user, cosigners_signed=pending["signed"])
+    results = sheet.run(pending["rows"], commit=True)
+    failed = sum(1 for r in results if r.errors)
+    if failed:
+        # Something changed since the preview (a representative left office, say): nothing was saved.
+        messages.error(request, _("导入未执行，没有任何改动：%(n)s行有错误。") % {"n": failed})
+        form = ProposalImportForm(user=request.user)
+        return _import_page(model_admin, request, form=form, results=results, session=session, failed=failed)
+    numbers = [r.number for r in results]
+    messages.success(
+        request,
+        _("已导入%(n)s件建议，编号%(first)s至%(last)s。")
+        % {"n": len(results), "first": min(numbers), "last": max(numbers)},
+    )
+    return redirect(f"{_admin_url(Proposal, 'changelist')}?session={session.pk}")
+
+
+def import_template_view(model_admin, request):
+    if not request.user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied
+    return _xlsx(workbook(template_dataset()), "proposals-template.xlsx")
+
+
+# --- notices ----------------------------------------------------------------------------------
+
+
+def notice_generate_view(model_admin, request):
+    """Draft a notice of a session's late units from the records, then open it for editing."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    form = NoticeGenerateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        session = CongressSession.objects.get(pk=form.cleaned_data["session"])
+        notice = services.notice_draft(session=session, by=request.user)
+        messages.success(request, _("已生成通报草稿，请核对标题和正文后发布。"))
+        return HttpResponseRedirect(_admin_url(type(notice), "change", notice.pk))
+    return _page(
+        model_admin,
+        request,
+        "admin/proposals/form_page.html",
+        _("生成通报"),
+        form=form,
+        intro=_("根据所选会议的交办记录，列出逾期未答复或未与代表沟通即答复的承办单位。"),
+        submit_label=_("生成通报草稿"),
+    )
