@@ -208,7 +208,9 @@ class AssignmentBatch(models.Model):
     title = models.CharField(_("名称"), max_length=100)
     held_on = models.DateField(_("召开日期"))
     place = models.CharField(_("地点"), max_length=100, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("现场交办会")
@@ -287,11 +289,18 @@ class ReturnRequest(models.Model):
         Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="return_requests"
     )
     reason = models.TextField(_("申请理由"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decision_note = models.TextField(_("决定说明"), blank=True)
@@ -313,13 +322,20 @@ class Extension(models.Model):
     )
     days = models.PositiveSmallIntegerField(_("延期天数"))
     reason = models.TextField(_("延期理由"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     decision = models.CharField(
         _("决定"), max_length=10, choices=ReturnRequest.Decision.choices, default=ReturnRequest.Decision.PENDING
     )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
 
@@ -350,7 +366,9 @@ class ContactRecord(models.Model):
     kind = models.CharField(_("方式"), max_length=10, choices=Kind.choices)
     contacted_on = models.DateField(_("沟通日期"))
     summary = models.TextField(_("沟通情况"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -369,7 +387,9 @@ class AssistOpinion(models.Model):
         Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="opinion"
     )
     text = models.TextField(_("协办意见"))
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发送人"), on_delete=models.PROTECT, related_name="+"
+    )
     sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
 
     class Meta:
@@ -388,7 +408,9 @@ class Reply(models.Model):
     outcome = models.CharField(_("办理结果分类"), max_length=1, choices=Outcome.choices)
     text = models.TextField(_("答复内容"))
     letter = models.FileField(_("答复函"), upload_to="proposals/replies/%Y/", blank=True)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), on_delete=models.PROTECT, related_name="+"
+    )
     replied_at = models.DateTimeField(_("答复时间"))
     on_time = models.BooleanField(_("按期答复"))
 
@@ -445,7 +467,9 @@ class Supervision(models.Model):
     supervised_on = models.DateField(_("督办日期"))
     supervisor = models.CharField(_("督办人"), max_length=50)
     notes = models.TextField(_("督办情况"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("督办记录")
@@ -469,7 +493,9 @@ class Notice(models.Model):
     body = models.TextField(_("正文"))
     units = models.ManyToManyField(HandlingUnit, verbose_name=_("涉及单位"), blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     history = HistoricalRecords()
