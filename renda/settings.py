@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.representatives",
     "apps.notifications",
     "apps.proposals",
+    "apps.liaison",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +283,25 @@ RENDA_PROPOSALS = {
     # Shown instead of the NPC wording of the A/B/C/D outcome classes, when set.
     "OUTCOME_LABELS": env.dict("RENDA_OUTCOME_LABELS", default={}),
 }
+
+# --- Liaison offices and citizens' concerns (DOMAIN.md §3) --------------------------------
+
+RENDA_LIAISON = {
+    # Working days to accept a concern, and to resolve it once accepted.
+    "ACCEPT_WORKDAYS": env.int("RENDA_CONCERN_ACCEPT_WORKDAYS", default=2),
+    "RESOLVE_WORKDAYS": env.int("RENDA_CONCERN_RESOLVE_WORKDAYS", default=15),
+    # Reception days are published, and the representatives on duty told, this many days ahead.
+    "RECEPTION_NOTICE_DAYS": env.int("RENDA_RECEPTION_NOTICE_DAYS", default=3),
+    # Abuse limits of the public forms, per IP address and hour.
+    "SUBMIT_PER_HOUR": env.int("RENDA_CONCERN_SUBMIT_PER_HOUR", default=5),
+    "LOOKUP_PER_HOUR": env.int("RENDA_CONCERN_LOOKUP_PER_HOUR", default=30),
+    # A form filled faster than this is a robot's.
+    "MIN_FILL_SECONDS": env.int("RENDA_CONCERN_MIN_FILL_SECONDS", default=4),
+    "PHOTO_MAX_BYTES": env.int("RENDA_CONCERN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024),
+    "PHOTO_MAX_COUNT": env.int("RENDA_CONCERN_PHOTO_MAX_COUNT", default=3),
+}
+# The whole request: three photos and the text, with room to spare.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
 # --- Logging ----------------------------------------------------------------------------
 

@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LiaisonConfig(AppConfig):
+    name = "apps.liaison"
+    verbose_name = _("联系群众")
+
+    def ready(self):
+        from apps.core import roles
+        from apps.liaison import reminders  # noqa: F401  (registers the reminder rules)
+
+        def crud(*models, verbs=("view", "add", "change")):
+            return " ".join(f"liaison.{v}_{m}" for m in models for v in verbs)
+
+        everything = crud(
+            "liaisonoffice",
+            "funding",
+            "receptionschedule",
+            "receptionday",
+            "dutyshift",
+            "concern",
+            "receptionrecord",
+            "revisit",
+            "concernphoto",
+            "concernevent",
+        )
+        personal = " liaison.view_concern_personal"
+        roles.grant(roles.Role.COMMITTEE, everything + personal + " liaison.export_concern")
+        roles.grant(roles.Role.TOWNSHIP, everything + personal + " liaison.export_concern")
+        roles.grant(
+            roles.Role.LIAISON,
+            crud("receptionday", "dutyshift", "concern", "receptionrecord", "revisit", "concernphoto")
+            + " liaison.view_liaisonoffice liaison.view_receptionschedule liaison.view_concernevent"
+            + personal,
+        )

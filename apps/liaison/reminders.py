@@ -1,0 +1,83 @@
+"""Reminder rules of the liaison app, run by the notifications scan."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from apps.core.models import Region, User
+from apps.liaison.models import Concern, DutyShift, ReceptionDay
+from apps.notifications.rules import Reminder, rule
+
+
+@rule("liaison.reception_notice")
+def reception_notice(today: date):
+    """Representatives on duty hear of their reception day as soon as it is published."""
+    horizon = today + timedelta(days=settings.RENDA_LIAISON["RECEPTION_NOTICE_DAYS"])
+    shifts = (
+        DutyShift.objects.filter(
+            date__gte=today,
+            date__lte=horizon,
+            representative__user__isnull=False,
+            attendance=DutyShift.Attendance.PENDING,
+        )
+        .exclude(reception_day__status=ReceptionDay.Status.CANCELLED)
+        .select_related("office", "representative__user")
+    )
+    for shift in shifts:
+        yield Reminder(
+            target=shift,
+            recipients=[shift.representative.user],
+            due_on=shift.date,
+            subject=_("%(date)s请到%(office)s接待选民") % {"date": shift.date, "office": shift.office},
+            url="/liaison/shifts/",
+        )
+
+
+def _staff_by_township(concerns) -> dict[int, list[User]]:
+    townships = {c.region_id if c.region.level == Region.Level.TOWNSHIP else c.region.parent_id for c in concerns}
+    staff: dict[int, list[User]] = {}
+    users = (
+        User.objects.filter(role__in=[User.Role.TOWNSHIP, User.Role.LIAISON], is_active=True, regions__in=townships)
+        .prefetch_related("regions")
+        .distinct()
+    )
+    for user in users:
+        for region in user.regions.all():
+            staff.setdefault(region.pk, []).append(user)
+    return staff
+
+
+def _handlers(concern: Concern, unit_staff: dict[int, list[User]]) -> list[User]:
+    if concern.unit_id:
+        return unit_staff.get(concern.unit_id, [])
+    if concern.representative_id and concern.representative.user_id:
+        return [concern.representative.user]
+    return []
+
+
+@rule("liaison.concern_overdue")
+def concern_overdue(today: date):
+    """Daily, to the office staff and whoever handles it, for concerns past either deadline."""
+    late = list(
+        Concern.objects.filter(status=Concern.Status.SUBMITTED, accept_due_on__lt=today).select_related("region")
+    ) + list(
+        Concern.objects.filter(
+            status__in=[Concern.Status.ACCEPTED, Concern.Status.ROUTED], resolve_due_on__lt=today
+        ).select_related("region", "representative__user")
+    )
+    staff = _staff_by_township(late)
+    unit_staff: dict[int, list[User]] = {}
+    for user in User.objects.filter(
+        role=User.Role.UNIT, is_active=True, handling_unit__in={c.unit_id for c in late if c.unit_id}
+    ):
+        unit_staff.setdefault(user.handling_unit_id, []).append(user)
+    for concern in late:
+        township = concern.region_id if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent_id
+        yield Reminder(
+            target=concern,
+            recipients=[*staff.get(township, []), *_handlers(concern, unit_staff)],
+            due_on=today,
+            subject=_("群众意见%(code)s已逾期，请尽快办理") % {"code": concern.display_code},
+            url=f"/liaison/concerns/{concern.pk}/",
+        )

@@ -1,0 +1,114 @@
+"""Reads of the liaison app: lookups for the tracking page, portal lists, statistics."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from apps.liaison.models import Concern, DutyShift, LiaisonOffice, ReceptionDay
+from apps.liaison.services import normalise_code
+
+S = Concern.Status
+
+
+def concern_by_code(code: str) -> Concern | None:
+    code = normalise_code(code)
+    if not code:
+        return None
+    return Concern.objects.select_related("region").filter(tracking_code=code).first()
+
+
+def phone_matches(concern: Concern, last_four: str) -> bool:
+    digits = "".join(ch for ch in last_four or "" if ch.isdigit())
+    return bool(concern.phone) and len(digits) == 4 and concern.phone.endswith(digits)
+
+
+def concerns_for_unit(unit_id: int):
+    return Concern.objects.filter(unit_id=unit_id).select_related("region").order_by("-submitted_at", "-pk")
+
+
+def concerns_for_representative(representative):
+    return (
+        Concern.objects.filter(representative=representative).select_related("region").order_by("-submitted_at", "-pk")
+    )
+
+
+def get_concern_for_handler(user, representative, pk) -> Concern:
+    """A concern routed to the user's unit or to the representative; 404 for anything else."""
+    q = Q(pk__in=[])
+    if user.handling_unit_id:
+        q |= Q(unit_id=user.handling_unit_id)
+    if representative is not None:
+        q |= Q(representative=representative)
+    try:
+        return Concern.objects.select_related("region").get(q, pk=pk)
+    except Concern.DoesNotExist:
+        raise Http404 from None
+
+
+def published_reception_days(*, today, notice_days: int):
+    """Reception days the public may see: from today to the publication horizon."""
+    from datetime import timedelta
+
+    return (
+        ReceptionDay.objects.filter(date__gte=today, date__lte=today + timedelta(days=notice_days))
+        .exclude(status=ReceptionDay.Status.CANCELLED)
+        .select_related("office__region")
+        .prefetch_related("shifts__representative")
+        .order_by("date", "office__region__sort_order")
+    )
+
+
+@dataclass(frozen=True)
+class Share:
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.numerator / self.denominator, 1) if self.denominator else None
+
+
+def concern_statistics(concerns, *, group_by: str, today):
+    """Per office or township: received, accepted, answered on the spot, referred, resolved,
+    overdue, satisfaction — one query."""
+    done = [S.RESOLVED, S.CLOSED]
+    return (
+        concerns.values(group_by)
+        .annotate(
+            received=Count("pk"),
+            accepted=Count("pk", filter=~Q(status__in=[S.SUBMITTED, S.REFERRED_OUT])),
+            on_spot=Count("pk", filter=Q(answered_on_spot=True)),
+            referred=Count("pk", filter=Q(status=S.REFERRED_OUT)),
+            resolved=Count("pk", filter=Q(status__in=done)),
+            overdue=Count(
+                "pk",
+                filter=Q(status=S.SUBMITTED, accept_due_on__lt=today)
+                | Q(status__in=[S.ACCEPTED, S.ROUTED], resolve_due_on__lt=today),
+            ),
+            rated=Count("pk", filter=~Q(rating="")),
+            satisfied=Count("pk", filter=Q(rating__in=[Concern.Rating.SATISFIED, Concern.Rating.BASIC])),
+        )
+        .order_by(group_by)
+    )
+
+
+def attendance_rates(shifts, *, group_by: str):
+    """Attended ÷ (shifts that were due: attended, absent; excused ones do not count)."""
+    return (
+        shifts.values(group_by)
+        .annotate(
+            attended=Count("pk", filter=Q(attendance=DutyShift.Attendance.ATTENDED)),
+            due=Count("pk", filter=Q(attendance__in=[DutyShift.Attendance.ATTENDED, DutyShift.Attendance.ABSENT])),
+        )
+        .order_by(group_by)
+    )
+
+
+def offices_with_stations():
+    return (
+        LiaisonOffice.objects.filter(level=LiaisonOffice.Level.OFFICE, is_active=True)
+        .select_related("region")
+        .prefetch_related("stations")
+        .order_by("region__sort_order", "region__code")
+    )

@@ -1,0 +1,519 @@
+"""Writes of the liaison app: concerns through their states, reception days, shifts, records.
+
+Every concern transition is one function in one transaction with a status-history row;
+ConcernError carries a message for the person who tried.
+"""
+
+import calendar
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.models import HandlingUnit, Region, User
+from apps.core.workdays import add_workdays
+from apps.liaison.models import (
+    Concern,
+    ConcernEvent,
+    ConcernPhoto,
+    DutyShift,
+    LiaisonOffice,
+    RateLimitHit,
+    ReceptionDay,
+    ReceptionRecord,
+    ReceptionSchedule,
+    Revisit,
+)
+from apps.notifications.services import notification_queue
+from apps.representatives.models import Representative
+
+Status = Concern.Status
+
+# Easy to read aloud and type: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+CODE_LENGTH = 14  # 14 × log2(25) ≈ 65 random bits
+
+
+class ConcernError(ValidationError):
+    """A step the rules do not allow, with a message for the person who tried it."""
+
+
+def config(key):
+    return settings.RENDA_LIAISON[key]
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+# --- abuse limits ---------------------------------------------------------------------------------
+
+
+def rate_limit_allows(*, key: str, limit: int, window_seconds: int) -> bool:
+    """Count one request against `key` in the current window; False once over `limit`.
+
+    Kept in the database, so it holds with Redis down; on a database error it fails open
+    rather than turning a citizen away with an error page."""
+    now = timezone.now()
+    start = now - timedelta(seconds=now.timestamp() % window_seconds)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:64]
+    try:
+        with transaction.atomic():
+            hit, created = RateLimitHit.objects.get_or_create(key=digest, window_start=start, defaults={"count": 1})
+            if not created:
+                RateLimitHit.objects.filter(pk=hit.pk).update(count=F("count") + 1)
+                hit.refresh_from_db(fields=["count"])
+    except IntegrityError:
+        return True
+    return hit.count <= limit
+
+
+def rate_limit_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    return RateLimitHit.objects.filter(window_start__lt=timezone.now() - older_than).delete()[0]
+
+
+# --- concerns ---------------------------------------------------------------------------------
+
+
+def _office_for(region: Region) -> LiaisonOffice | None:
+    township = region if region.level == Region.Level.TOWNSHIP else region.parent
+    return LiaisonOffice.objects.filter(region=township, level=LiaisonOffice.Level.OFFICE, is_active=True).first()
+
+
+def _log(concern: Concern, action: str, by: User | None, *, to: str | None = None, note: str = "") -> None:
+    ConcernEvent.objects.create(
+        concern=concern, action=action, from_status=concern.status, to_status=to or concern.status, by=by, note=note
+    )
+
+
+def _staff_of(concern: Concern) -> list[User]:
+    """Township and liaison staff responsible for the concern's township."""
+    township = concern.region if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent
+    return list(
+        User.objects.filter(
+            role__in=[User.Role.TOWNSHIP, User.Role.LIAISON], is_active=True, regions__path__in=[township.path]
+        ).distinct()
+    )
+
+
+def _notify(rule: str, concern: Concern, recipients, subject: str, *, due_on: date | None = None, url="") -> None:
+    notification_queue(
+        rule=rule,
+        target=concern,
+        recipients=recipients,
+        due_on=due_on or timezone.localdate(),
+        subject=subject,
+        url=url,
+        channels=["inbox"],
+    )
+
+
+@transaction.atomic
+def concern_submit(
+    *,
+    region: Region,
+    category: str,
+    description: str,
+    is_urgent: bool = False,
+    addressed_to: Representative | None = None,
+    name: str = "",
+    phone: str = "",
+    photos=(),
+    submission_key: str | None = None,
+    channel: str = Concern.Channel.ONLINE,
+    by: User | None = None,
+) -> tuple[Concern, bool]:
+    """Save a citizen's concern first, then tell the staff. Posting the same form twice
+    (same submission key) returns the first concern. Returns (concern, created)."""
+    if submission_key:
+        existing = Concern.objects.filter(submission_key=submission_key).first()
+        if existing:
+            return existing, False
+    concern = Concern(
+        region=region,
+        office=_office_for(region),
+        addressed_to=addressed_to,
+        category=category,
+        description=description,
+        is_urgent=is_urgent,
+        name=name,
+        phone=phone,
+        consented_at=timezone.now(),
+        submission_key=submission_key,
+        channel=channel,
+        tracking_code=new_tracking_code(),
+        accept_due_on=add_workdays(timezone.localdate(), config("ACCEPT_WORKDAYS")),
+    )
+    concern.full_clean(exclude=["tracking_code", "submission_key", "consented_at", "accept_due_on"])
+    try:
+        with transaction.atomic():
+            concern.save()
+    except IntegrityError:
+        if submission_key and (existing := Concern.objects.filter(submission_key=submission_key).first()):
+            return existing, False  # a double click that raced the first one
+        raise
+    for photo in photos:
+        ConcernPhoto.objects.create(concern=concern, image=photo)
+    ConcernEvent.objects.create(concern=concern, action="submit", to_status=Status.SUBMITTED, by=by)
+    recipients = _staff_of(concern) + ([addressed_to.user] if addressed_to and addressed_to.user_id else [])
+    _notify("concern.submitted", concern, recipients, _("新的群众意见：%(code)s") % {"code": concern.display_code})
+    return concern, True
+
+
+def _lock(concern: Concern) -> Concern:
+    return Concern.objects.select_for_update().get(pk=concern.pk)
+
+
+def _require(concern: Concern, *allowed: str, action: str) -> None:
+    if concern.status not in allowed:
+        raise ConcernError(
+            _("群众意见当前状态为“%(status)s”，不能%(action)s。")
+            % {"status": concern.get_status_display(), "action": action}
+        )
+
+
+def _move(concern: Concern, to: str, *, action: str, by: User | None, note: str = "", **fields) -> Concern:
+    _log(concern, action, by, to=to, note=note)
+    concern.status = to
+    for name, value in fields.items():
+        setattr(concern, name, value)
+    concern.save()
+    return concern
+
+
+@transaction.atomic
+def concern_accept(*, concern: Concern, by: User) -> Concern:
+    concern = _lock(concern)
+    _require(concern, Status.SUBMITTED, action=_("受理"))
+    due = add_workdays(timezone.localdate(), config("RESOLVE_WORKDAYS"))
+    return _move(concern, Status.ACCEPTED, action="accept", by=by, accepted_at=timezone.now(), resolve_due_on=due)
+
+
+@transaction.atomic
+def concern_refer_out(*, concern: Concern, reason: str, note: str, by: User) -> Concern:
+    """Litigation, arbitration and petitions go to their own channels; the citizen sees why."""
+    concern = _lock(concern)
+    _require(concern, Status.SUBMITTED, Status.ACCEPTED, action=_("引导至其他渠道"))
+    if reason not in Concern.ReferralReason.values:
+        raise ConcernError(_("请选择引导理由。"))
+    if not note.strip():
+        raise ConcernError(_("请写明给群众的说明。"))
+    return _move(
+        concern,
+        Status.REFERRED_OUT,
+        action="refer_out",
+        by=by,
+        note=note,
+        referral_reason=reason,
+        referral_note=note,
+        closed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def concern_route(
+    *,
+    concern: Concern,
+    route: str,
+    by: User,
+    unit: HandlingUnit | None = None,
+    representative: Representative | None = None,
+) -> Concern:
+    concern = _lock(concern)
+    _require(concern, Status.ACCEPTED, Status.ROUTED, action=_("转办"))
+    if route == Concern.Route.UNIT and unit is None:
+        raise ConcernError(_("请选择承办单位。"))
+    if route == Concern.Route.REPRESENTATIVE and representative is None:
+        raise ConcernError(_("请选择办理代表。"))
+    if route not in Concern.Route.values:
+        raise ConcernError(_("请选择转办对象。"))
+    unit = unit if route == Concern.Route.UNIT else None
+    representative = representative if route == Concern.Route.REPRESENTATIVE else None
+    _move(
+        concern,
+        Status.ROUTED,
+        action="route",
+        by=by,
+        route=route,
+        unit=unit,
+        representative=representative,
+        note=str(unit or representative or concern.get_route_display()),
+    )
+    recipients = []
+    if unit:
+        recipients = list(User.objects.filter(handling_unit=unit, role=User.Role.UNIT, is_active=True))
+    elif representative and representative.user_id:
+        recipients = [representative.user]
+    _notify(
+        "concern.routed",
+        concern,
+        recipients,
+        _("转来的群众意见：%(code)s") % {"code": concern.display_code},
+        due_on=concern.resolve_due_on,
+        url=f"/liaison/concerns/{concern.pk}/",
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_resolve(*, concern: Concern, answer: str, public_answer: str, by: User) -> Concern:
+    concern = _lock(concern)
+    _require(concern, Status.ACCEPTED, Status.ROUTED, action=_("办结答复"))
+    if not answer.strip() or not public_answer.strip():
+        raise ConcernError(_("请填写办理情况和给群众的公开答复。"))
+    return _move(
+        concern,
+        Status.RESOLVED,
+        action="resolve",
+        by=by,
+        answer=answer,
+        public_answer=public_answer,
+        resolved_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def concern_answer_on_spot(*, concern: Concern, answer: str, by: User) -> Concern:
+    """Answered at the reception itself (当场答复): accepted and resolved in one step."""
+    concern = _lock(concern)
+    _require(concern, Status.SUBMITTED, action=_("当场答复"))
+    if not answer.strip():
+        raise ConcernError(_("请填写答复内容。"))
+    now = timezone.now()
+    return _move(
+        concern,
+        Status.RESOLVED,
+        action="answer_on_spot",
+        by=by,
+        answer=answer,
+        public_answer=answer,
+        answered_on_spot=True,
+        accepted_at=now,
+        resolved_at=now,
+    )
+
+
+@transaction.atomic
+def concern_rate(*, concern: Concern, rating: str) -> Concern:
+    concern = _lock(concern)
+    _require(concern, Status.RESOLVED, Status.CLOSED, action=_("评价"))
+    if concern.rating:
+        raise ConcernError(_("您已经评价过了，谢谢。"))
+    if rating not in Concern.Rating.values:
+        raise ConcernError(_("请选择满意、基本满意或不满意。"))
+    concern.rating, concern.rated_at = rating, timezone.now()
+    concern.save()
+    _log(concern, "rate", None, note=concern.get_rating_display())
+    return concern
+
+
+@transaction.atomic
+def concern_revisit(*, concern: Concern, revisited_on: date, notes: str, by: User) -> Revisit:
+    concern = _lock(concern)
+    _require(concern, Status.RESOLVED, action=_("回访"))
+    if not notes.strip():
+        raise ConcernError(_("请填写回访情况。"))
+    if revisited_on > timezone.localdate():
+        raise ConcernError(_("回访日期不能晚于今天。"))
+    revisit = Revisit.objects.create(concern=concern, revisited_on=revisited_on, notes=notes, recorded_by=by)
+    _log(concern, "revisit", by, note=notes)
+    return revisit
+
+
+@transaction.atomic
+def concern_close(*, concern: Concern, by: User) -> Concern:
+    concern = _lock(concern)
+    _require(concern, Status.RESOLVED, action=_("办结"))
+    return _move(concern, Status.CLOSED, action="close", by=by, closed_at=timezone.now())
+
+
+@transaction.atomic
+def concern_to_proposal(*, concern: Concern, representative: Representative, session, by: User):
+    """Turn a concern into a draft proposal of a representative; the two are linked both ways."""
+    from apps.proposals import services as proposal_services
+
+    concern = _lock(concern)
+    _require(concern, Status.ACCEPTED, Status.ROUTED, action=_("转为代表建议"))
+    if concern.proposal_id:
+        raise ConcernError(_("这条群众意见已经转为代表建议。"))
+    proposal = proposal_services.proposal_create(
+        lead=representative,
+        session=session,
+        by=by,
+        category="other",
+        formation="liaison",
+        title=_("关于%(category)s问题的建议（群众意见%(code)s）")
+        % {"category": concern.get_category_display(), "code": concern.display_code},
+        content=concern.description,
+    )
+    concern.proposal = proposal
+    concern.save()
+    _log(concern, "to_proposal", by, note=str(proposal.pk))
+    return proposal
+
+
+# --- reception days and shifts ---------------------------------------------------------------
+
+
+@transaction.atomic
+def reception_days_generate(*, schedule: ReceptionSchedule, start: date, end: date) -> int:
+    """Create the schedule's reception days between start and end; existing dates are kept
+    as staff left them (moved or cancelled days are not brought back)."""
+    wanted = []
+    for year, month in _months(start, end):
+        last = calendar.monthrange(year, month)[1]
+        wanted += [date(year, month, d) for d in schedule.days if d <= last]
+    rows = [
+        ReceptionDay(office=schedule.office, date=d, starts_at=schedule.starts_at, ends_at=schedule.ends_at)
+        for d in wanted
+        if start <= d <= end
+    ]
+    existing = set(
+        ReceptionDay.objects.filter(office=schedule.office, date__range=(start, end)).values_list("date", flat=True)
+    )
+    existing |= set(
+        ReceptionDay.objects.filter(office=schedule.office, moved_from__range=(start, end)).values_list(
+            "moved_from", flat=True
+        )
+    )
+    new = [r for r in rows if r.date not in existing]
+    ReceptionDay.objects.bulk_create(new)
+    return len(new)
+
+
+def _months(start: date, end: date):
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+@transaction.atomic
+def reception_day_move(*, day: ReceptionDay, to: date, by: User, note: str = "") -> ReceptionDay:
+    day = ReceptionDay.objects.select_for_update().get(pk=day.pk)
+    if day.status == ReceptionDay.Status.CANCELLED:
+        raise ConcernError(_("已取消的接待日不能调整。"))
+    if ReceptionDay.objects.filter(office=day.office, date=to).exclude(pk=day.pk).exists():
+        raise ConcernError(_("该日期已有接待日。"))
+    day.moved_from = day.moved_from or day.date
+    day.date, day.status, day.note = to, ReceptionDay.Status.MOVED, note
+    day.save()
+    day.shifts.update(date=to)
+    return day
+
+
+@transaction.atomic
+def reception_day_cancel(*, day: ReceptionDay, by: User, note: str) -> ReceptionDay:
+    day = ReceptionDay.objects.select_for_update().get(pk=day.pk)
+    if not note.strip():
+        raise ConcernError(_("取消接待日须说明原因。"))
+    day.status, day.note = ReceptionDay.Status.CANCELLED, note
+    day.save()
+    day.shifts.filter(attendance=DutyShift.Attendance.PENDING).update(attendance=DutyShift.Attendance.EXCUSED)
+    return day
+
+
+@transaction.atomic
+def shift_assign(*, day: ReceptionDay, representatives: list[Representative], by: User) -> list[DutyShift]:
+    if day.status == ReceptionDay.Status.CANCELLED:
+        raise ConcernError(_("已取消的接待日不能安排值班。"))
+    shifts = []
+    for rep in representatives:
+        shift, _created = DutyShift.objects.get_or_create(
+            office=day.office, representative=rep, date=day.date, defaults={"reception_day": day}
+        )
+        shifts.append(shift)
+    return shifts
+
+
+@transaction.atomic
+def shift_check_in(*, shift: DutyShift, by: User) -> DutyShift:
+    shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
+    if shift.checked_in_at:
+        raise ConcernError(_("已经签到。"))
+    if shift.date != timezone.localdate() and by.role == User.Role.REPRESENTATIVE:
+        raise ConcernError(_("只能在值班当天签到。"))
+    shift.checked_in_at, shift.attendance, shift.checked_by = timezone.now(), DutyShift.Attendance.ATTENDED, by
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def shift_check_out(*, shift: DutyShift, by: User) -> DutyShift:
+    shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
+    if not shift.checked_in_at:
+        raise ConcernError(_("请先签到。"))
+    if shift.checked_out_at:
+        raise ConcernError(_("已经签退。"))
+    shift.checked_out_at = timezone.now()
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def shift_mark(*, shift: DutyShift, attendance: str, by: User) -> DutyShift:
+    """Staff record attendance afterwards: attended, absent or excused."""
+    if attendance not in DutyShift.Attendance.values or attendance == DutyShift.Attendance.PENDING:
+        raise ConcernError(_("请选择出勤情况。"))
+    shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
+    shift.attendance, shift.checked_by = attendance, by
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def reception_record_add(
+    *,
+    office: LiaisonOffice,
+    received_on: date,
+    matter: str,
+    by: User,
+    visitor_name: str = "",
+    visitor_phone: str = "",
+    answered_on_spot: bool = False,
+    answer: str = "",
+    category: str = "other",
+    is_urgent: bool = False,
+) -> ReceptionRecord:
+    """Register a visitor; what was not answered on the spot becomes a concern to follow."""
+    if not matter.strip():
+        raise ConcernError(_("请填写反映事项。"))
+    if answered_on_spot and not answer.strip():
+        raise ConcernError(_("当场答复的，请填写答复情况。"))
+    record = ReceptionRecord(
+        office=office,
+        received_on=received_on,
+        matter=matter,
+        visitor_name=visitor_name,
+        visitor_phone=visitor_phone,
+        answered_on_spot=answered_on_spot,
+        answer=answer,
+        recorded_by=by,
+        reception_day=ReceptionDay.objects.filter(office=office, date=received_on).first(),
+    )
+    record.full_clean()
+    concern, _created = concern_submit(
+        region=office.region,
+        category=category,
+        description=matter,
+        is_urgent=is_urgent,
+        name=visitor_name,
+        phone=visitor_phone,
+        channel=Concern.Channel.RECEPTION,
+        by=by,
+    )
+    if answered_on_spot:
+        concern_answer_on_spot(concern=concern, answer=answer, by=by)
+    record.concern = concern
+    record.save()
+    return record
