@@ -150,6 +150,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.notifications.tasks.sweep_outbox",
         "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=60)),
     },
+    "liaison-purge-rate-limits": {
+        "task": "apps.liaison.tasks.purge_rate_limits",
+        "schedule": timedelta(hours=6),
+    },
     "notifications-scan": {
         "task": "apps.notifications.tasks.scan_reminders",
         "schedule": timedelta(seconds=env.int("REMINDER_SCAN_SECONDS", default=900)),
@@ -300,6 +304,9 @@ RENDA_LIAISON = {
     "PHOTO_MAX_BYTES": env.int("RENDA_CONCERN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024),
     "PHOTO_MAX_COUNT": env.int("RENDA_CONCERN_PHOTO_MAX_COUNT", default=3),
 }
+# How many reverse proxies in front of the portal append to X-Forwarded-For; 0 = none, use
+# the connection's address. Per-IP limits count the address the first trusted proxy saw.
+RENDA_TRUSTED_PROXIES = env.int("RENDA_TRUSTED_PROXIES", default=0)
 # The whole request: three photos and the text, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("representatives/", include("apps.representatives.urls")),
     path("inbox/", include("apps.notifications.urls")),
     path("proposals/", include("apps.proposals.urls")),
+    path("liaison/", include("apps.liaison.urls")),
     path("", include("apps.core.urls")),
 ]
 if settings.DEBUG:

@@ -336,7 +336,7 @@ class ConcernPhoto(models.Model):
 
 
 class ConcernEvent(models.Model):
-    """Status history of a concern; `public` events are shown on the tracking page."""
+    """Status history of a concern; the tracking page shows its status changes, without names or notes."""
 
     concern = models.ForeignKey(Concern, verbose_name=_("群众意见"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=30)

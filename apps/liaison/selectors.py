@@ -36,7 +36,7 @@ def concerns_for_representative(representative):
 def get_concern_for_handler(user, representative, pk) -> Concern:
     """A concern routed to the user's unit or to the representative; 404 for anything else."""
     q = Q(pk__in=[])
-    if user.handling_unit_id:
+    if user.role == user.Role.UNIT and user.handling_unit_id:
         q |= Q(unit_id=user.handling_unit_id)
     if representative is not None:
         q |= Q(representative=representative)

@@ -438,9 +438,12 @@ def shift_assign(*, day: ReceptionDay, representatives: list[Representative], by
 
 @transaction.atomic
 def shift_check_in(*, shift: DutyShift, by: User) -> DutyShift:
-    shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
+    shift = DutyShift.objects.select_for_update(of=("self",)).select_related("reception_day").get(pk=shift.pk)
     if shift.checked_in_at:
         raise ConcernError(_("已经签到。"))
+    cancelled = shift.reception_day and shift.reception_day.status == ReceptionDay.Status.CANCELLED
+    if shift.attendance == DutyShift.Attendance.EXCUSED or cancelled:
+        raise ConcernError(_("这次值班已取消或已请假，不能签到。"))
     if shift.date != timezone.localdate() and by.role == User.Role.REPRESENTATIVE:
         raise ConcernError(_("只能在值班当天签到。"))
     shift.checked_in_at, shift.attendance, shift.checked_by = timezone.now(), DutyShift.Attendance.ATTENDED, by
