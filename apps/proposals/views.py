@@ -51,6 +51,7 @@ PENDING = ReturnRequest.Decision.PENDING
 # ProposalEvent.action is a code written by the services; these are its words for people.
 EVENT_LABELS = {
     "create": gettext_lazy("起草"),
+    "edit": gettext_lazy("修改"),
     "submit": gettext_lazy("提交"),
     "cosign_confirm": gettext_lazy("确认附议"),
     "cosign_decline": gettext_lazy("不附议"),
