@@ -77,7 +77,7 @@ def concern_statistics(concerns, *, group_by: str, today):
         concerns.values(group_by)
         .annotate(
             received=Count("pk"),
-            accepted=Count("pk", filter=~Q(status__in=[S.SUBMITTED, S.REFERRED_OUT])),
+            accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
             on_spot=Count("pk", filter=Q(answered_on_spot=True)),
             referred=Count("pk", filter=Q(status=S.REFERRED_OUT)),
             resolved=Count("pk", filter=Q(status__in=done)),

@@ -247,7 +247,7 @@ def concern_route(
         route=route,
         unit=unit,
         representative=representative,
-        note=str(unit or representative or concern.get_route_display()),
+        note=str(unit or representative or Concern.Route(route).label),
     )
     recipients = []
     if unit:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.demo import DemoSummary, demo_load
 from apps.core.models import Region
+from apps.liaison.demo import liaison_demo_load
 from apps.proposals.demo import proposals_demo_load
 from apps.representatives.choices import Level
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         )
         self._write_counts(summary)
         self._load_proposals()
+        self._load_liaison()
         self._write_accounts(summary)
 
     def _load_proposals(self) -> None:
@@ -45,6 +47,27 @@ class Command(BaseCommand):
                 "本次新建 %(created)s 件，用时 %(seconds).1f 秒。"
             )
             % {**counts, "seconds": seconds}
+        )
+
+    def _load_liaison(self) -> None:
+        started = time.monotonic()
+        counts = liaison_demo_load()
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            _(
+                "联系群众：工作室 %(offices)s 个、联络站 %(stations)s 个"
+                "（%(year)s 年县财政专项经费 %(extra_funding)s 元），"
+                "接待日 %(reception_days)s 个，驻室值班 %(shifts)s 人次（出勤率 %(attendance)s%%）；"
+                "%(year)s 年处理群众意见 %(concerns)s 条（当场答复 %(on_spot)s 条，办结 %(closed)s 条，"
+                "满意率 %(satisfaction)s%%），当前在办 %(open)s 条；"
+                "新建群众意见 %(created)s 条，用时 %(seconds).1f 秒。"
+            )
+            % {
+                **counts,
+                "attendance": counts["attendance"].percent,
+                "satisfaction": counts["satisfaction"].percent,
+                "seconds": seconds,
+            }
         )
 
     def _write_counts(self, summary: DemoSummary) -> None:
