@@ -294,6 +294,8 @@ RENDA_LIAISON = {
     # Working days to accept a concern, and to resolve it once accepted.
     "ACCEPT_WORKDAYS": env.int("RENDA_CONCERN_ACCEPT_WORKDAYS", default=2),
     "RESOLVE_WORKDAYS": env.int("RENDA_CONCERN_RESOLVE_WORKDAYS", default=15),
+    # Handlers and office staff are reminded once this many days before the resolution deadline.
+    "DUE_SOON_DAYS": env.int("RENDA_CONCERN_DUE_SOON_DAYS", default=2),
     # Reception days are published, and the representatives on duty told, this many days ahead.
     "RECEPTION_NOTICE_DAYS": env.int("RENDA_RECEPTION_NOTICE_DAYS", default=3),
     # Abuse limits of the public forms, per IP address and hour.

@@ -34,6 +34,27 @@ def reception_notice(today: date):
         )
 
 
+@rule("liaison.shift_tomorrow")
+def shift_tomorrow(today: date):
+    """The day before: a second word to the representative on duty."""
+    tomorrow = today + timedelta(days=1)
+    shifts = (
+        DutyShift.objects.filter(
+            date=tomorrow, representative__user__isnull=False, attendance=DutyShift.Attendance.PENDING
+        )
+        .exclude(reception_day__status=ReceptionDay.Status.CANCELLED)
+        .select_related("office", "representative__user")
+    )
+    for shift in shifts:
+        yield Reminder(
+            target=shift,
+            recipients=[shift.representative.user],
+            due_on=shift.date,
+            subject=_("明天（%(date)s）请到%(office)s驻室值班") % {"date": shift.date, "office": shift.office},
+            url="/liaison/mine/shifts/",
+        )
+
+
 def _staff_by_township(concerns) -> dict[int, list[User]]:
     townships = {c.region_id if c.region.level == Region.Level.TOWNSHIP else c.region.parent_id for c in concerns}
     staff: dict[int, list[User]] = {}
@@ -56,6 +77,38 @@ def _handlers(concern: Concern, unit_staff: dict[int, list[User]]) -> list[User]
     return []
 
 
+@rule("liaison.concern_due_soon")
+def concern_due_soon(today: date):
+    """Once, when a concern's resolution deadline is within the configured days."""
+    horizon = today + timedelta(days=settings.RENDA_LIAISON["DUE_SOON_DAYS"])
+    soon = list(
+        Concern.objects.filter(
+            status__in=[Concern.Status.ACCEPTED, Concern.Status.ROUTED],
+            resolve_due_on__gte=today,
+            resolve_due_on__lte=horizon,
+        ).select_related("region", "representative__user")
+    )
+    staff = _staff_by_township(soon)
+    unit_staff = _unit_staff({c.unit_id for c in soon if c.unit_id})
+    for concern in soon:
+        township = concern.region_id if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent_id
+        yield Reminder(
+            target=concern,
+            recipients=[*staff.get(township, []), *_handlers(concern, unit_staff)],
+            due_on=concern.resolve_due_on,
+            subject=_("群众意见%(code)s将于%(due)s到期")
+            % {"code": concern.display_code, "due": concern.resolve_due_on},
+            url=f"/liaison/concerns/{concern.pk}/",
+        )
+
+
+def _unit_staff(unit_ids) -> dict[int, list[User]]:
+    staff: dict[int, list[User]] = {}
+    for user in User.objects.filter(role=User.Role.UNIT, is_active=True, handling_unit__in=unit_ids):
+        staff.setdefault(user.handling_unit_id, []).append(user)
+    return staff
+
+
 @rule("liaison.concern_overdue")
 def concern_overdue(today: date):
     """Daily, to the office staff and whoever handles it, for concerns past either deadline."""
@@ -67,11 +120,7 @@ def concern_overdue(today: date):
         ).select_related("region", "representative__user")
     )
     staff = _staff_by_township(late)
-    unit_staff: dict[int, list[User]] = {}
-    for user in User.objects.filter(
-        role=User.Role.UNIT, is_active=True, handling_unit__in={c.unit_id for c in late if c.unit_id}
-    ):
-        unit_staff.setdefault(user.handling_unit_id, []).append(user)
+    unit_staff = _unit_staff({c.unit_id for c in late if c.unit_id})
     for concern in late:
         township = concern.region_id if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent_id
         yield Reminder(

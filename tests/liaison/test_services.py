@@ -742,3 +742,26 @@ def test_overdue_routed_concerns_are_reminded_to_their_handler_too(
 def test_answered_concerns_are_not_reminded(resolved):
     run_scans(today=resolved.resolve_due_on + timedelta(days=5))
     assert not Notification.objects.filter(rule="liaison.concern_overdue").exists()
+
+
+def test_the_representative_on_duty_is_reminded_the_day_before(shift, day, representative_user):
+    run_scans(today=day.date - timedelta(days=2))
+    assert not Notification.objects.filter(rule="liaison.shift_tomorrow").exists()
+    run_scans(today=day.date - timedelta(days=1))
+    run_scans(today=day.date - timedelta(days=1))
+    rows = Notification.objects.filter(rule="liaison.shift_tomorrow", channel="inbox")
+    assert [(n.recipient, n.due_on) for n in rows] == [(representative_user, day.date)]
+
+
+def test_a_concern_due_soon_is_reminded_once_to_staff_and_handler(accepted, staff_a, unit, unit_staff, settings):
+    services.concern_route(concern=accepted, route="unit", unit=unit, by=staff_a)
+    accepted.refresh_from_db()
+    due = accepted.resolve_due_on
+    days = settings.RENDA_LIAISON["DUE_SOON_DAYS"]
+    run_scans(today=due - timedelta(days=days + 1))
+    assert not Notification.objects.filter(rule="liaison.concern_due_soon").exists()
+    run_scans(today=due - timedelta(days=days))
+    run_scans(today=due)
+    rows = Notification.objects.filter(rule="liaison.concern_due_soon", channel="inbox")
+    assert set(rows.values_list("recipient", flat=True)) == {staff_a.pk, unit_staff.pk}
+    assert rows.count() == 2
