@@ -139,3 +139,11 @@ def test_changes_are_recorded_with_who_made_them(login, staff_a, rep_a):
     assert latest.history_user == staff_a
     assert latest.occupation == "儒林镇中心小学教师"
     assert client.get(reverse("admin:representatives_representative_history", args=[rep_a.pk])).status_code == 200
+
+
+def test_a_browser_set_to_english_still_gets_chinese_until_english_is_chosen(client, db):
+    assert "代表名单" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").text
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "Representatives" in response.text
+    assert response.headers["Content-Language"] == "en"
