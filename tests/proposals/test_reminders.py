@@ -113,3 +113,24 @@ def test_a_representative_who_has_not_rated_is_reminded_once(lead_assignment, un
     run_scans(today=due)
     run_scans(today=due + timedelta(days=3))
     assert _rules("proposal.feedback_pending").filter(channel="inbox").get().recipient == representative_user
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_a_due_reminder_once_when_the_scan_runs_twice(lead_assignment, unit_staff, tmp_path):
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL and Redis: run the suite through bin/test")
+    from django.db import transaction
+
+    unit_staff.phone = "13900002222"
+    unit_staff.save()
+    sms = tmp_path / "sms.jsonl"
+    env = {"RENDA_SMS_BACKEND": "apps.notifications.channels.FileSMSBackend", "RENDA_SMS_FILE": str(sms)}
+    due_soon = Notification.objects.filter(rule="proposal.due_soon.3", recipient=unit_staff, channel="sms")
+    with celery_worker(tmp_path, env=env):
+        for _ in range(2):
+            with transaction.atomic():
+                run_scans(today=lead_assignment.due_on - timedelta(days=3))
+        assert wait_for(lambda: due_soon.filter(status="sent").exists(), 60)
+    assert due_soon.count() == 1
+    assert sms.read_text(encoding="utf-8").count("13900002222") == 1
