@@ -6,23 +6,21 @@ service rolls back everything the page was doing and is shown to the person who 
 
 import logging
 import mimetypes
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Case, F, When
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.admin_pages import admin_url, all_or_nothing, back_from_action, error_text, page, workbook
 from apps.core.collation import by_stroke
-from apps.core.exports import SafeXLSX, neutralise_formula
+from apps.core.exports import SafeXLSX
 from apps.core.models import Region
 from apps.liaison import selectors, services
 from apps.liaison.admin_forms import DutyAssignForm, StatisticsForm, duty_candidates
@@ -35,47 +33,7 @@ audit = logging.getLogger("renda.audit")
 EXPORT_PERMISSION = "liaison.export_concern"
 
 
-def page(model_admin, request, template: str, title: str, **context) -> TemplateResponse:
-    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.opts, "title": title, **context}
-    request.current_app = model_admin.admin_site.name
-    return TemplateResponse(request, template, context)
-
-
-def admin_url(model, name: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{name}", args=args)
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 # --- actions ----------------------------------------------------------------------------------
-
-
-def all_or_nothing(request, objects: Iterable, apply: Callable) -> bool:
-    """Apply a service to every object in one transaction. If any is refused, roll all of them
-    back and show every refusal, so that staff can correct the selection and try again."""
-    errors = []
-    with transaction.atomic():
-        for obj in objects:
-            try:
-                apply(obj)
-            except ValidationError as error:
-                errors.append(_("%(object)s：%(error)s") % {"object": obj, "error": error_text(error)})
-        if errors:
-            transaction.set_rollback(True)
-    if errors:
-        messages.error(request, _("操作未执行，没有任何改动。原因如下："))
-        for error in errors:
-            messages.error(request, error)
-    return not errors
-
-
-def back_from_action(model_admin, request, objects):
-    """After an action started on a change page, return there; otherwise to the list."""
-    if request.POST.get("from_change") and len(objects) == 1:
-        return HttpResponseRedirect(admin_url(model_admin.model, "change", objects[0].pk))
-    return None
 
 
 def _done(done: str | Callable[[list], str], objects: list) -> str:
@@ -346,14 +304,6 @@ def _attendance_sheet(title: str, heading: str, rows: list[AttendanceRow], *, de
     for r in rows:
         sheet.append([r.label, *([r.detail] if detail else []), _percent(r.rate), r.rate.numerator, r.rate.denominator])
     return sheet
-
-
-def workbook(*datasets: tablib.Dataset) -> bytes:
-    """An xlsx file of one sheet per dataset, every text cell formula-safe, numbers kept as numbers."""
-    for dataset in datasets:
-        for i, row in enumerate(list(dataset)):
-            dataset[i] = tuple(neutralise_formula(cell) for cell in row)
-    return tablib.Databook(list(datasets)).export("xlsx")
 
 
 def statistics_xlsx_view(model_admin, request):

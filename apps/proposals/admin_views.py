@@ -5,22 +5,20 @@ rolls back everything the page was doing and is shown to the person who asked.
 """
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import tablib
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.exports import SafeXLSX, neutralise_formula
+from apps.core.admin_pages import admin_url, all_or_nothing, back_from_action, error_text, page, workbook, xlsx_response
+from apps.core.exports import SafeXLSX
 from apps.core.models import CongressSession, HandlingUnit
 from apps.proposals import selectors, services
 from apps.proposals.admin_forms import (
@@ -41,68 +39,7 @@ IMPORT_PERMISSION = "proposals.import_proposal"
 XLSX_TYPE = SafeXLSX.CONTENT_TYPE
 
 
-def _page(model_admin, request, template: str, title: str, **context) -> TemplateResponse:
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": title,
-        **context,
-    }
-    request.current_app = model_admin.admin_site.name
-    return TemplateResponse(request, template, context)
-
-
-def _admin_url(model, name: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{name}", args=args)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def workbook(*datasets: tablib.Dataset) -> bytes:
-    """An xlsx file of one sheet per dataset, every text cell formula-safe, numbers kept as numbers."""
-    for dataset in datasets:
-        for i, row in enumerate(list(dataset)):
-            dataset[i] = tuple(neutralise_formula(cell) for cell in row)
-    if len(datasets) == 1:
-        return datasets[0].export("xlsx")
-    return tablib.Databook(list(datasets)).export("xlsx")
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 # --- actions ----------------------------------------------------------------------------------
-
-
-def all_or_nothing(request, objects: Iterable, apply: Callable) -> bool:
-    """Apply a service to every object in one transaction. If any is refused, roll all of them
-    back and show every refusal, so that staff can correct the selection and try again."""
-    errors = []
-    with transaction.atomic():
-        for obj in objects:
-            try:
-                apply(obj)
-            except ValidationError as error:
-                errors.append(_("%(object)s：%(error)s") % {"object": obj, "error": _error_text(error)})
-        if errors:
-            transaction.set_rollback(True)
-    if errors:
-        messages.error(request, _("操作未执行，没有任何改动。原因如下："))
-        for error in errors:
-            messages.error(request, error)
-    return not errors
-
-
-def back_from_action(model_admin, request, objects):
-    """After an action started on a change page, return there; otherwise to the list."""
-    if request.POST.get("from_change") and len(objects) == 1:
-        return HttpResponseRedirect(_admin_url(model_admin.model, "change", objects[0].pk))
-    return None
 
 
 def run_action(model_admin, request, queryset, *, apply: Callable, done: str):
@@ -120,7 +57,7 @@ def form_action(model_admin, request, queryset, *, name: str, title: str, form, 
         if all_or_nothing(request, objects, lambda obj: apply(obj, bound.cleaned_data)):
             model_admin.message_user(request, done % {"n": len(objects)}, messages.SUCCESS)
         return back_from_action(model_admin, request, objects)
-    return _page(
+    return page(
         model_admin,
         request,
         "admin/proposals/action_form.html",
@@ -144,7 +81,7 @@ def assign_view(model_admin, request, object_id):
     proposal = model_admin.get_object(request, object_id)
     if not model_admin.has_change_permission(request, proposal):
         raise PermissionDenied
-    change_url = _admin_url(Proposal, "change", proposal.pk)
+    change_url = admin_url(Proposal, "change", proposal.pk)
     if proposal.status != Status.ACCEPTED:
         messages.error(request, _("只有待交办的建议才能交办，这件建议的状态是“%s”。") % proposal.get_status_display())
         return HttpResponseRedirect(change_url)
@@ -156,11 +93,11 @@ def assign_view(model_admin, request, object_id):
                 proposal=proposal, units=form.chosen(), by=request.user, is_complex=form.cleaned_data["is_complex"]
             )
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("已交办：%(proposal)s。") % {"proposal": proposal})
             return HttpResponseRedirect(change_url)
-    return _page(
+    return page(
         model_admin,
         request,
         "admin/proposals/proposal/assign.html",
@@ -188,7 +125,7 @@ def on_site_view(model_admin, request):
     sessions = {p.session_id for p in proposals}
     if not proposals or len(sessions) != 1:
         messages.error(request, _("请选择同一次会议的待交办建议。"))
-        return HttpResponseRedirect(_admin_url(Proposal, "changelist"))
+        return HttpResponseRedirect(admin_url(Proposal, "changelist"))
     units = list(_active_units(request.user))
     choices = unit_choices(units)
     session = proposals[0].session
@@ -201,8 +138,8 @@ def on_site_view(model_admin, request):
         batch = _assign_batch(request, session, batch_form.cleaned_data, rows, {u.pk: u for u in units})
         if batch is not None:
             messages.success(request, _("现场交办完成：%(n)s件建议。") % {"n": len(rows)})
-            return HttpResponseRedirect(_admin_url(AssignmentBatch, "print", batch.pk))
-    return _page(
+            return HttpResponseRedirect(admin_url(AssignmentBatch, "print", batch.pk))
+    return page(
         model_admin,
         request,
         "admin/proposals/proposal/assign_on_site.html",
@@ -227,7 +164,7 @@ def _assign_batch(request, session, meeting: dict, rows: list[OnSiteRowForm], un
                 row.add_error(None, text)
                 messages.error(request, _("%(proposal)s：%(error)s") % {"proposal": row.proposal, "error": text})
         if not refused:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         messages.error(request, _("现场交办未执行，没有任何改动。请修改标出的建议后重新提交。"))
         return None
 
@@ -262,7 +199,7 @@ def _batch(model_admin, request, object_id) -> AssignmentBatch:
 
 def batch_print_view(model_admin, request, object_id):
     batch = _batch(model_admin, request, object_id)
-    return _page(
+    return page(
         model_admin,
         request,
         "admin/proposals/assignmentbatch/print.html",
@@ -284,7 +221,7 @@ def batch_xlsx_view(model_admin, request, object_id):
     for row in on_site_rows(batch, request.user):
         p = row["proposal"]
         dataset.append([p.number, p.title, p.lead.name, row["units"], row["due_on"].strftime("%Y-%m-%d")])
-    return _xlsx(workbook(dataset), f"assignment-list-{batch.pk}.xlsx")
+    return xlsx_response(workbook(dataset), f"assignment-list-{batch.pk}.xlsx")
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -335,7 +272,7 @@ def statistics_view(model_admin, request):
         raise PermissionDenied
     form = _cohort_form(request)
     stats = _statistics(request, form) if form.is_valid() else None
-    return _page(
+    return page(
         model_admin,
         request,
         "admin/proposals/proposal/statistics.html",
@@ -353,7 +290,7 @@ def statistics_xlsx_view(model_admin, request):
     form = _cohort_form(request)
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()) or _("请选择会议或年度。"))
-        return redirect(_admin_url(Proposal, "statistics"))
+        return redirect(admin_url(Proposal, "statistics"))
     stats = _statistics(request, form)
     rates = tablib.Dataset(headers=[_("指标"), _("比率（%）"), _("分子"), _("分母"), _("口径")], title=_("办理比率"))
     for label, desc, rate in stats["rates"]:
@@ -374,7 +311,7 @@ def statistics_xlsx_view(model_admin, request):
         units.append(
             [u["unit__name"], u["assigned"], u["replied"], u["on_time"], u["overdue"], u["satisfied"], u["feedback"]]
         )
-    return _xlsx(workbook(rates, units), "proposal-statistics.xlsx")
+    return xlsx_response(workbook(rates, units), "proposal-statistics.xlsx")
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -404,7 +341,7 @@ def import_view(model_admin, request):
 
 def _import_page(model_admin, request, **context):
     template = "admin/proposals/proposal/import.html"
-    return _page(model_admin, request, template, _("导入代表建议"), columns=IMPORT_COLUMNS, **context)
+    return page(model_admin, request, template, _("导入代表建议"), columns=IMPORT_COLUMNS, **context)
 
 
 def _import_preview(request, data: dict) -> dict:
@@ -430,7 +367,7 @@ def _import_confirm(model_admin, request):
     # Deleting the key claims it: a second click on "confirm" finds nothing to import.
     if pending is None or not cache.delete(key):
         messages.error(request, _("预览已过期或已经导入，请重新上传文件。"))
-        return redirect(_admin_url(Proposal, "import"))
+        return redirect(admin_url(Proposal, "import"))
     session = CongressSession.objects.get(pk=pending["session"])
     sheet = ProposalSheet(session=session, user=request.user, cosigners_signed=pending["signed"])
     results = sheet.run(pending["rows"], commit=True)
@@ -446,13 +383,13 @@ def _import_confirm(model_admin, request):
         _("已导入%(n)s件建议，编号%(first)s至%(last)s。")
         % {"n": len(results), "first": min(numbers), "last": max(numbers)},
     )
-    return redirect(f"{_admin_url(Proposal, 'changelist')}?session={session.pk}")
+    return redirect(f"{admin_url(Proposal, 'changelist')}?session={session.pk}")
 
 
 def import_template_view(model_admin, request):
     if not request.user.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied
-    return _xlsx(workbook(template_dataset()), "proposals-template.xlsx")
+    return xlsx_response(workbook(template_dataset()), "proposals-template.xlsx")
 
 
 # --- notices ----------------------------------------------------------------------------------
@@ -467,8 +404,8 @@ def notice_generate_view(model_admin, request):
         session = CongressSession.objects.get(pk=form.cleaned_data["session"])
         notice = services.notice_draft(session=session, by=request.user)
         messages.success(request, _("已生成通报草稿，请核对标题和正文后发布。"))
-        return HttpResponseRedirect(_admin_url(type(notice), "change", notice.pk))
-    return _page(
+        return HttpResponseRedirect(admin_url(type(notice), "change", notice.pk))
+    return page(
         model_admin,
         request,
         "admin/proposals/form_page.html",
