@@ -425,8 +425,13 @@ def reception_day_cancel(*, day: ReceptionDay, by: User, note: str) -> Reception
 
 @transaction.atomic
 def shift_assign(*, day: ReceptionDay, representatives: list[Representative], by: User) -> list[DutyShift]:
+    day = ReceptionDay.objects.select_for_update(of=("self",)).select_related("office__region").get(pk=day.pk)
     if day.status == ReceptionDay.Status.CANCELLED:
         raise ConcernError(_("已取消的接待日不能安排值班。"))
+    township = day.office.region if day.office.level == LiaisonOffice.Level.OFFICE else day.office.region.parent
+    strangers = [str(r) for r in representatives if r.status != "serving" or r.township_id != township.pk]
+    if strangers:
+        raise ConcernError(_("只能安排本乡镇的在任代表值班：%(names)s不符合。") % {"names": "、".join(strangers)})
     shifts = []
     for rep in representatives:
         shift, _created = DutyShift.objects.get_or_create(

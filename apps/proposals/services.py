@@ -127,6 +127,7 @@ def proposal_create(
     cosigners: Iterable[Representative] = (),
     **fields,
 ) -> Proposal:
+    cosigners = list(cosigners)
     proposal = Proposal(
         lead=lead,
         session=session,
@@ -140,6 +141,11 @@ def proposal_create(
     proposal.full_clean(exclude=["township"])
     if lead.status != "serving":
         raise ProposalError(_("只有在任代表才能提出建议。"))
+    outsiders = [str(r) for r in [lead, *cosigners] if r.term_id != session.term_id or r.status != "serving"]
+    if outsiders:
+        raise ProposalError(
+            _("领衔代表和附议代表须是本届在任代表：%(names)s不符合。") % {"names": "、".join(outsiders)}
+        )
     proposal.save()
     others = {c.pk: c for c in cosigners if c.pk != lead.pk}
     CoSigner.objects.bulk_create(CoSigner(proposal=proposal, representative=r) for r in others.values())
@@ -175,6 +181,10 @@ def proposal_update(
     proposal.full_clean(exclude=["township"])
     proposal.save()
     if cosigners is not None:
+        cosigners = list(cosigners)
+        outsiders = [str(r) for r in cosigners if r.term_id != proposal.session.term_id or r.status != "serving"]
+        if outsiders:
+            raise ProposalError(_("附议代表须是本届在任代表：%(names)s不符合。") % {"names": "、".join(outsiders)})
         wanted = {c.pk for c in cosigners if c.pk != proposal.lead_id}
         proposal.cosigners.exclude(representative__in=wanted).delete()
         kept = set(proposal.cosigners.values_list("representative", flat=True))

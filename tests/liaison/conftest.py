@@ -35,7 +35,11 @@ def station_a(village_a, office_a):
 @pytest.fixture
 def concern_a(office_a, township_a):
     concern, _ = services.concern_submit(
-        region=township_a, category="roads", description="村道塌方，影响出行。", name="王大妈", phone="13812345678",
+        region=township_a,
+        category="roads",
+        description="村道塌方，影响出行。",
+        name="王大妈",
+        phone="13812345678",
         is_urgent=True,
     )
     return concern
@@ -47,3 +51,11 @@ def concern_b(office_b, township_b):
         region=township_b, category="water", description="自来水停水三天。", name="李大伯", phone="13987654321"
     )
     return concern
+
+
+@pytest.fixture
+def neighbour(township_a, county_term):
+    """A second serving representative of township A, with no account."""
+    from tests.factories import RepresentativeFactory
+
+    return RepresentativeFactory(name="龙秀兰", township=township_a, term=county_term)

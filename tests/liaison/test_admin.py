@@ -755,6 +755,9 @@ def test_the_lists_cost_the_same_queries_however_many_rows(
     url,
 ):
     client = login(committee_staff)
+    from tests.factories import RepresentativeFactory
+
+    neighbour = RepresentativeFactory(township=township_a, term=rep_a.term)  # duty is for the township's own
 
     def add(n, start):
         _add_concerns(township_a, office_a, staff_a, unit, rep_a, n)
@@ -762,7 +765,7 @@ def test_the_lists_cost_the_same_queries_however_many_rows(
             day = ReceptionDay.objects.create(
                 office=office_a, date=date(2030, 1, 1) + timedelta(days=start + i), starts_at=time(9), ends_at=time(11)
             )
-            services.shift_assign(day=day, representatives=[rep_a, rep_b], by=staff_a)
+            services.shift_assign(day=day, representatives=[rep_a, neighbour], by=staff_a)
             services.reception_record_add(
                 office=office_a, received_on=date(2024, 1, 1), matter="咨询", by=liaison_a, visitor_name="李四"
             )

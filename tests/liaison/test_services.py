@@ -529,8 +529,8 @@ def test_a_day_cannot_be_moved_onto_another_or_once_cancelled(day, office_a, sta
     assert day.date == date(2024, 3, 9)
 
 
-def test_cancelling_excuses_the_shifts_still_pending(day, staff_a, rep_a, rep_b):
-    kept, excused = services.shift_assign(day=day, representatives=[rep_a, rep_b], by=staff_a)
+def test_cancelling_excuses_the_shifts_still_pending(day, staff_a, rep_a, neighbour):
+    kept, excused = services.shift_assign(day=day, representatives=[rep_a, neighbour], by=staff_a)
     services.shift_mark(shift=kept, attendance=Attendance.ATTENDED, by=staff_a)
     services.reception_day_cancel(day=day, by=staff_a, note="因暴雨取消")
     day.refresh_from_db()
@@ -548,13 +548,13 @@ def test_cancelling_needs_a_reason(day, staff_a):
 # --- shifts -------------------------------------------------------------------------------------
 
 
-def test_assigning_puts_each_representative_on_duty_once(day, staff_a, rep_a, rep_b):
+def test_assigning_puts_each_representative_on_duty_once(day, staff_a, rep_a, neighbour):
     services.shift_assign(day=day, representatives=[rep_a], by=staff_a)
-    shifts = services.shift_assign(day=day, representatives=[rep_a, rep_b], by=staff_a)
+    shifts = services.shift_assign(day=day, representatives=[rep_a, neighbour], by=staff_a)
     assert DutyShift.objects.filter(reception_day=day).count() == 2
     assert {(s.representative, s.date, s.attendance) for s in shifts} == {
         (rep_a, day.date, Attendance.PENDING),
-        (rep_b, day.date, Attendance.PENDING),
+        (neighbour, day.date, Attendance.PENDING),
     }
 
 
@@ -689,8 +689,10 @@ def test_concern_statistics_per_office(known_set, office_a, office_b):
 # --- reminders ----------------------------------------------------------------------------------
 
 
-def test_representatives_on_duty_hear_of_their_reception_day_ahead(settings, shift, representative_user, rep_b, day):
-    services.shift_assign(day=day, representatives=[rep_b], by=None)  # rep_b has no account: nobody to tell
+def test_representatives_on_duty_hear_of_their_reception_day_ahead(
+    settings, shift, representative_user, neighbour, day
+):
+    services.shift_assign(day=day, representatives=[neighbour], by=None)  # neighbour has no account: nobody to tell
     ahead = settings.RENDA_LIAISON["RECEPTION_NOTICE_DAYS"]
     run_scans(today=day.date - timedelta(days=ahead + 1))
     assert not Notification.objects.filter(rule="liaison.reception_notice").exists()
@@ -765,3 +767,9 @@ def test_a_concern_due_soon_is_reminded_once_to_staff_and_handler(accepted, staf
     rows = Notification.objects.filter(rule="liaison.concern_due_soon", channel="inbox")
     assert set(rows.values_list("recipient", flat=True)) == {staff_a.pk, unit_staff.pk}
     assert rows.count() == 2
+
+
+def test_only_serving_representatives_of_the_township_go_on_duty(day, rep_a, rep_b, staff_a):
+    with pytest.raises(services.ConcernError, match=rep_b.name):
+        services.shift_assign(day=day, representatives=[rep_a, rep_b], by=staff_a)
+    assert not DutyShift.objects.exists()

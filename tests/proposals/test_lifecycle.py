@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.notifications.models import Notification
 from apps.proposals import services
-from apps.proposals.models import Assignment, ProposalEvent, Status
+from apps.proposals.models import Assignment, Proposal, ProposalEvent, Status
 from apps.proposals.services import ProposalError
 
 
@@ -356,3 +356,22 @@ def test_a_submitted_proposal_cannot_be_edited(draft, representative_user):
         services.proposal_update(proposal=draft, by=representative_user, title="新标题")
     draft.refresh_from_db()
     assert draft.title != "新标题"
+
+
+def test_signers_must_be_serving_representatives_of_the_sessions_term(session, rep_a, representative_user, township_a):
+    from tests.factories import RepresentativeFactory, TermFactory
+
+    township_rep = RepresentativeFactory(
+        name="乡镇代表", township=township_a, level="township", term=TermFactory(region=township_a)
+    )
+    with pytest.raises(ProposalError, match="乡镇代表"):
+        services.proposal_create(
+            lead=rep_a,
+            session=session,
+            title="t",
+            content="c",
+            category="other",
+            by=representative_user,
+            cosigners=[township_rep],
+        )
+    assert not Proposal.objects.exists()
