@@ -55,6 +55,40 @@ def back_from_action(model_admin, request, objects):
     return None
 
 
+def _done(done, objects: list) -> str:
+    return done(objects) if callable(done) else done % {"n": len(objects)}
+
+
+def run_action(model_admin, request, queryset, *, apply: Callable, done):
+    """An admin action that calls a service for each selected object, all or nothing.
+    `done` is the message of success: a text with %(n)s, or a function of the objects."""
+    objects = list(queryset)
+    if all_or_nothing(request, objects, apply):
+        model_admin.message_user(request, _done(done, objects), messages.SUCCESS)
+    return back_from_action(model_admin, request, objects)
+
+
+def form_action(model_admin, request, queryset, *, name: str, title: str, form, apply: Callable, done):
+    """An action that asks for input first: its page posts back to the list with the same selection."""
+    objects = list(queryset)
+    bound = form(request.POST if "apply" in request.POST else None)
+    if bound.is_bound and bound.is_valid():
+        if all_or_nothing(request, objects, lambda obj: apply(obj, bound.cleaned_data)):
+            model_admin.message_user(request, _done(done, objects), messages.SUCCESS)
+        return back_from_action(model_admin, request, objects)
+    return page(
+        model_admin,
+        request,
+        "admin/renda/action_form.html",
+        title,
+        form=bound,
+        objects=objects,
+        action=name,
+        from_change=request.POST.get("from_change", ""),
+        media=model_admin.media + bound.media,
+    )
+
+
 def workbook(*datasets: tablib.Dataset) -> bytes:
     """An xlsx file of one sheet per dataset, every text cell formula-safe, numbers kept as numbers."""
     for dataset in datasets:

@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from apps.core import admin_pages
 from apps.core.admin_mixins import RendaModelAdmin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.liaison import admin_views, services
@@ -221,7 +222,7 @@ class ReceptionScheduleAdmin(WorkflowButtonsMixin, RendaModelAdmin):
             end = data["start"] + relativedelta(months=data["months"], days=-1)
             created.append(services.reception_days_generate(schedule=schedule, start=data["start"], end=end))
 
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -289,7 +290,7 @@ class ReceptionDayAdmin(ServiceOnlyMixin, RendaModelAdmin):
 
     @admin.action(description=_("调整所选接待日的日期"), permissions=["change"])
     def move_days(self, request, queryset):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -304,7 +305,7 @@ class ReceptionDayAdmin(ServiceOnlyMixin, RendaModelAdmin):
 
     @admin.action(description=_("取消所选接待日"), permissions=["change"])
     def cancel_days(self, request, queryset):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -354,7 +355,7 @@ class DutyShiftAdmin(ServiceOnlyMixin, RendaModelAdmin):
         return buttons + [{"action": action, "label": label} for action, label in marks]
 
     def _run(self, request, queryset, service, done, **kwargs):
-        return admin_views.run_action(
+        return admin_pages.run_action(
             self, request, queryset, apply=lambda s: service(shift=s, by=request.user, **kwargs), done=done
         )
 
@@ -731,7 +732,7 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, ExportMixin, RendaModelA
 
     @admin.action(description=_("受理所选群众意见"), permissions=["change"])
     def accept_concerns(self, request, queryset):
-        return admin_views.run_action(
+        return admin_pages.run_action(
             self,
             request,
             queryset,
@@ -741,7 +742,7 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, ExportMixin, RendaModelA
 
     @admin.action(description=_("引导至其他渠道（信访、司法等）"), permissions=["change"])
     def refer_out_concerns(self, request, queryset):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -756,7 +757,7 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, ExportMixin, RendaModelA
 
     @admin.action(description=_("转办所选群众意见"), permissions=["change"])
     def route_concerns(self, request, queryset):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -775,7 +776,7 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, ExportMixin, RendaModelA
 
     @admin.action(description=_("登记办理答复"), permissions=["change"])
     def resolve_concerns(self, request, queryset):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -790,7 +791,7 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, ExportMixin, RendaModelA
 
     @admin.action(description=_("登记回访"), permissions=["change"])
     def revisit_concerns(self, request, queryset):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -805,7 +806,7 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, ExportMixin, RendaModelA
 
     @admin.action(description=_("办结所选群众意见"), permissions=["change"])
     def close_concerns(self, request, queryset):
-        return admin_views.run_action(
+        return admin_pages.run_action(
             self,
             request,
             queryset,
@@ -818,7 +819,7 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, ExportMixin, RendaModelA
         if queryset.count() != 1:
             self.message_user(request, _("请只选择一条群众意见转为代表建议。"), messages.WARNING)
             return None
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,

@@ -6,7 +6,6 @@ service rolls back everything the page was doing and is shown to the person who 
 
 import logging
 import mimetypes
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import tablib
@@ -18,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.admin_pages import admin_url, all_or_nothing, back_from_action, error_text, page, workbook
+from apps.core.admin_pages import admin_url, error_text, page, workbook
 from apps.core.collation import by_stroke
 from apps.core.exports import SafeXLSX
 from apps.core.models import Region
@@ -34,39 +33,6 @@ EXPORT_PERMISSION = "liaison.export_concern"
 
 
 # --- actions ----------------------------------------------------------------------------------
-
-
-def _done(done: str | Callable[[list], str], objects: list) -> str:
-    return done(objects) if callable(done) else done % {"n": len(objects)}
-
-
-def run_action(model_admin, request, queryset, *, apply: Callable, done: str):
-    objects = list(queryset)
-    if all_or_nothing(request, objects, apply):
-        model_admin.message_user(request, _done(done, objects), messages.SUCCESS)
-    return back_from_action(model_admin, request, objects)
-
-
-def form_action(model_admin, request, queryset, *, name: str, title: str, form, apply: Callable, done):
-    """An action that asks for input first: its page posts back to the list with the same selection.
-    `done` is the message of success: a text with %(n)s, or a function of the objects."""
-    objects = list(queryset)
-    bound = form(request.POST if "apply" in request.POST else None)
-    if bound.is_bound and bound.is_valid():
-        if all_or_nothing(request, objects, lambda obj: apply(obj, bound.cleaned_data)):
-            model_admin.message_user(request, _done(done, objects), messages.SUCCESS)
-        return back_from_action(model_admin, request, objects)
-    return page(
-        model_admin,
-        request,
-        "admin/liaison/action_form.html",
-        title,
-        form=bound,
-        objects=objects,
-        action=name,
-        from_change=request.POST.get("from_change", ""),
-        media=model_admin.media + bound.media,
-    )
 
 
 # --- duty on a reception day ------------------------------------------------------------------

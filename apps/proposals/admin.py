@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from apps.core import admin_pages
 from apps.core.admin_mixins import RendaModelAdmin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import CongressSession, Region
@@ -459,7 +460,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModel
 
     @admin.action(description=_("受理所选建议"), permissions=["change"])
     def accept_proposals(self, request, queryset):
-        return admin_views.run_action(
+        return admin_pages.run_action(
             self,
             request,
             queryset,
@@ -469,7 +470,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModel
 
     @admin.action(description=_("退回所选建议"), permissions=["change"])
     def return_proposals(self, request, queryset):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -489,7 +490,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModel
             self.message_user(request, _("只能将同一次会议的建议并案。"), messages.ERROR)
             return None
         targets = self.get_queryset(request).filter(session__in=sessions).exclude(pk__in=queryset.values("pk"))
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -520,7 +521,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModel
 
     @admin.action(description=_("列为重点督办"), permissions=["change"])
     def mark_key(self, request, queryset):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -533,7 +534,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModel
 
     @admin.action(description=_("登记督办"), permissions=["change"])
     def record_supervision(self, request, queryset):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -663,7 +664,7 @@ class ReturnRequestAdmin(DecisionAdminMixin, RendaModelAdmin):
         return Truncator(obj.reason).chars(40)
 
     def _decide(self, request, queryset, *, approve: bool):
-        return admin_views.form_action(
+        return admin_pages.form_action(
             self,
             request,
             queryset,
@@ -693,7 +694,7 @@ class ExtensionAdmin(DecisionAdminMixin, RendaModelAdmin):
     decider = _person_column("approver", _("审批人"))
 
     def _decide(self, request, queryset, *, approve: bool):
-        return admin_views.run_action(
+        return admin_pages.run_action(
             self,
             request,
             queryset,
@@ -834,7 +835,7 @@ class NoticeAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
 
     @admin.action(description=_("发布所选通报"), permissions=["change"])
     def publish(self, request, queryset):
-        return admin_views.run_action(
+        return admin_pages.run_action(
             self,
             request,
             queryset,

@@ -5,7 +5,6 @@ rolls back everything the page was doing and is shown to the person who asked.
 """
 
 import secrets
-from collections.abc import Callable
 
 import tablib
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.admin_pages import admin_url, all_or_nothing, back_from_action, error_text, page, workbook, xlsx_response
+from apps.core.admin_pages import admin_url, error_text, page, workbook, xlsx_response
 from apps.core.exports import SafeXLSX
 from apps.core.models import CongressSession, HandlingUnit
 from apps.proposals import selectors, services
@@ -40,34 +39,6 @@ XLSX_TYPE = SafeXLSX.CONTENT_TYPE
 
 
 # --- actions ----------------------------------------------------------------------------------
-
-
-def run_action(model_admin, request, queryset, *, apply: Callable, done: str):
-    objects = list(queryset)
-    if all_or_nothing(request, objects, apply):
-        model_admin.message_user(request, done % {"n": len(objects)}, messages.SUCCESS)
-    return back_from_action(model_admin, request, objects)
-
-
-def form_action(model_admin, request, queryset, *, name: str, title: str, form, apply: Callable, done: str):
-    """An action that asks for input first: its page posts back to the list with the same selection."""
-    objects = list(queryset)
-    bound = form(request.POST if "apply" in request.POST else None)
-    if bound.is_bound and bound.is_valid():
-        if all_or_nothing(request, objects, lambda obj: apply(obj, bound.cleaned_data)):
-            model_admin.message_user(request, done % {"n": len(objects)}, messages.SUCCESS)
-        return back_from_action(model_admin, request, objects)
-    return page(
-        model_admin,
-        request,
-        "admin/proposals/action_form.html",
-        title,
-        form=bound,
-        objects=objects,
-        action=name,
-        from_change=request.POST.get("from_change", ""),
-        media=model_admin.media + bound.media,
-    )
 
 
 # --- assignment of one proposal ---------------------------------------------------------------
