@@ -8,7 +8,6 @@ written to the audit log.
 
 import logging
 import posixpath
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from apps.core.access import representative_required, unit_staff_required
 from apps.core.models import User
 from apps.liaison import forms, services
 from apps.liaison.models import Concern, ConcernPhoto, DutyShift
@@ -348,34 +348,6 @@ def reception_days(request: HttpRequest) -> HttpResponse:
         day.on_duty = [s.representative.name for s in day.shifts.all() if s.attendance != DutyShift.Attendance.EXCUSED]
     context = {"form": form, "page": page, "rows": rows, "today": today, "query": _query_without_page(request)}
     return render(request, "liaison/reception_days.html", context)
-
-
-# --- who may use which portal ---------------------------------------------------------------------
-
-
-def unit_staff_required(view):
-    """Handling-unit staff with a unit; everyone else who is logged in gets 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.role != User.Role.UNIT or request.user.handling_unit_id is None:
-            return render(request, "core/no_role.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
-
-
-def representative_required(view):
-    """Accounts linked to a representative; the view receives that representative."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        representative = representative_for_user(request.user)
-        if representative is None:
-            return render(request, "core/no_role.html", status=403)
-        return view(request, representative, *args, **kwargs)
-
-    return login_required(wrapper)
 
 
 # --- concern portals ------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ form, calls one service and redirects; a refused transition is shown next to its
 
 import posixpath
 from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core.access import representative_required, unit_staff_required
 from apps.core.models import User
 from apps.core.workdays import workdays_between
 from apps.proposals import forms, services
@@ -124,34 +124,6 @@ def _label_outcomes(replies):
     for reply in replies:
         reply.outcome_label = forms.outcome_label(reply.outcome)
     return replies
-
-
-# --- who may use which portal ------------------------------------------------------------------
-
-
-def unit_staff_required(view):
-    """Handling-unit staff with a unit; everyone else who is logged in gets 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.role != User.Role.UNIT or request.user.handling_unit_id is None:
-            return render(request, "core/no_role.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
-
-
-def representative_required(view):
-    """Accounts linked to a representative; the view receives that representative."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        representative = representative_for_user(request.user)
-        if representative is None:
-            return render(request, "core/no_role.html", status=403)
-        return view(request, representative, *args, **kwargs)
-
-    return login_required(wrapper)
 
 
 # --- handling-unit portal ----------------------------------------------------------------------
