@@ -41,10 +41,11 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from apps.core.bulk import update_rows
 from apps.core.demo import demo_data_read
 from apps.core.models import CongressSession, HandlingUnit, Region, User
 from apps.core.workdays import add_workdays, is_workday
@@ -453,7 +454,7 @@ def _year_duty_write(
         shift.checked_by = cast.staff_of(by_office[shift.office_id].township)
         hour = 12 if shift.attendance == Attendance.ATTENDED else 17
         shift._history_date = min(_at(shift.date, hour, rng.randrange(0, 30)), now)
-    _update_rows(model=DutyShift, rows=marked, fields=["attendance", "checked_by"])
+    update_rows(model=DutyShift, rows=marked, fields=["attendance", "checked_by"])
     DutyShift.history.bulk_history_create(marked, batch_size=500, update=True, default_change_reason=None)
 
 
@@ -814,7 +815,7 @@ class YearWriter:
         Concern.objects.bulk_create(self.concerns, batch_size=500)
         for concern, when in zip(self.concerns, submitted, strict=True):
             concern.submitted_at = when  # auto_now_add stamped the real time
-        _update_rows(model=Concern, rows=self.concerns, fields=["submitted_at"])
+        update_rows(model=Concern, rows=self.concerns, fields=["submitted_at"])
         for concern, state, _added in self.snapshots:
             state.pk = concern.pk
         added = [state for _c, state, is_added in self.snapshots if is_added]
@@ -824,7 +825,7 @@ class YearWriter:
         ConcernEvent.objects.bulk_create(self.events, batch_size=1000)
         for event in self.events:
             event.at = event.planned_at  # auto_now_add stamped the real time
-        _update_rows(model=ConcernEvent, rows=self.events, fields=["at"])
+        update_rows(model=ConcernEvent, rows=self.events, fields=["at"])
         Revisit.objects.bulk_create(self.revisits, batch_size=500)
         ReceptionRecord.objects.bulk_create(self.records, batch_size=500)
         ReceptionRecord.history.bulk_history_create(self.records, batch_size=500, default_change_reason=None)
@@ -1071,7 +1072,7 @@ def _redate(*, clock: Clock) -> None:
                 setattr(row, name, clock.moment(getattr(row, name)))
             if compute:
                 compute(row)
-        _update_rows(model=queryset.model, rows=rows, fields=[*fields, *derived])
+        update_rows(model=queryset.model, rows=rows, fields=[*fields, *derived])
     _redate_notifications(clock=clock, since=since)
 
 
@@ -1091,25 +1092,4 @@ def _redate_notifications(*, clock: Clock, since: datetime) -> None:
         row.due_on = due.get(row.object_id, row.due_on) if routed else timezone.localdate(row.created_at)
         row.status, row.attempts = Notification.Status.SENT, 1
     fields = ["created_at", "next_attempt_at", "sent_at", "due_on", "status", "attempts"]
-    _update_rows(model=Notification, rows=rows, fields=fields)
-
-
-def _update_rows(*, model: type[models.Model], rows: list[models.Model], fields: list[str]) -> None:
-    """One UPDATE per row, sent in batches: bulk_update's CASE expressions are slow at this size."""
-    if not rows:
-        return
-    meta, quote = model._meta, connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-    params = [
-        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns] + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_batch
-
-            execute_batch(cursor.cursor, sql, params, page_size=500)
-        else:
-            cursor.executemany(sql, params)
+    update_rows(model=Notification, rows=rows, fields=fields)

@@ -25,11 +25,12 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from apps.core import services as core_services
+from apps.core.bulk import update_rows
 from apps.core.demo import demo_data_read
 from apps.core.models import CongressSession, HandlingUnit, Region, User
 from apps.core.workdays import is_workday
@@ -675,7 +676,7 @@ class Shift:
             position[event.proposal_id] += 1
             if event.action == "rehandle":
                 self.rehandled[event.proposal_id].append(event.at)
-        _update_rows(model=ProposalEvent, rows=events, fields=["at"])
+        update_rows(model=ProposalEvent, rows=events, fields=["at"])
 
     def at(self, proposal_id: int, real: datetime) -> datetime:
         reals = self.real[proposal_id]
@@ -779,23 +780,7 @@ def _shift_rows(
         for name, value in (compute(row) if compute else {}).items():
             setattr(row, name, value)
             derived.add(name)
-    _update_rows(model=model, rows=rows, fields=[*fields, *sorted(derived)])
-
-
-def _update_rows(*, model: type[models.Model], rows: list[models.Model], fields: list[str]) -> None:
-    """One UPDATE per row in a single executemany: bulk_update's CASE expressions take seconds here."""
-    if not rows:
-        return
-    meta, quote = model._meta, connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-    params = [
-        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns] + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    update_rows(model=model, rows=rows, fields=[*fields, *sorted(derived)])
 
 
 def _shift_notifications(*, ids: list[int], shift: Shift) -> None:
@@ -811,7 +796,7 @@ def _shift_notifications(*, ids: list[int], shift: Shift) -> None:
         row.due_on += timedelta(days=round(offset / timedelta(days=1)))
         row.status, row.attempts = Notification.Status.SENT, 1
     fields = ["created_at", "next_attempt_at", "sent_at", "due_on", "status", "attempts"]
-    _update_rows(model=Notification, rows=rows, fields=fields)
+    update_rows(model=Notification, rows=rows, fields=fields)
 
 
 def _forget_old_notifications(*, cases: list[Case]) -> None:
