@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.proposals",
     "apps.liaison",
+    "apps.training",
+    "apps.posts",
+    "apps.groups",
+    "apps.livelihood",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +315,73 @@ RENDA_LIAISON = {
 RENDA_TRUSTED_PROXIES = env.int("RENDA_TRUSTED_PROXIES", default=0)
 # The whole request: three photos and the text, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+
+# --- Training "1+12" (apps/training) -----------------------------------------------------
+
+RENDA_TRAINING = {
+    # Lectures each instructor gives a year unless their own quota says otherwise.
+    "DEFAULT_YEARLY_QUOTA": env.int("RENDA_TRAINING_DEFAULT_QUOTA", default=2),
+    "MATERIAL_MAX_BYTES": env.int("RENDA_TRAINING_MATERIAL_MAX_BYTES", default=20 * 1024 * 1024),
+}
+
+# --- Duty posts (apps/posts) --------------------------------------------------------------
+
+RENDA_POSTS = {
+    "PHOTO_MAX_BYTES": env.int("RENDA_POST_LOG_PHOTO_MAX_BYTES", default=5 * 1024 * 1024),
+    "PHOTO_MAX_COUNT": env.int("RENDA_POST_LOG_PHOTO_MAX_COUNT", default=3),
+}
+
+# --- Duty record, points and evaluation (apps/representatives, DOMAIN.md §4) -------------
+
+RENDA_DUTY = {
+    # Points for each counted record of a kind, and the most a kind can earn in a year.
+    # Kinds are declared by the apps that record them (apps/*/duty.py); unknown kinds earn 0.
+    "POINTS": {
+        "lecture_attended": 2,
+        "lecture_taught": 4,
+        "shift_attended": 3,
+        "concern_handled": 2,
+        "post_held": 5,
+        "post_log": 1,
+        "group_activity": 3,
+        "campaign_record": 2,
+        "inspection": 4,
+        "proposal_led": 5,
+        "proposal_cosigned": 2,
+        "activity_meeting": 3,
+        "activity_survey": 4,
+        "activity_voters": 3,
+        "activity_group": 3,
+        "activity_other": 1,
+    },
+    "CAPS": {
+        "lecture_attended": 20,
+        "shift_attended": 24,
+        "concern_handled": 20,
+        "post_log": 12,
+        "campaign_record": 10,
+        "proposal_led": 20,
+        "proposal_cosigned": 10,
+        "activity_other": 5,
+    },
+    # Lowest points for each grade, best first; the last grade is the floor.
+    "GRADES": [("excellent", 80), ("competent", 40), ("incompetent", 0)],
+    # Voters' satisfaction rate ((满意 + 基本满意) / all) below which a representative is put
+    # on the retraining list whatever their points.
+    "VOTER_SATISFACTION_MIN": env.float("RENDA_VOTER_SATISFACTION_MIN", default=0.6),
+}
+
+# --- Livelihood projects (apps/livelihood, DOMAIN.md §2) ---------------------------------
+
+RENDA_LIVELIHOOD = {
+    # A candidate is approved with more than this share of all representatives of the
+    # congress voting for it (选举法 Art 45 analogue), within the ballot's slots.
+    "MIN_VOTE_RATIO": env.float("RENDA_LIVELIHOOD_MIN_VOTE_RATIO", default=0.5),
+    # The satisfaction grading rule: "zhenhai" (DOMAIN.md §2) by default.
+    "GRADING_RULE": env("RENDA_LIVELIHOOD_GRADING_RULE", default="zhenhai"),
+    # Days before a milestone's date when the responsible unit is reminded.
+    "MILESTONE_DUE_SOON_DAYS": env.int("RENDA_LIVELIHOOD_MILESTONE_DUE_SOON_DAYS", default=7),
+}
 
 # --- Logging ----------------------------------------------------------------------------
 

@@ -10,6 +10,10 @@ urlpatterns = [
     path("inbox/", include("apps.notifications.urls")),
     path("proposals/", include("apps.proposals.urls")),
     path("liaison/", include("apps.liaison.urls")),
+    path("training/", include("apps.training.urls")),
+    path("posts/", include("apps.posts.urls")),
+    path("groups/", include("apps.groups.urls")),
+    path("livelihood/", include("apps.livelihood.urls")),
     path("", include("apps.core.urls")),
 ]
 if settings.DEBUG:

@@ -246,3 +246,32 @@ class TaskHeartbeat(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Confirmable(models.Model):
+    """A record a representative reports and staff confirm; it counts only once confirmed.
+
+    Used by self-reported duty activities, post work logs and the like (DOMAIN.md §4: 竹山
+    "代表上报，代工委审核"). Reviews go through `apps.core.confirmation.record_review`.
+    """
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        REJECTED = "rejected", _("未通过")
+
+    review_status = models.CharField(
+        _("确认状态"), max_length=10, choices=Review.choices, default=Review.PENDING, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        "core.User", verbose_name=_("确认人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    review_note = models.CharField(_("确认意见"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.review_status == self.Review.CONFIRMED

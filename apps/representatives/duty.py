@@ -1,0 +1,136 @@
+"""The duty record (履职档案): what every app contributes, and how it turns into points.
+
+Each app that records a representative's duties registers one `DutySource` in its
+AppConfig.ready(), in its own `apps/<app>/duty.py`. A source answers two questions, each in a
+fixed number of queries whatever the amount of data:
+
+- `entries(representative, year)`: the rows shown on one representative's record page;
+- `counts(representatives, year)`: how many *counted* records of each kind every representative
+  in a queryset has, for points over a whole township at once.
+
+A record counts once it is confirmed by staff (self-reported activities, post work logs) or
+is a fact recorded by staff themselves (attendance marked present, a shift attended).
+Points per kind, yearly caps and grade thresholds are settings (`RENDA_DUTY`).
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class DutyEntry:
+    kind: str  # a key of RENDA_DUTY["POINTS"], e.g. "lecture_attended"
+    on: date
+    title: str
+    counts: bool  # whether it earns points (confirmed, attended ...)
+    status: str = ""  # readable state, e.g. "待确认", "出席", "缺席"
+    url: str = ""  # where the viewer can open it, when there is such a page
+
+
+@dataclass(frozen=True)
+class DutySource:
+    key: str  # e.g. "training"
+    label: str  # section heading on the record page
+    kinds: dict[str, str]  # kind -> readable label
+    entries: Callable[..., list[DutyEntry]]  # (representative, year) -> entries, newest first
+    counts: Callable[..., dict[int, Counter]]  # (representatives queryset, year) -> {rep id: Counter(kind)}
+    order: int = 100
+
+
+_SOURCES: dict[str, DutySource] = {}
+
+
+def register(source: DutySource) -> None:
+    _SOURCES[source.key] = source
+
+
+def sources() -> list[DutySource]:
+    return sorted(_SOURCES.values(), key=lambda s: (s.order, s.key))
+
+
+def kind_labels() -> dict[str, str]:
+    return {kind: label for s in sources() for kind, label in s.kinds.items()}
+
+
+GRADE_LABELS = {
+    "excellent": _("优秀"),
+    "competent": _("称职"),
+    "incompetent": _("不称职"),
+}
+
+
+@dataclass
+class Points:
+    """Points of one representative in one year, kind by kind, after caps."""
+
+    counts: Counter = field(default_factory=Counter)
+
+    def by_kind(self) -> dict[str, float]:
+        rules = settings.RENDA_DUTY
+        result = {}
+        for kind, n in self.counts.items():
+            raw = n * rules["POINTS"].get(kind, 0)
+            cap = rules["CAPS"].get(kind)
+            result[kind] = min(raw, cap) if cap is not None else raw
+        return result
+
+    @property
+    def total(self) -> float:
+        return sum(self.by_kind().values())
+
+    @property
+    def grade(self) -> str:
+        return grade_for(self.total)
+
+
+def grade_for(points: float) -> str:
+    """The best grade whose threshold the points reach; the last grade is the floor."""
+    grades = settings.RENDA_DUTY["GRADES"]
+    for code, threshold in grades:
+        if points >= threshold:
+            return code
+    return grades[-1][0]
+
+
+def grade_label(code: str) -> str:
+    return str(GRADE_LABELS.get(code, code))
+
+
+def points_for(representative, year: int) -> Points:
+    counts: Counter = Counter()
+    for source in sources():
+        counts.update(source.counts(_one(representative), year).get(representative.pk, Counter()))
+    return Points(counts)
+
+
+def points_for_many(representatives: QuerySet, year: int) -> dict[int, Points]:
+    """Points of every representative in the queryset: one set of queries per source."""
+    merged: dict[int, Counter] = {}
+    for source in sources():
+        for rep_id, counter in source.counts(representatives, year).items():
+            merged.setdefault(rep_id, Counter()).update(counter)
+    return {rep_id: Points(c) for rep_id, c in merged.items()}
+
+
+def entries_for(representative, year: int) -> list[tuple[DutySource, list[DutyEntry]]]:
+    return [(s, list(s.entries(representative, year))) for s in sources()]
+
+
+def count_rows(rows: Iterable[tuple[int, str, int]]) -> dict[int, Counter]:
+    """Helper for sources: (rep id, kind, n) rows from a grouped query into {rep id: Counter}."""
+    result: dict[int, Counter] = {}
+    for rep_id, kind, n in rows:
+        result.setdefault(rep_id, Counter())[kind] += n
+    return result
+
+
+def _one(representative):
+    from apps.representatives.models import Representative
+
+    return Representative.objects.filter(pk=representative.pk)
