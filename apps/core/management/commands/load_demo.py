@@ -11,7 +11,6 @@ from apps.liaison.demo import liaison_demo_load
 from apps.proposals.demo import proposals_demo_load
 from apps.representatives.choices import Level
 
-
 # Loaders of the apps built on the roster, in dependency order. Each is idempotent and returns
 # one translated line saying what it loaded. The duty record comes after the apps it gathers.
 LATER_LOADERS = [
