@@ -2,16 +2,15 @@
 
 import re
 import secrets
-import time
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.collation import by_stroke
 from apps.core.models import Region
+from apps.core.public_forms import PublicFormMixin
 from apps.liaison.models import Concern
 from apps.liaison.services import normalise_code
 from apps.representatives.choices import Level, Status
@@ -19,7 +18,6 @@ from apps.representatives.models import Representative
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 FORM_SIGNING_SALT = "liaison.concern-form"
-TOKEN_MAX_AGE = 24 * 3600
 # What a photo may be, recognised by its first bytes rather than its name.
 PHOTO_SIGNATURES = [
     (lambda head: head.startswith(b"\xff\xd8\xff"), "jpg"),
@@ -41,9 +39,7 @@ def photo_kind(upload: UploadedFile) -> str | None:
 
 
 def issue_form_token() -> str:
-    """A signed, timestamped token carrying the form's submission key: the key makes a double
-    post one concern, the time tells a robot's instant post from a person's."""
-    return signing.dumps({"k": secrets.token_urlsafe(24), "t": time.time()}, salt=FORM_SIGNING_SALT)
+    return ConcernForm.issue_token()
 
 
 def mask_name(name: str) -> str:
@@ -110,8 +106,10 @@ def _by_township(rows, township_of, label) -> list:
     return list(groups.values())
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(PublicFormMixin, forms.Form):
     """A citizen's concern. The hidden token and the honeypot keep robots out without JavaScript."""
+
+    form_salt = FORM_SIGNING_SALT
 
     township = forms.TypedChoiceField(
         label=_("所在乡镇"),
@@ -172,16 +170,10 @@ class ConcernForm(forms.Form):
         label=_("我已阅读并同意上面的个人信息处理说明"),
         error_messages={"required": _("请阅读个人信息处理说明，勾选同意后再提交。")},
     )
-    # Honeypot: hidden by CSS, labelled for screen readers; people leave it empty, robots fill it.
-    website = forms.CharField(
-        label=_("请勿填写"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-    token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.min_fill_seconds = liaison_config("MIN_FILL_SECONDS")
         # Evaluated once per form, not once per validation and once more per rendering.
         self.fields["township"].choices = _township_choices()
         self.fields["village"].choices = _village_choices()
@@ -224,30 +216,8 @@ class ConcernForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.cleaned_data.get("website"):
-            self.add_error(None, _("无法提交：表单中隐藏的“请勿填写”一栏被填写了。请清空该栏后重新提交。"))
-        self._check_token()
         self._check_places(data)
         return data
-
-    def _check_token(self) -> None:
-        try:
-            payload = signing.loads(self.cleaned_data.get("token") or "", salt=FORM_SIGNING_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.SignatureExpired:
-            self._reissue_token(_("表单打开已超过一天，请核对内容后重新提交。"))
-            return
-        except signing.BadSignature:
-            self._reissue_token(_("表单校验未通过，请核对内容后重新提交。"))
-            return
-        if time.time() - payload["t"] < liaison_config("MIN_FILL_SECONDS"):
-            self.add_error(None, _("提交太快了。请核对填写的内容，稍等几秒再提交。"))
-            return
-        self.cleaned_data["submission_key"] = payload["k"]
-
-    def _reissue_token(self, message: str) -> None:
-        self.add_error(None, message)
-        self.data = self.data.copy()
-        self.data[self.add_prefix("token")] = issue_form_token()
 
     def _check_places(self, data) -> None:
         township_id = data.get("township")

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from apps.core.access import representative_required, unit_staff_required
 from apps.core.models import User
+from apps.core.public_forms import client_ip
 from apps.liaison import forms, services
 from apps.liaison.models import Concern, ConcernPhoto, DutyShift
 from apps.liaison.selectors import (
@@ -71,16 +72,6 @@ EVENT_LABELS = {
 
 def _config(key: str):
     return settings.RENDA_LIAISON[key]
-
-
-def _client_ip(request: HttpRequest) -> str:
-    """The address a limit counts against. A forwarded-for header is the client's to invent,
-    so only the entries appended by our own proxies (RENDA_TRUSTED_PROXIES of them) count."""
-    proxies = settings.RENDA_TRUSTED_PROXIES
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _refused(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
@@ -169,7 +160,7 @@ def _concern_new(request: HttpRequest) -> HttpResponse:
     earlier = Concern.objects.filter(submission_key=key).only("tracking_code").first()
     if earlier is not None:
         return redirect("liaison:concern_submitted", code=earlier.tracking_code)
-    ip_key = f"concern-submit:{_client_ip(request)}"
+    ip_key = f"concern-submit:{client_ip(request)}"
     if not services.rate_limit_allows(key=ip_key, limit=_config("SUBMIT_PER_HOUR"), window_seconds=3600):
         return _too_many(request)
     concern = _submit(form, key)
@@ -220,7 +211,7 @@ def concern_submitted(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _lookup_allowed(request: HttpRequest) -> bool:
-    key = f"concern-lookup:{_client_ip(request)}"
+    key = f"concern-lookup:{client_ip(request)}"
     return services.rate_limit_allows(key=key, limit=_config("LOOKUP_PER_HOUR"), window_seconds=3600)
 
 
@@ -287,7 +278,7 @@ def _check_digits(request: HttpRequest, form: Form, concern: Concern) -> bool:
     if not digits:
         return False
     if phone_matches(concern, digits):
-        audit.info("track concern personal data shown concern=%s ip=%s", concern.pk, _client_ip(request))
+        audit.info("track concern personal data shown concern=%s ip=%s", concern.pk, client_ip(request))
         return True
     form.add_error("phone_last4", _("手机号后四位与提交时所留号码不符，详细内容和照片不予显示。"))
     return False
