@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.notifications.tasks.scan_reminders",
         "schedule": timedelta(seconds=env.int("REMINDER_SCAN_SECONDS", default=900)),
     },
+    "livelihood-close-ballots": {
+        "task": "apps.livelihood.tasks.close_due_ballots",
+        "schedule": timedelta(seconds=env.int("LIVELIHOOD_CLOSE_SECONDS", default=60)),
+    },
 }
 
 # --- Auth and security ------------------------------------------------------------------

@@ -166,6 +166,10 @@ class Project(models.Model):
         ordering = ["session", "number"]
         constraints = [models.UniqueConstraint(fields=["session", "number"], name="lh_project_number_per_session")]
         indexes = [models.Index(fields=["region", "status"], name="lh_project_region_status")]
+        permissions = [
+            ("import_project", _("可以导入候选项目")),
+            ("export_project", _("可以导出项目及票决结果")),
+        ]
 
     def __str__(self):
         return self.title
