@@ -389,6 +389,7 @@ def ballot_create(
     projects = [locked[pk] for pk in wanted if pk in locked]
     if not projects:
         raise LivelihoodError(_("请选择项目。"))
+    revote_of = Ballot.objects.get(pk=revote_of.pk) if revote_of is not None else None
     if kind == Kind.SELECTION:
         slots, max_choices = _check_selection(projects, session, slots, max_choices, revote_of)
     elif kind == Kind.SATISFACTION:
