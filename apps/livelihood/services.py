@@ -72,11 +72,24 @@ def config(key):
 
 
 def _clean(obj, **kwargs) -> None:
-    """full_clean, refusing with this app's error (field errors kept for forms)."""
+    """full_clean, refusing with this app's error. Field errors stay on their fields (for forms)
+    and name the field (for the admin's message line)."""
     try:
         obj.full_clean(**kwargs)
     except ValidationError as error:
-        raise LivelihoodError(error.error_dict if hasattr(error, "error_dict") else error.messages) from None
+        if not hasattr(error, "error_dict"):
+            raise LivelihoodError(error.messages) from None
+        raise LivelihoodError(
+            {field: [_labelled(obj, field, m) for m in messages] for field, messages in error.message_dict.items()}
+        ) from None
+
+
+def _labelled(obj, field: str, message: str) -> str:
+    try:
+        label = obj._meta.get_field(field).verbose_name
+    except Exception:  # NON_FIELD_ERRORS and the like
+        return message
+    return _("%(field)s：%(message)s") % {"field": label, "message": message}
 
 
 def _county_path(region: Region) -> str:
@@ -772,6 +785,8 @@ def milestone_report(
     _require_implementing(project, _("填报进度"), allow_completed=True)
     if milestone.children.exists():
         raise LivelihoodError(_("“%(m)s”有下级节点，请填报下级节点的进度。") % {"m": milestone})
+    if isinstance(progress, bool) or not isinstance(progress, int) or not 0 <= progress <= 100:
+        raise LivelihoodError(_("进度须是 0 到 100 之间的整数。"))
     reported_on = reported_on or timezone.localdate()
     if reported_on > timezone.localdate():
         raise LivelihoodError(_("填报日期不能晚于今天。"))
