@@ -333,6 +333,10 @@ RENDA_TRAINING = {
 RENDA_POSTS = {
     "PHOTO_MAX_BYTES": env.int("RENDA_POST_LOG_PHOTO_MAX_BYTES", default=5 * 1024 * 1024),
     "PHOTO_MAX_COUNT": env.int("RENDA_POST_LOG_PHOTO_MAX_COUNT", default=3),
+    # The programme new posts belong to unless staff say otherwise (Chengbu's 2022 programme).
+    "DEFAULT_PROGRAMME": env("RENDA_POSTS_DEFAULT_PROGRAMME", default="双培三联四岗"),
+    # Longest work log a representative may write, in characters.
+    "LOG_MAX_CHARS": env.int("RENDA_POST_LOG_MAX_CHARS", default=2000),
 }
 
 # --- Duty record, points and evaluation (apps/representatives, DOMAIN.md §4) -------------
