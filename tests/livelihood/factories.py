@@ -16,7 +16,7 @@ class ProjectFactory(DjangoModelFactory):
 
     session = factory.SubFactory(SessionFactory)
     region = factory.LazyAttribute(lambda o: o.session.term.region)
-    number = factory.Sequence(lambda n: n + 1)
+    number = factory.Sequence(lambda n: 1000 + n)  # clear of the numbers services give
     title = factory.Sequence(lambda n: f"民生实事项目{n}")
     description = "项目内容。"
     responsible_unit = factory.SubFactory(HandlingUnitFactory, region=factory.SelfAttribute("..region"))
