@@ -458,3 +458,59 @@ def test_the_threshold_defaults_to_the_setting(settings, session, make_candidate
         by=committee_staff,
     )
     assert (ballot.min_vote_ratio, ballot.max_choices) == (Decimal("0.6"), 2)
+
+
+VOTE_IN_A_PROCESS = """
+from apps.livelihood.models import Ballot
+from apps.livelihood.services import LivelihoodError, ballot_vote
+from apps.representatives.models import Representative
+try:
+    ballot_vote(ballot=Ballot.objects.get(pk={ballot}), representative=Representative.objects.get(pk={rep}),
+                choices={{{project}: "for"}})
+    print("RESULT voted")
+except LivelihoodError as error:
+    print("RESULT", error)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_posting_at_once_make_one_vote(open_selection):
+    """As two web server processes would: each its own interpreter and database session."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    import os
+    import subprocess
+    import sys
+
+    from tests.servers import ROOT, test_database_url
+
+    ballot, projects, reps = open_selection()
+    env = {**os.environ, "DATABASE_URL": test_database_url()}
+    with transaction.atomic():
+        Ballot.objects.select_for_update().get(pk=ballot.pk)
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    VOTE_IN_A_PROCESS.format(ballot=ballot.pk, rep=reps[0].pk, project=p.pk),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for p in projects[:2]
+        ]
+        both_waiting = wait_for(lambda: _waiting_backends() >= 2, 60)
+    outputs = [proc.communicate(timeout=120) for proc in procs]
+    assert both_waiting, outputs
+    results = sorted(line for out, _err in outputs for line in out.splitlines() if line.startswith("RESULT"))
+    assert results == ["RESULT voted", "RESULT 您已经投过票，每位代表只能投一次。"], outputs
+    ballot.refresh_from_db()
+    assert ballot.sheets_online == 1
+    assert BallotVoter.objects.filter(ballot=ballot).count() == 1
+    assert sum(_tallies(ballot).values()) == 1
