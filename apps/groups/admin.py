@@ -1,0 +1,466 @@
+"""The groups back office: groups and members, activities, campaigns and their problems solved,
+inspection batches. Every write goes through apps.groups.services; the pages gather input, show
+what the services refuse, and list what they wrote."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from apps.core import admin_pages
+from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin
+from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.models import User
+from apps.groups import admin_views, services
+from apps.groups.admin_forms import ActivityAdminForm, MembershipForm, MembershipFormSet, RejectForm
+from apps.groups.models import (
+    Activity,
+    ActivityGroup,
+    Campaign,
+    GroupMembership,
+    Inspection,
+    InspectionSuggestion,
+    ProblemSolved,
+)
+from apps.groups.resources import ActivityResource, InspectionResource
+
+Review = Activity.Review
+
+
+class _DryRun(Exception):
+    """Raised to roll back a service call made only to learn whether it would be refused."""
+
+
+class ServiceAdminMixin:
+    """Add and change pages that write through a service. On validation the service runs in a
+    savepoint that is always rolled back, so whatever it refuses shows on the form; on save it
+    runs for real. `service_save` says which service a page calls."""
+
+    def service_save(self, request, obj, data: dict, *, change: bool, dry_run: bool):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceCheckedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                if not self.errors:
+                    model_admin.dry_run(request, self, obj, cleaned)
+                return cleaned
+
+        return ServiceCheckedForm
+
+    def dry_run(self, request, form, obj, data) -> None:
+        try:
+            with transaction.atomic():
+                self.service_save(request, obj, data, change=obj is not None, dry_run=True)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except PermissionDenied:
+            form.add_error(None, _("所选内容不在您的管辖范围内，或您无权进行此操作。"))
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                form.add_error(None, error)
+                return
+            for name, errors in error.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+
+    def save_model(self, request, obj, form, change):
+        saved = self.service_save(request, obj if change else None, form.cleaned_data, change=change, dry_run=False)
+        for f in type(saved)._meta.concrete_fields:
+            setattr(obj, f.attname, getattr(saved, f.attname))
+        obj._state.adding, obj._state.db = False, saved._state.db
+
+    def save_related(self, request, form, formsets, change):
+        # The service wrote the form's many-to-many fields; only the inlines are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+class ScopedInline(ScopedAdminMixin, admin.TabularInline):
+    """An inline whose rows follow the parent's scope: read-only under a parent above the user's."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._writable(request, obj)
+
+
+def _values(data: dict, names) -> dict:
+    return {name: data[name] for name in names if name in data}
+
+
+def _committee_accounts():
+    return User.objects.filter(role=User.Role.COMMITTEE, is_active=True).order_by("full_name", "username")
+
+
+class ReviewActionsMixin:
+    """Confirm and reject actions for Confirmable rows; a rejection asks for its reason first."""
+
+    review_service = None  # e.g. services.activity_review
+    review_argument = ""  # the service's keyword for the row, e.g. "activity"
+
+    def _review(self, request, obj, *, confirm: bool, note: str = ""):
+        type(self).review_service(**{self.review_argument: obj}, by=request.user, confirm=confirm, note=note)
+
+    @admin.action(description=_("确认所选记录"), permissions=["change"])
+    def confirm_records(self, request, queryset):
+        return admin_pages.run_action(
+            self,
+            request,
+            queryset,
+            apply=lambda obj: self._review(request, obj, confirm=True),
+            done=_("已确认%(n)s条记录，计入代表履职档案。"),
+        )
+
+    @admin.action(description=_("不通过所选记录"), permissions=["change"])
+    def reject_records(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="reject_records",
+            title=_("不通过"),
+            form=RejectForm,
+            apply=lambda obj, data: self._review(request, obj, confirm=False, note=data["note"]),
+            done=_("已将%(n)s条记录标为不通过，并通知了填报的代表。"),
+        )
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = _("年度")
+    parameter_name = "year"
+    date_field = "date"
+
+    def lookups(self, request, model_admin):
+        this_year = timezone.localdate().year
+        return [(str(y), str(y)) for y in range(this_year, this_year - 6, -1)]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{f"{self.date_field}__year": int(self.value())})
+        return queryset
+
+
+# --- groups -------------------------------------------------------------------------------------
+
+
+class MembershipInline(ScopedInline):
+    model = GroupMembership
+    form = MembershipForm
+    formset = MembershipFormSet
+    fields = ["representative", "joined_on", "left_on"]
+    autocomplete_fields = ["representative"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("representative")
+
+
+@admin.register(ActivityGroup)
+class ActivityGroupAdmin(ServiceAdminMixin, RendaModelAdmin):
+    list_display = ["name", "theme", "region", "leader", "liaison", "size", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "theme", "leader__name"]
+    list_select_related = ["region", "leader", "liaison_member"]
+    autocomplete_fields = ["region", "leader"]
+    fields = ["name", "theme", "region", "leader", "liaison_member", "liaison_name", "is_active"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        current = Q(memberships__left_on__isnull=True)
+        return super().get_queryset(request).annotate(size=Count("memberships", filter=current))
+
+    def get_readonly_fields(self, request, obj=None):
+        # A group keeps its region: its members were chosen from it.
+        return ["region"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "liaison_member":
+            kwargs["queryset"] = _committee_accounts()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("联系的常委会组成人员"))
+    def liaison(self, group):
+        return group.liaison_display or "—"
+
+    @admin.display(description=_("成员人数"), ordering="size")
+    def size(self, group):
+        return group.size
+
+    def service_save(self, request, obj, data, *, change, dry_run):
+        if change:
+            return services.group_update(group=obj, by=request.user, **_values(data, services.GROUP_FIELDS))
+        fields = _values(data, ("name", "theme", "region", "leader", "liaison_member", "liaison_name"))
+        return services.group_create(by=request.user, **fields)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not GroupMembership:
+            return super().save_formset(request, form, formset, change)
+        group = form.instance
+        current = set(group.memberships.filter(left_on__isnull=True).values_list("representative", flat=True))
+        for row in formset.forms:
+            data = getattr(row, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            if row.instance.pk is None and data["representative"].pk not in current:
+                services.group_member_add(
+                    group=group, representative=data["representative"], joined_on=data["joined_on"], by=request.user
+                )
+            elif row.instance.pk and "left_on" in row.changed_data and data.get("left_on"):
+                services.group_member_remove(membership=row.instance, left_on=data["left_on"], by=request.user)
+        return None
+
+
+# --- activities ---------------------------------------------------------------------------------
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+    form = ActivityAdminForm
+    resource_classes = [ActivityResource]
+    formats = SPREADSHEET_FORMATS
+    import_export_change_list_template = "admin/groups/activity/change_list.html"
+    list_display = ["date", "title", "kind", "group", "region", "headcount", "review_status", "reported_by"]
+    list_filter = ["review_status", "kind", YearFilter, ("group", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "place", "group__name", "reported_by__name"]
+    list_select_related = ["group", "region", "reported_by"]
+    autocomplete_fields = ["group", "region", "participants"]
+    actions = ["confirm_records", "reject_records"]
+    review_service = services.activity_review
+    review_argument = "activity"
+    fieldsets = [
+        (None, {"fields": ["group", "region", "kind", "title", "date", "place", "participants", "summary"]}),
+        (_("成效"), {"fields": ["people_reached", "wishes_fulfilled", "problems_solved"]}),
+        (_("确认"), {"fields": ["review_status", "reviewed_by", "reviewed_at", "review_note", "reported_by"]}),
+    ]
+    review_fields = ["review_status", "reviewed_by", "reviewed_at", "review_note", "reported_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(headcount=Count("participants"))
+
+    def get_fieldsets(self, request, obj=None):
+        return self.fieldsets[:2] if obj is None else self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["group", "region", *self.review_fields]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="groups_activity_import"),
+            path("import/template/", wrap(self.import_template_view), name="groups_activity_import_template"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        return admin_views.import_view(self, request)
+
+    def import_template_view(self, request):
+        return admin_views.import_template_view(self, request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": request.user.has_perm(admin_views.IMPORT_PERMISSION),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("groups.export_activity")
+
+    @admin.display(description=_("参加人数"), ordering="headcount")
+    def headcount(self, activity):
+        return activity.headcount
+
+    def service_save(self, request, obj, data, *, change, dry_run):
+        fields = _values(data, services.ACTIVITY_FIELDS)
+        if change:
+            return services.activity_update(activity=obj, participants=data["participants"], by=request.user, **fields)
+        return services.activity_record(
+            group=data.get("group"),
+            region=data.get("region"),
+            participants=data["participants"],
+            by=request.user,
+            **fields,
+        )
+
+
+# --- campaigns and problems solved --------------------------------------------------------------
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ServiceAdminMixin, RendaModelAdmin):
+    list_display = ["name", "region", "started_on", "ended_on", "solved", "pending"]
+    search_fields = ["name"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+    fields = ["name", "region", "started_on", "ended_on", "description"]
+
+    def get_queryset(self, request):
+        counted = Q(problems__review_status=Review.CONFIRMED, problems__is_solved=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                solved_count=Count("problems", filter=counted),
+                pending_count=Count("problems", filter=Q(problems__review_status=Review.PENDING)),
+            )
+        )
+
+    def _problems_link(self, campaign, count, **filters):
+        query = "&".join([f"campaign__id__exact={campaign.pk}", *(f"{k}={v}" for k, v in filters.items())])
+        return format_html('<a href="{}?{}">{}</a>', reverse("admin:groups_problemsolved_changelist"), query, count)
+
+    @admin.display(description=_("已解决问题（件）"), ordering="solved_count")
+    def solved(self, campaign):
+        return self._problems_link(
+            campaign, campaign.solved_count, review_status__exact="confirmed", is_solved__exact=1
+        )
+
+    @admin.display(description=_("待确认（件）"), ordering="pending_count")
+    def pending(self, campaign):
+        return self._problems_link(campaign, campaign.pending_count, review_status__exact="pending")
+
+    def service_save(self, request, obj, data, *, change, dry_run):
+        fields = _values(data, services.CAMPAIGN_FIELDS)
+        if change:
+            return services.campaign_update(campaign=obj, by=request.user, **fields)
+        return services.campaign_create(by=request.user, **fields)
+
+
+@admin.register(ProblemSolved)
+class ProblemSolvedAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaModelAdmin):
+    list_display = ["date", "representative", "township", "campaign", "problem_short", "is_solved", "review_status"]
+    list_filter = ["review_status", "is_solved", YearFilter, ("campaign", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["problem", "representative__name", "township__name"]
+    list_select_related = ["representative", "township", "campaign"]
+    autocomplete_fields = ["campaign", "representative"]
+    fields = ["campaign", "representative", "date", "problem", "action_taken", "is_solved"]
+    review_fields = ["township", "review_status", "reviewed_by", "reviewed_at", "review_note"]
+    actions = ["confirm_records", "reject_records"]
+    review_service = services.problem_review
+    review_argument = "problem"
+
+    def has_change_permission(self, request, obj=None):
+        # A record is confirmed or rejected by the actions, never edited: its page is read-only.
+        return obj is None and super().has_change_permission(request)
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [*self.fields, *self.review_fields]
+
+    @admin.display(description=_("问题"))
+    def problem_short(self, problem):
+        return Truncator(problem.problem).chars(40)
+
+    def service_save(self, request, obj, data, *, change, dry_run):
+        fields = _values(data, ("campaign", "representative", "date", "problem", "action_taken", "is_solved"))
+        return services.problem_record(by=request.user, **fields)
+
+
+# --- inspections --------------------------------------------------------------------------------
+
+
+class SuggestionInline(ScopedInline):
+    model = InspectionSuggestion
+    fields = ["text", "proposal"]
+    autocomplete_fields = ["proposal"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("proposal")
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+    resource_classes = [InspectionResource]
+    formats = SPREADSHEET_FORMATS
+    list_display = ["batch", "kind", "topic", "region", "started_on", "ended_on", "status", "headcount"]
+    list_filter = ["kind", "status", "year"]
+    search_fields = ["topic", "organiser"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region", "participants"]
+    fields = [
+        "batch_label", "kind", "region", "topic", "started_on", "ended_on", "organiser", "participants", "status",
+        "report", "report_file",
+    ]  # fmt: skip
+    inlines = [SuggestionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(headcount=Count("participants"))
+
+    def get_fields(self, request, obj=None):
+        return self.fields[1:] if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # The number is given on creation, in order, and the batch stays in its region.
+        return [] if obj is None else ["batch_label", "region"]
+
+    @admin.display(description=_("批次"), ordering="batch_no")
+    def batch(self, inspection):
+        return _("%(year)s年第%(no)s批") % {"year": inspection.year, "no": inspection.batch_no}
+
+    @admin.display(description=_("批次"))
+    def batch_label(self, inspection):
+        return self.batch(inspection)
+
+    @admin.display(description=_("参加代表"), ordering="headcount")
+    def headcount(self, inspection):
+        return inspection.headcount
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("groups.export_inspection")
+
+    def service_save(self, request, obj, data, *, change, dry_run):
+        fields = _values(data, services.INSPECTION_FIELDS)
+        upload = data.get("report_file")
+        upload = upload if upload and hasattr(upload, "size") and not getattr(upload, "_committed", False) else None
+        if dry_run and upload is not None:
+            # The file is checked, not stored, on a trial run.
+            if problems := services.report_file_errors(upload):
+                raise services.GroupError({"report_file": problems})
+            upload = None
+        if change:
+            inspection = services.inspection_update(inspection=obj, report_file=upload, by=request.user, **fields)
+            return services.inspection_set_participants(
+                inspection=inspection, participants=data["participants"], by=request.user
+            )
+        return services.inspection_create(
+            region=data["region"], participants=data["participants"], report_file=upload, by=request.user, **fields
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not InspectionSuggestion:
+            return super().save_formset(request, form, formset, change)
+        for row in formset.forms:
+            data = getattr(row, "cleaned_data", None)
+            if not data or not row.has_changed():
+                continue
+            if row.instance.pk is None:
+                services.inspection_suggestion_add(
+                    inspection=form.instance, text=data["text"], proposal=data.get("proposal"), by=request.user
+                )
+                continue
+            if "text" in row.changed_data:
+                services.inspection_suggestion_update(suggestion=row.instance, text=data["text"], by=request.user)
+            if "proposal" in row.changed_data:
+                services.inspection_suggestion_link_proposal(
+                    suggestion=row.instance, proposal=data.get("proposal"), by=request.user
+                )
+        return None
