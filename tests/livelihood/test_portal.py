@@ -45,7 +45,7 @@ def ballot(open_selection):
 
 
 def test_the_portal_lists_open_ballots_with_vote_or_already_voted(login, ballot):
-    open_ballot, projects, reps = ballot
+    open_ballot, _projects, reps = ballot
     client = login(reps[0].user)
     page = client.get(url("my"))
     assert page.status_code == 200
@@ -56,7 +56,7 @@ def test_the_portal_lists_open_ballots_with_vote_or_already_voted(login, ballot)
 
 
 def test_the_sheet_shows_every_candidate_with_its_number_investment_unit_and_date(login, ballot):
-    open_ballot, projects, reps = ballot
+    open_ballot, _projects, reps = ballot
     response = login(reps[0].user).get(url("ballot_vote", open_ballot.pk))
     assert response.status_code == 200
     text = text_of(response)
@@ -105,7 +105,7 @@ def test_choosing_more_than_allowed_is_refused_on_the_page_and_counts_nothing(lo
 
 
 def test_a_blank_sheet_is_a_vote(login, ballot):
-    open_ballot, projects, reps = ballot
+    open_ballot, _projects, reps = ballot
     response = login(reps[0].user).post(url("ballot_vote", open_ballot.pk), {})
     assert response.status_code == 302
     assert Ballot.objects.get(pk=open_ballot.pk).sheets_online == 1
