@@ -326,6 +326,8 @@ RENDA_TRAINING = {
     # Lectures each instructor gives a year unless their own quota says otherwise.
     "DEFAULT_YEARLY_QUOTA": env.int("RENDA_TRAINING_DEFAULT_QUOTA", default=2),
     "MATERIAL_MAX_BYTES": env.int("RENDA_TRAINING_MATERIAL_MAX_BYTES", default=20 * 1024 * 1024),
+    # From this month on, instructors behind their quota are reminded, at most once a quarter.
+    "REMIND_FROM_MONTH": env.int("RENDA_TRAINING_REMIND_FROM_MONTH", default=7),
 }
 
 # --- Duty posts (apps/posts) --------------------------------------------------------------

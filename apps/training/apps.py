@@ -7,4 +7,26 @@ class TrainingConfig(AppConfig):
     verbose_name = _("培训学习")
 
     def ready(self):
-        pass
+        from apps.core import roles
+        from apps.representatives.duty import register
+        from apps.training import reminders  # noqa: F401  (registers the reminder rules)
+        from apps.training.duty import SOURCE
+
+        register(SOURCE)
+
+        def crud(*models, verbs=("view", "add", "change")):
+            return " ".join(f"training.{v}_{m}" for m in models for v in verbs)
+
+        # Township staff run their township's hall; the county's they only read (the scope sees to it).
+        township = (
+            crud("lecturehall", "instructor", "lecture", "attendance")
+            + " training.import_lecture training.export_lecture"
+            + " training.import_attendance training.export_attendance"
+            + " training.view_retraining training.change_retraining"
+        )
+        roles.grant(roles.Role.COMMITTEE, township + " training.add_retraining training.delete_lecture")
+        roles.grant(roles.Role.TOWNSHIP, township)
+        roles.grant(
+            roles.Role.LIAISON,
+            crud("lecturehall", "instructor", "lecture", "attendance", "retraining", verbs=("view",)),
+        )

@@ -1,0 +1,398 @@
+"""The back office of the "1+12" lecture halls.
+
+Halls and instructors are reference data edited here directly. Lectures are saved through
+apps.training.services (materials are checked by content); attendance and retraining change only
+through the services: the attendance page of a lecture, the imports, and the actions.
+Township staff read the county's hall, its instructors and lectures, and change only their own.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from apps.core import admin_pages
+from apps.core.admin_mixins import RendaModelAdmin
+from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.models import User
+from apps.core.selectors import users_visible_to
+from apps.training import admin_views, services
+from apps.training.admin_forms import LectureForm, RetrainingAssignForm, RetrainingCompleteForm
+from apps.training.models import Attendance, Instructor, Lecture, LectureHall, Retraining
+from apps.training.resources import AttendanceResource, AttendanceSheet, LectureResource, LectureSheet
+from apps.training.selectors import with_quota
+
+
+class WorkflowButtonsMixin:
+    """Buttons on the change page that run the list's actions on this one object, or open a page."""
+
+    def workflow_buttons(self, request, obj) -> list[dict]:
+        return []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["workflow_buttons"] = self.workflow_buttons(request, obj)
+            context["changelist_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _service_refusal(model_admin, request, call):
+    """Run a change view; when the service refuses after the form passed, say why (nothing was saved)."""
+    try:
+        return call()
+    except services.TrainingError as error:
+        model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(LectureHall)
+class LectureHallAdmin(RendaModelAdmin):
+    list_display = ["name", "level", "region", "address", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["name", "region__name"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+
+
+# --- instructors -------------------------------------------------------------------------------
+
+
+class BehindQuotaFilter(admin.SimpleListFilter):
+    title = _("本年授课任务")
+    parameter_name = "quota"
+
+    def lookups(self, request, model_admin):
+        return [("behind", _("未完成")), ("done", _("已完成"))]
+
+    def queryset(self, request, queryset):
+        from django.db.models import F
+
+        if self.value() == "behind":
+            return queryset.filter(held_count__lt=F("quota_target"))
+        if self.value() == "done":
+            return queryset.filter(held_count__gte=F("quota_target"))
+        return queryset
+
+
+@admin.register(Instructor)
+class InstructorAdmin(RendaModelAdmin):
+    list_display = ["name", "kind", "position", "hall", "this_year", "account", "representative", "is_active"]
+    list_filter = [BehindQuotaFilter, "kind", "is_active", ("hall", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "position", "hall__name"]
+    list_select_related = ["hall", "user", "representative"]
+    autocomplete_fields = ["hall", "representative"]
+    change_list_template = "admin/training/instructor/change_list.html"
+    fields = ["name", "kind", "position", "hall", "user", "representative", "yearly_quota", "is_active"]
+
+    def get_queryset(self, request):
+        # "Lectures this year / quota" and the filter come from one annotated query.
+        return with_quota(super().get_queryset(request), year=timezone.localdate().year)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("behind-quota/", wrap(self.behind_quota_view), name="training_instructor_behind_quota"),
+            *super().get_urls(),
+        ]
+
+    def behind_quota_view(self, request):
+        return admin_views.behind_quota_view(self, request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Accounts the user manages; the account list is not open to every staff member.
+            kwargs["queryset"] = users_visible_to(request.user, User.objects.filter(is_active=True)).order_by(
+                "username"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("本年授课/任务"), ordering="held_count")
+    def this_year(self, instructor):
+        late = instructor.held_count < instructor.quota_target
+        text = f"{instructor.held_count} / {instructor.quota_target}"
+        return format_html('<strong class="errornote">{}</strong>', text) if late else text
+
+    @admin.display(description=_("登录账号"), ordering="user__username")
+    def account(self, instructor):
+        return instructor.user or "—"
+
+
+# --- lectures ----------------------------------------------------------------------------------
+
+
+@admin.register(Lecture)
+class LectureAdmin(WorkflowButtonsMixin, ExportMixin, RendaModelAdmin):
+    form = LectureForm
+    resource_classes = [LectureResource, AttendanceResource]
+    formats = SPREADSHEET_FORMATS
+    import_export_change_list_template = "admin/training/lecture/change_list.html"
+    change_form_template = "admin/training/change_form.html"
+
+    list_display = ["date", "hall", "topic", "theme", "instructor", "status", "attendance_link", "material_link"]
+    list_filter = ["status", "theme", ("hall", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["topic", "hall__name", "instructor__name"]
+    list_select_related = ["hall", "instructor"]
+    autocomplete_fields = ["hall", "instructor"]
+    date_hierarchy = "date"
+    readonly_fields = ["material_link"]
+    actions = ["mark_held", "mark_cancelled"]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/attendance/", wrap(self.attendance_view), name="training_lecture_attendance"),
+            path("import/", wrap(self.import_view), name="training_lecture_import"),
+            path("import/template/", wrap(self.import_template_view), name="training_lecture_import_template"),
+            *super().get_urls(),
+        ]
+
+    def attendance_view(self, request, object_id):
+        return admin_views.attendance_view(self, request, unquote(object_id))
+
+    def import_view(self, request):
+        return admin_views.import_view(
+            self,
+            request,
+            sheet_class=LectureSheet,
+            permission="training.import_lecture",
+            title=_("导入授课"),
+            template_url=reverse("admin:training_lecture_import_template"),
+            done=_("已导入%(n)s次授课。"),
+        )
+
+    def import_template_view(self, request):
+        return admin_views.import_template_view(
+            self, request, sheet_class=LectureSheet, permission="training.import_lecture", filename="lectures.xlsx"
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"has_import_permission": request.user.has_perm("training.import_lecture")}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        call = super().changeform_view
+        return _service_refusal(self, request, lambda: call(request, object_id, form_url, extra_context))
+
+    def save_model(self, request, obj, form, change):
+        services.lecture_save(lecture=obj, by=request.user, materials_upload=form.new_upload())
+
+    def workflow_buttons(self, request, obj):
+        if not self.has_change_permission(request, obj) or obj.status == Lecture.Status.CANCELLED:
+            return []
+        buttons = [{"url": reverse("admin:training_lecture_attendance", args=[obj.pk]), "label": _("登记出勤")}]
+        if obj.status == Lecture.Status.PLANNED:
+            buttons += [{"action": "mark_held", "label": _("记为已举办")}]
+            buttons += [{"action": "mark_cancelled", "label": _("取消授课")}]
+        return buttons
+
+    @admin.display(description=_("出勤"))
+    def attendance_link(self, lecture):
+        url = reverse("admin:training_lecture_attendance", args=[lecture.pk])
+        return format_html('<a href="{}">{}</a>', url, _("登记"))
+
+    @admin.display(description=_("课件"))
+    def material_link(self, lecture):
+        if not lecture.materials:
+            return "—"
+        url = reverse("training:lecture_material", args=[lecture.pk])
+        return format_html('<a href="{}">{}</a>', url, lecture.materials_name or _("下载"))
+
+    def _set_status(self, request, queryset, status, done):
+        return admin_pages.run_action(
+            self,
+            request,
+            queryset,
+            apply=lambda lecture: services.lecture_set_status(lecture=lecture, status=status, by=request.user),
+            done=done,
+        )
+
+    @admin.action(description=_("记为已举办"), permissions=["change"])
+    def mark_held(self, request, queryset):
+        return self._set_status(request, queryset, Lecture.Status.HELD, _("已将%(n)s次授课记为已举办。"))
+
+    @admin.action(description=_("取消所选授课"), permissions=["change"])
+    def mark_cancelled(self, request, queryset):
+        return self._set_status(request, queryset, Lecture.Status.CANCELLED, _("已取消%(n)s次授课。"))
+
+
+# --- attendance --------------------------------------------------------------------------------
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ExportMixin, RendaModelAdmin):
+    """A read-only register: attendance is marked on a lecture's page or imported."""
+
+    resource_classes = [AttendanceResource]
+    formats = SPREADSHEET_FORMATS
+    import_export_change_list_template = "admin/training/attendance/change_list.html"
+    list_display = ["lecture_date", "lecture", "representative", "township", "status", "marked_by", "marked_at"]
+    list_filter = ["status", ("lecture__hall", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["representative__name", "representative__credential_no", "lecture__topic"]
+    list_select_related = ["lecture__hall", "representative__township", "marked_by"]
+    fields = ["lecture", "representative", "status", "marked_by", "marked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Without an object this opens the import; an object's page never saves.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="training_attendance_import"),
+            path("import/template/", wrap(self.import_template_view), name="training_attendance_import_template"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        return admin_views.import_view(
+            self,
+            request,
+            sheet_class=AttendanceSheet,
+            permission="training.import_attendance",
+            title=_("导入听课出勤"),
+            template_url=reverse("admin:training_attendance_import_template"),
+            done=_("已登记%(n)s条听课出勤。"),
+        )
+
+    def import_template_view(self, request):
+        return admin_views.import_template_view(
+            self,
+            request,
+            sheet_class=AttendanceSheet,
+            permission="training.import_attendance",
+            filename="attendance.xlsx",
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"has_import_permission": request.user.has_perm("training.import_attendance")}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    @admin.display(description=_("日期"), ordering="lecture__date")
+    def lecture_date(self, row):
+        return row.lecture.date
+
+    @admin.display(description=_("所在乡镇"))
+    def township(self, row):
+        return row.representative.township.name
+
+
+# --- retraining --------------------------------------------------------------------------------
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("完成情况")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("未完成")), ("no", _("已完成"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(completed_on__isnull=self.value() == "yes")
+        return queryset
+
+
+@admin.register(Retraining)
+class RetrainingAdmin(WorkflowButtonsMixin, RendaModelAdmin):
+    list_display = ["representative", "township", "assigned_on", "due_on", "completed_on", "lecture", "assigned_by"]
+    list_filter = [OpenFilter]
+    search_fields = ["representative__name", "reason"]
+    list_select_related = ["representative__township", "lecture", "assigned_by"]
+    autocomplete_fields = ["representative"]
+    change_form_template = "admin/training/change_form.html"
+    date_hierarchy = "assigned_on"
+    actions = ["complete"]
+    readonly_fields = [
+        "representative", "reason", "assigned_by", "assigned_on", "due_on", "completed_on", "completed_by",
+        "lecture", "note",
+    ]  # fmt: skip
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = RetrainingAssignForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return ["representative", "reason", "due_on"] if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        # The page is read-only; "change" is the right to complete, through the action.
+        return obj is None and super().has_change_permission(request)
+
+    def may_complete(self, request, obj) -> bool:
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        call = super().changeform_view
+        return _service_refusal(self, request, lambda: call(request, object_id, form_url, extra_context))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        saved = services.retraining_assign(
+            representative=data["representative"], reason=data["reason"], due_on=data["due_on"], by=request.user
+        )
+        for f in Retraining._meta.concrete_fields:
+            setattr(obj, f.attname, getattr(saved, f.attname))
+        obj._state.adding, obj._state.db = False, saved._state.db
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service wrote everything
+
+    def workflow_buttons(self, request, obj):
+        if obj.completed_on is None and self.may_complete(request, obj):
+            return [{"action": "complete", "label": _("完成再培训")}]
+        return []
+
+    @admin.display(description=_("所在乡镇"))
+    def township(self, retraining):
+        return retraining.representative.township.name
+
+    @admin.action(description=_("完成所选再培训"), permissions=["change"])
+    def complete(self, request, queryset):
+        def apply(retraining, data):
+            if not self.may_complete(request, retraining):
+                raise ValidationError(_("不在您的管辖范围内。"))
+            services.retraining_complete(
+                retraining=retraining,
+                lecture=data["lecture"],
+                note=data["note"],
+                completed_on=data["completed_on"],
+                by=request.user,
+            )
+
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="complete",
+            title=_("完成再培训"),
+            form=lambda data: RetrainingCompleteForm(data, user=request.user),
+            apply=apply,
+            done=_("已完成%(n)s项再培训。"),
+        )

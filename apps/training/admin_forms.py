@@ -1,0 +1,100 @@
+"""Forms of the training back office: what its pages and actions pass to apps.training.services."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.training import materials
+from apps.training.models import Attendance, Lecture, Retraining
+
+
+def _date_input():
+    # The browser's own date picker: no script, nothing for the CSP to forbid.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LectureForm(forms.ModelForm):
+    class Meta:
+        model = Lecture
+        fields = ["hall", "instructor", "date", "starts_at", "topic", "theme", "audience", "materials", "status"]
+        widgets = {
+            "date": _date_input(),
+            "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "materials": forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.pptx,.xlsx,.jpg,.jpeg,.png"}),
+        }
+        help_texts = {"materials": _("PDF、Word、PowerPoint、Excel 文件或图片。")}
+
+    def clean_materials(self):
+        upload = self.cleaned_data.get("materials")
+        if isinstance(upload, UploadedFile):
+            try:
+                materials.check_material(upload)
+            except materials.MaterialRefused as error:
+                raise forms.ValidationError(str(error)) from None
+        return upload
+
+    def new_upload(self):
+        upload = self.cleaned_data.get("materials")
+        return upload if "materials" in self.changed_data and isinstance(upload, UploadedFile) else None
+
+
+class RetrainingAssignForm(forms.ModelForm):
+    class Meta:
+        model = Retraining
+        fields = ["representative", "reason", "due_on"]
+        widgets = {"due_on": _date_input(), "reason": forms.Textarea(attrs={"rows": 4})}
+
+
+class RetrainingCompleteForm(forms.Form):
+    lecture = forms.ModelChoiceField(
+        label=_("完成培训的授课"),
+        queryset=Lecture.objects.none(),
+        required=False,
+        widget=AutocompleteSelect(Retraining._meta.get_field("lecture"), admin.site),
+        help_text=_("代表出席的授课；输入题目或讲堂查找。没有对应授课时请在说明中写明。"),
+    )
+    completed_on = forms.DateField(
+        label=_("完成日期"), widget=_date_input(), initial=timezone.localdate, required=False,
+        help_text=_("选择了授课时以授课日期为准。"),
+    )  # fmt: skip
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lecture"].queryset = Lecture.objects.visible_to(user).filter(status=Lecture.Status.HELD)
+
+    def clean_completed_on(self):
+        day = self.cleaned_data["completed_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("完成日期不能晚于今天。"))
+        return day
+
+
+class ImportForm(forms.Form):
+    import_file = forms.FileField(
+        label=_("文件"),
+        help_text=_("xlsx 或 csv 文件，第一行为列名。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("请上传 xlsx 或 csv 文件。"))
+        return upload
+
+
+class YearForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int)
+
+    FIRST_YEAR = 2021
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in range(today.year, self.FIRST_YEAR - 1, -1)]
+
+
+ATTENDANCE_CHOICES = [("", _("未登记")), *Attendance.Status.choices]
