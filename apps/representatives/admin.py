@@ -1,12 +1,20 @@
 import logging
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
+from apps.core import admin_pages
 from apps.core.admin_mixins import RendaModelAdmin
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.representatives.models import Constituency, Representative
+from apps.liaison.admin import ServiceOnlyMixin
+from apps.representatives import admin_views, services
+from apps.representatives.admin_forms import RejectForm, townships_in_scope
+from apps.representatives.models import Constituency, DutyActivity, Evaluation, Representative, VoterRating
 from apps.representatives.resources import RepresentativeResource
 
 audit = logging.getLogger("renda.audit")
@@ -25,7 +33,7 @@ class ConstituencyAdmin(RendaModelAdmin):
 class RepresentativeAdmin(ImportExportMixin, RendaModelAdmin):
     resource_classes = [RepresentativeResource]
     formats = SPREADSHEET_FORMATS
-    list_display = ["name", "gender", "level", "township", "category", "party", "phone", "status"]
+    list_display = ["name", "gender", "level", "township", "category", "party", "phone", "status", "duty_record_link"]
     list_filter = ["level", "status", "category", "township", "term", "gender"]
     search_fields = ["name", "credential_no", "occupation"]
     list_select_related = ["township"]
@@ -62,3 +70,177 @@ class RepresentativeAdmin(ImportExportMixin, RendaModelAdmin):
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/duty-record/",
+                wrap(self.duty_record_view),
+                name="representatives_representative_duty_record",
+            ),
+            *super().get_urls(),
+        ]
+
+    def duty_record_view(self, request, object_id):
+        return admin_views.duty_record_view(self, request, unquote(object_id))
+
+    @admin.display(description=_("履职档案"))
+    def duty_record_link(self, rep):
+        url = reverse("admin:representatives_representative_duty_record", args=[rep.pk])
+        return format_html('<a href="{}">{}</a>', url, _("查看"))
+
+
+# --- the duty record ----------------------------------------------------------------------------
+
+
+class TownshipFilter(admin.SimpleListFilter):
+    title = _("乡镇")
+    parameter_name = "township"
+
+    def lookups(self, request, model_admin):
+        return [(r.pk, r.name) for r in townships_in_scope(request.user)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(representative__township=self.value()) if self.value() else queryset
+
+
+@admin.register(DutyActivity)
+class DutyActivityAdmin(ServiceOnlyMixin, RendaModelAdmin):
+    """Activities come from the representatives' portal; staff confirm or reject them here."""
+
+    list_display = ["date", "representative", "township", "kind", "place", "short_description", "review_status"]
+    list_display_links = ["date", "representative"]
+    list_filter = ["review_status", TownshipFilter, "kind"]
+    list_select_related = ["representative__township"]
+    search_fields = ["representative__name", "representative__credential_no", "place", "description"]
+    search_help_text = _("按代表姓名、代表证号、地点或内容查找")
+    date_hierarchy = "date"
+    fields = [
+        "representative", "kind", "date", "place", "description", "created_by", "created_at",
+        "review_status", "reviewed_by", "reviewed_at", "review_note",
+    ]  # fmt: skip
+    readonly_fields = fields
+    actions = ["confirm_activities", "reject_activities"]
+
+    def has_add_permission(self, request):
+        return False  # representatives report their own activities in the portal
+
+    @admin.display(description=_("乡镇"), ordering="representative__township__code")
+    def township(self, activity):
+        return activity.representative.township
+
+    @admin.display(description=_("履职内容"))
+    def short_description(self, activity):
+        return Truncator(activity.description).chars(40)
+
+    def workflow_buttons(self, request, obj):
+        if obj.review_status != DutyActivity.Review.PENDING or not self.may_act(request, obj):
+            return []
+        return [
+            {"action": "confirm_activities", "label": _("确认")},
+            {"action": "reject_activities", "label": _("不通过")},
+        ]
+
+    @admin.action(description=_("确认所选履职记录"), permissions=["change"])
+    def confirm_activities(self, request, queryset):
+        return admin_pages.run_action(
+            self,
+            request,
+            queryset,
+            apply=lambda a: services.duty_activity_review(activity=a, by=request.user, confirm=True),
+            done=_("已确认%(n)s条履职记录，计入履职积分。"),
+        )
+
+    @admin.action(description=_("所选履职记录不通过"), permissions=["change"])
+    def reject_activities(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="reject_activities",
+            title=_("履职记录不通过"),
+            form=RejectForm,
+            apply=lambda a, data: services.duty_activity_review(
+                activity=a, by=request.user, confirm=False, note=data["note"]
+            ),
+            done=_("已将%(n)s条履职记录退回，并通知了代表。"),
+        )
+
+
+@admin.register(VoterRating)
+class VoterRatingAdmin(RendaModelAdmin):
+    list_display = ["representative", "township", "year", "held_on", "satisfied", "basic", "dissatisfied", "rate"]
+    list_filter = ["year", TownshipFilter]
+    list_select_related = ["representative__township"]
+    search_fields = ["representative__name", "representative__credential_no"]
+    autocomplete_fields = ["representative"]
+    fields = ["representative", "year", "held_on", "satisfied", "basic", "dissatisfied", "note"]
+
+    @admin.display(description=_("乡镇"))
+    def township(self, rating):
+        return rating.representative.township
+
+    @admin.display(description=_("满意率"))
+    def rate(self, rating):
+        return "—" if rating.percent is None else f"{rating.percent}%"
+
+    def get_readonly_fields(self, request, obj=None):
+        # A rating is corrected in place; moving it to another representative or year is a new one.
+        return ["representative", "year"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = services.voter_rating_record(
+            representative=obj.representative,
+            year=obj.year,
+            held_on=obj.held_on,
+            satisfied=obj.satisfied,
+            basic=obj.basic,
+            dissatisfied=obj.dissatisfied,
+            note=obj.note,
+            by=request.user,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ServiceOnlyMixin, RendaModelAdmin):
+    """Evaluations are written by the year's evaluation page; this list shows what was decided."""
+
+    list_display = ["representative", "township", "year", "points", "grade_label", "voter_rate", "outcome", "status"]
+    list_filter = ["year", "status", "outcome", TownshipFilter]
+    list_select_related = ["representative__township"]
+    search_fields = ["representative__name", "representative__credential_no"]
+    fields = [
+        "representative", "year", "points", "grade_label", "voter_rate", "outcome", "status",
+        "confirmed_by", "confirmed_at", "note",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("乡镇"))
+    def township(self, evaluation):
+        return evaluation.representative.township
+
+    @admin.display(description=_("等次"), ordering="grade")
+    def grade_label(self, evaluation):
+        return evaluation.grade_label
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("annual/", wrap(self.annual_view), name="representatives_evaluation_annual"),
+            path("annual/export/", wrap(self.annual_xlsx_view), name="representatives_evaluation_annual_export"),
+            *super().get_urls(),
+        ]
+
+    def annual_view(self, request):
+        return admin_views.evaluation_view(self, request)
+
+    def annual_xlsx_view(self, request):
+        return admin_views.evaluation_xlsx_view(self, request)

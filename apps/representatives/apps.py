@@ -8,6 +8,10 @@ class RepresentativesConfig(AppConfig):
 
     def ready(self):
         from apps.core import roles
+        from apps.representatives.duty import register
+        from apps.representatives.self_reported import SOURCE
+
+        register(SOURCE)
 
         manage = (
             "representatives.view_representative representatives.add_representative "
@@ -15,6 +19,18 @@ class RepresentativesConfig(AppConfig):
             "representatives.export_representative representatives.view_representative_contact "
             "representatives.view_constituency representatives.add_constituency representatives.change_constituency"
         )
-        roles.grant(roles.Role.COMMITTEE, manage + " representatives.delete_representative")
-        roles.grant(roles.Role.TOWNSHIP, manage)
-        roles.grant(roles.Role.LIAISON, "representatives.view_representative representatives.view_constituency")
+        # Committee and township staff review activities, record voter ratings and confirm the
+        # year's evaluation of the representatives in their scope; liaison staff only read them.
+        duty = (
+            " representatives.view_dutyactivity representatives.change_dutyactivity"
+            " representatives.view_voterrating representatives.add_voterrating representatives.change_voterrating"
+            " representatives.import_voterrating"
+            " representatives.view_evaluation representatives.change_evaluation representatives.export_evaluation"
+        )
+        roles.grant(roles.Role.COMMITTEE, manage + duty + " representatives.delete_representative")
+        roles.grant(roles.Role.TOWNSHIP, manage + duty)
+        roles.grant(
+            roles.Role.LIAISON,
+            "representatives.view_representative representatives.view_constituency"
+            " representatives.view_dutyactivity representatives.view_voterrating representatives.view_evaluation",
+        )

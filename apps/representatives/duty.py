@@ -88,6 +88,43 @@ class Points:
     def grade(self) -> str:
         return grade_for(self.total)
 
+    def rows(self, kinds: dict[str, str] | None = None) -> list["KindPoints"]:
+        """One row per kind of every registered source (in the sources' order), zero counts included."""
+        labels = kinds if kinds is not None else kind_labels()
+        rules = settings.RENDA_DUTY
+        capped = self.by_kind()
+        return [
+            KindPoints(
+                kind=kind,
+                label=str(label),
+                count=self.counts.get(kind, 0),
+                each=rules["POINTS"].get(kind, 0),
+                cap=rules["CAPS"].get(kind),
+                points=capped.get(kind, 0),
+            )
+            for kind, label in labels.items()
+        ]
+
+
+@dataclass(frozen=True)
+class KindPoints:
+    """A line of the points table: how many counted records, at how many points each, up to the cap."""
+
+    kind: str
+    label: str
+    count: int
+    each: float
+    cap: float | None
+    points: float
+
+    @property
+    def raw(self) -> float:
+        return self.count * self.each
+
+    @property
+    def is_capped(self) -> bool:
+        return self.cap is not None and self.raw > self.cap
+
 
 def grade_for(points: float) -> str:
     """The best grade whose threshold the points reach; the last grade is the floor."""
@@ -100,6 +137,14 @@ def grade_for(points: float) -> str:
 
 def grade_label(code: str) -> str:
     return str(GRADE_LABELS.get(code, code))
+
+
+def best_grade() -> str:
+    return settings.RENDA_DUTY["GRADES"][0][0]
+
+
+def floor_grade() -> str:
+    return settings.RENDA_DUTY["GRADES"][-1][0]
 
 
 def points_for(representative, year: int) -> Points:

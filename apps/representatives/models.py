@@ -2,11 +2,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.collation import by_stroke
-from apps.core.models import CongressTerm, Region
+from apps.core.models import Confirmable, CongressTerm, Region
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.choices import (
     ETHNICITY_CHOICES,
@@ -177,3 +178,180 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+class DutyActivity(Confirmable):
+    """A duty a representative reports themselves (自报履职), counted once staff confirm it.
+
+    Only the kinds no other app records (竹山's five duty types, DOMAIN.md §4): lectures, shifts,
+    posts, groups and proposals come from their own apps.
+    """
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("出席会议")
+        SURVEY = "survey", _("调研视察")
+        VOTERS = "voters", _("联系选民")
+        GROUP = "group", _("小组活动")
+        OTHER = "other", _("其他")
+
+    representative = models.ForeignKey(
+        Representative, verbose_name=_("代表"), on_delete=models.PROTECT, related_name="duty_activities"
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    date = models.DateField(_("日期"))
+    place = models.CharField(_("地点"), max_length=100)
+    description = models.TextField(_("履职内容"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "representative__township__path"
+
+    class Meta:
+        verbose_name = _("自报履职")
+        verbose_name_plural = _("自报履职")
+        ordering = ["-date", "-pk"]
+        indexes = [
+            models.Index(fields=["representative", "date"], name="activity_rep_date"),
+            models.Index(fields=["review_status", "date"], name="activity_review_date"),
+        ]
+
+    def __str__(self):
+        return _("%(rep)s %(date)s %(kind)s") % {
+            "rep": self.representative,
+            "date": self.date,
+            "kind": self.get_kind_display(),
+        }
+
+    @property
+    def points_kind(self) -> str:
+        """The key of RENDA_DUTY["POINTS"] this activity earns under."""
+        return f"activity_{self.kind}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("履职日期不能晚于今天。")})
+
+
+class VoterRating(models.Model):
+    """The voters' satisfaction rating (选民满意度测评) of a representative in one year."""
+
+    representative = models.ForeignKey(
+        Representative, verbose_name=_("代表"), on_delete=models.PROTECT, related_name="voter_ratings"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    held_on = models.DateField(_("测评日期"))
+    satisfied = models.PositiveIntegerField(_("满意票数"))
+    basic = models.PositiveIntegerField(_("基本满意票数"))
+    dissatisfied = models.PositiveIntegerField(_("不满意票数"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "representative__township__path"
+
+    class Meta:
+        verbose_name = _("选民满意度测评")
+        verbose_name_plural = _("选民满意度测评")
+        ordering = ["-year", "representative"]
+        permissions = [("import_voterrating", _("可以导入选民满意度测评"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["representative", "year"],
+                name="voter_rating_once_per_year",
+                violation_error_message=_("该代表本年度已有测评结果。"),
+            )
+        ]
+
+    def __str__(self):
+        return _("%(rep)s %(year)s年选民满意度测评") % {"rep": self.representative, "year": self.year}
+
+    @property
+    def total(self) -> int:
+        return (self.satisfied or 0) + (self.basic or 0) + (self.dissatisfied or 0)
+
+    @property
+    def rate(self) -> float | None:
+        """(满意 + 基本满意) / all votes; None when nobody voted."""
+        return (self.satisfied + self.basic) / self.total if self.total else None
+
+    @property
+    def percent(self) -> float | None:
+        rate = self.rate
+        return None if rate is None else round(100 * rate, 1)
+
+    def clean(self):
+        if self.satisfied is not None and self.basic is not None and self.dissatisfied is not None and not self.total:
+            raise ValidationError(_("测评票数合计不能为零。"))
+        if self.held_on and self.year and self.held_on.year not in (self.year, self.year + 1):
+            raise ValidationError({"held_on": _("测评日期应在测评年度内或次年年初。")})
+
+
+class Evaluation(models.Model):
+    """The year's evaluation (年度履职评价) of a representative: points, grade and the outcome staff confirm."""
+
+    class Outcome(models.TextChoices):
+        COMMEND = "commend", _("表彰")
+        RETRAIN = "retrain", _("再培训")
+        NONE = "none", _("无")
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("拟定")
+        CONFIRMED = "confirmed", _("已确认")
+
+    representative = models.ForeignKey(
+        Representative, verbose_name=_("代表"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    points = models.DecimalField(_("履职积分"), max_digits=7, decimal_places=1)
+    grade = models.CharField(_("等次"), max_length=20)
+    voter_rate = models.DecimalField(_("选民满意率（%）"), max_digits=4, decimal_places=1, null=True, blank=True)
+    outcome = models.CharField(_("评价结果"), max_length=10, choices=Outcome.choices, default=Outcome.NONE)
+    status = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PROPOSED)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "representative__township__path"
+
+    class Meta:
+        verbose_name = _("年度履职评价")
+        verbose_name_plural = _("年度履职评价")
+        ordering = ["-year", "representative"]
+        permissions = [("export_evaluation", _("可以导出年度履职评价"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["representative", "year"],
+                name="evaluation_once_per_year",
+                violation_error_message=_("该代表本年度已有履职评价。"),
+            )
+        ]
+        indexes = [models.Index(fields=["year", "status", "outcome"], name="evaluation_year_status")]
+
+    def __str__(self):
+        return _("%(rep)s %(year)s年度履职评价") % {"rep": self.representative, "year": self.year}
+
+    @property
+    def grade_label(self) -> str:
+        from apps.representatives.duty import grade_label
+
+        return grade_label(self.grade)

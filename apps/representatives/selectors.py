@@ -1,9 +1,14 @@
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 
 from apps.core.collation import by_stroke
 from apps.core.models import Region
+from apps.representatives import duty
 from apps.representatives.choices import Status
-from apps.representatives.models import Representative
+from apps.representatives.models import DutyActivity, Evaluation, Representative, VoterRating
 
 # What anyone may read about a representative. Phone, credential number, birth date and
 # the account never leave the back office through public pages.
@@ -50,3 +55,123 @@ def representative_for_user(user) -> Representative | None:
     if not user.is_authenticated:
         return None
     return Representative.objects.select_related("township", "term__region", "constituency").filter(user=user).first()
+
+
+# --- the duty record (履职档案) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyRecord:
+    """Everything one representative did in one year, with the points and grade it earns."""
+
+    representative: Representative
+    year: int
+    sections: list[tuple[duty.DutySource, list[duty.DutyEntry]]]
+    kinds: list[duty.KindPoints]
+    total: float
+    grade: str
+    voter_rating: VoterRating | None
+    evaluation: Evaluation | None
+
+    @property
+    def grade_label(self) -> str:
+        return duty.grade_label(self.grade)
+
+
+def duty_record(representative: Representative, year: int) -> DutyRecord:
+    """The record page's data in a fixed number of queries, however many records there are."""
+    points = duty.points_for(representative, year)
+    return DutyRecord(
+        representative=representative,
+        year=year,
+        sections=duty.entries_for(representative, year),
+        kinds=points.rows(),
+        total=points.total,
+        grade=points.grade,
+        voter_rating=VoterRating.objects.filter(representative=representative, year=year).first(),
+        evaluation=Evaluation.objects.filter(representative=representative, year=year)
+        .select_related("confirmed_by")
+        .first(),
+    )
+
+
+def term_years(representative: Representative, today: date) -> list[int]:
+    """The years of the representative's term up to this one, newest first (this year alone without a term)."""
+    term = representative.term
+    if term is None:
+        return [today.year]
+    last = min(term.ended_on.year if term.ended_on else today.year, today.year)
+    first = min(term.started_on.year, last)
+    return list(range(last, first - 1, -1))
+
+
+def activities_of(representative: Representative):
+    return (
+        DutyActivity.objects.filter(representative=representative)
+        .select_related("reviewed_by")
+        .order_by("-date", "-pk")
+    )
+
+
+def activity_of(representative: Representative, pk: int) -> DutyActivity:
+    """The representative's own activity; 404 for anyone else's."""
+    return get_object_or_404(DutyActivity, pk=pk, representative=representative)
+
+
+# --- the year's evaluation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    representative: Representative
+    points: float
+    grade: str
+    rating: VoterRating | None
+    proposed: str  # Evaluation.Outcome
+    evaluation: Evaluation | None
+
+    @property
+    def grade_label(self) -> str:
+        return duty.grade_label(self.grade)
+
+    @property
+    def rate_percent(self) -> float | None:
+        return None if self.rating is None else self.rating.percent
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.evaluation is not None and self.evaluation.status == Evaluation.State.CONFIRMED
+
+
+def evaluation_rows(representatives, year: int) -> list[EvaluationRow]:
+    """Points, grade, voter rating and the proposed outcome of every representative in the
+    queryset: one set of queries per duty source plus three, whatever the number of representatives."""
+    from apps.representatives.services import proposed_outcome
+
+    reps = list(
+        representatives.select_related("township").order_by(
+            "township__sort_order", "township__code", by_stroke("name"), "pk"
+        )
+    )
+    points = duty.points_for_many(representatives, year)
+    ratings = {
+        r.representative_id: r for r in VoterRating.objects.filter(representative__in=representatives, year=year)
+    }
+    evaluations = {
+        e.representative_id: e for e in Evaluation.objects.filter(representative__in=representatives, year=year)
+    }
+    rows = []
+    for rep in reps:
+        earned = points.get(rep.pk) or duty.Points()
+        rating = ratings.get(rep.pk)
+        rows.append(
+            EvaluationRow(
+                representative=rep,
+                points=earned.total,
+                grade=earned.grade,
+                rating=rating,
+                proposed=proposed_outcome(earned.grade, rating.rate if rating else None),
+                evaluation=evaluations.get(rep.pk),
+            )
+        )
+    return rows

@@ -1,0 +1,71 @@
+"""The proposals' part of the duty record: proposals the representative led or co-signed.
+
+A proposal counts in the year it was submitted, unless it is still a draft or was returned or
+withdrawn; a co-signature counts once the co-signer confirmed it. Importing this module
+registers the source.
+"""
+
+from collections import Counter
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from apps.proposals.models import CoSigner, Proposal, Status
+from apps.representatives.duty import DutyEntry, DutySource, count_rows, register
+
+PROPOSAL_LED = "proposal_led"
+PROPOSAL_COSIGNED = "proposal_cosigned"
+NOT_COUNTED = [Status.DRAFT, Status.RETURNED, Status.WITHDRAWN]
+
+
+def _led(year: int):
+    return Proposal.objects.filter(submitted_at__year=year).exclude(status__in=NOT_COUNTED)
+
+
+def _cosigned(year: int):
+    return CoSigner.objects.filter(
+        confirmed_at__isnull=False, proposal__submitted_at__year=year, declined_at__isnull=True
+    ).exclude(proposal__status__in=NOT_COUNTED)
+
+
+def entries(representative, year: int) -> list[DutyEntry]:
+    """Two queries: proposals led, and co-signatures with their proposals."""
+    led = _led(year).filter(lead=representative).order_by("-submitted_at", "-pk")
+    cosigned = _cosigned(year).filter(representative=representative).select_related("proposal")
+    found = [_entry(PROPOSAL_LED, p) for p in led] + [_entry(PROPOSAL_COSIGNED, c.proposal) for c in cosigned]
+    return sorted(found, key=lambda e: e.on, reverse=True)
+
+
+def _entry(kind: str, proposal: Proposal) -> DutyEntry:
+    return DutyEntry(
+        kind=kind,
+        on=timezone.localdate(proposal.submitted_at),
+        title=str(proposal),
+        counts=True,
+        status=proposal.get_status_display(),
+        url=reverse("proposals:mine_detail", args=[proposal.pk]),
+    )
+
+
+def counts(representatives, year: int) -> dict[int, Counter]:
+    """Two grouped queries for the whole queryset of representatives."""
+    reps = representatives.values("pk")
+    led = _led(year).filter(lead__in=reps).values_list("lead").annotate(n=Count("pk")).order_by()
+    cosigned = (
+        _cosigned(year).filter(representative__in=reps).values_list("representative").annotate(n=Count("pk")).order_by()
+    )
+    rows = [(rep, PROPOSAL_LED, n) for rep, n in led] + [(rep, PROPOSAL_COSIGNED, n) for rep, n in cosigned]
+    return count_rows(rows)
+
+
+SOURCE = DutySource(
+    key="proposals",
+    label=gettext_lazy("代表建议"),
+    kinds={PROPOSAL_LED: gettext_lazy("领衔提出建议"), PROPOSAL_COSIGNED: gettext_lazy("附议建议")},
+    entries=entries,
+    counts=counts,
+    order=50,
+)
+register(SOURCE)

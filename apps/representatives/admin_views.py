@@ -1,0 +1,167 @@
+"""The back office's duty-record pages: one representative's record, and the year's evaluation.
+
+The evaluation page computes every representative's points in the user's scope at once (one set
+of queries per duty source), proposes the commendation and retraining lists, and confirms the
+ticked representatives through services.evaluation_confirm, all or none.
+"""
+
+import tablib
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.admin_pages import all_or_nothing, page, workbook, xlsx_response
+from apps.representatives import selectors, services
+from apps.representatives.admin_forms import EvaluationConfirmForm, EvaluationScopeForm
+from apps.representatives.duty import grade_label
+from apps.representatives.models import Evaluation, Representative
+from apps.representatives.views import requested_year
+
+EXPORT_PERMISSION = "representatives.export_evaluation"
+LIST_SIZE = 50
+Outcome = Evaluation.Outcome
+
+
+def duty_record_view(model_admin, request, object_id):
+    representative = model_admin.get_object(request, object_id)  # 404 outside the scope
+    if not model_admin.has_view_permission(request, representative):
+        raise PermissionDenied
+    years = selectors.term_years(representative, timezone.localdate())
+    record = selectors.duty_record(representative, requested_year(request, years))
+    title = _("%(name)s %(year)s年度履职档案") % {"name": representative.name, "year": record.year}
+    return page(
+        model_admin,
+        request,
+        "admin/representatives/representative/duty_record.html",
+        title,
+        original=representative,
+        record=record,
+        years=years,
+    )
+
+
+# --- the year's evaluation --------------------------------------------------------------------
+
+
+def _scope_form(request) -> EvaluationScopeForm:
+    data = request.GET.copy()
+    data.setdefault("year", str(timezone.localdate().year))
+    return EvaluationScopeForm(data, user=request.user)
+
+
+def _rows(request, form: EvaluationScopeForm) -> list[selectors.EvaluationRow]:
+    reps = Representative.objects.visible_to(request.user).serving()
+    if township := form.cleaned_data["township"]:
+        reps = reps.filter(township=township)
+    return selectors.evaluation_rows(reps, form.cleaned_data["year"])
+
+
+def _proposed(rows, outcome: str) -> list[selectors.EvaluationRow]:
+    return [r for r in rows if r.proposed == outcome]
+
+
+def _open_ids(rows) -> list[int]:
+    return [r.representative.pk for r in rows if not r.is_confirmed]
+
+
+def evaluation_view(model_admin, request):
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    form = _scope_form(request)
+    if not form.is_valid():
+        return page(model_admin, request, "admin/representatives/evaluation/annual.html", _("年度履职评价"), form=form)
+    rows = _rows(request, form)
+    commend, retrain = _proposed(rows, Outcome.COMMEND), _proposed(rows, Outcome.RETRAIN)
+    confirm_form = EvaluationConfirmForm(
+        request.POST if request.method == "POST" else None, commend=_open_ids(commend), retrain=_open_ids(retrain)
+    )
+    if request.method == "POST":
+        if not model_admin.has_change_permission(request):
+            raise PermissionDenied
+        if confirm_form.is_valid() and _confirm(request, form.cleaned_data["year"], rows, confirm_form.cleaned_data):
+            return HttpResponseRedirect(request.get_full_path())
+    return page(
+        model_admin,
+        request,
+        "admin/representatives/evaluation/annual.html",
+        _("年度履职评价"),
+        form=form,
+        confirm_form=confirm_form,
+        year=form.cleaned_data["year"],
+        total=len(rows),
+        grades=_grade_counts(rows),
+        commend=Paginator(commend, LIST_SIZE).get_page(request.GET.get("commend_page")),
+        retrain=Paginator(retrain, LIST_SIZE).get_page(request.GET.get("retrain_page")),
+        can_confirm=model_admin.has_change_permission(request),
+        can_export=request.user.has_perm(EXPORT_PERMISSION),
+        query=form.data.urlencode(),
+        minimum=round(100 * settings.RENDA_DUTY["VOTER_SATISFACTION_MIN"], 1),
+    )
+
+
+def _grade_counts(rows) -> list[tuple[str, int]]:
+    codes = [code for code, _threshold in settings.RENDA_DUTY["GRADES"]]
+    return [(grade_label(code), sum(1 for r in rows if r.grade == code)) for code in codes]
+
+
+def _confirm(request, year: int, rows, data: dict) -> bool:
+    by_pk = {r.representative.pk: r.representative for r in rows}
+    ticked = [(pk, Outcome.COMMEND) for pk in data["commend"]] + [(pk, Outcome.RETRAIN) for pk in data["retrain"]]
+    done = all_or_nothing(
+        request,
+        [(by_pk[pk], outcome) for pk, outcome in ticked],
+        lambda item: services.evaluation_confirm(
+            representative=item[0], year=year, outcome=item[1], by=request.user, note=data["note"]
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            _("已确认%(year)s年度履职评价：表彰%(commend)s人，再培训%(retrain)s人。")
+            % {"year": year, "commend": len(data["commend"]), "retrain": len(data["retrain"])},
+        )
+    return done
+
+
+def evaluation_xlsx_view(model_admin, request):
+    if not (model_admin.has_view_permission(request) and request.user.has_perm(EXPORT_PERMISSION)):
+        raise PermissionDenied
+    form = _scope_form(request)
+    if not form.is_valid():
+        raise PermissionDenied
+    year = form.cleaned_data["year"]
+    dataset = tablib.Dataset(
+        headers=[
+            _("姓名"),
+            _("所在乡镇"),
+            _("代表层级"),
+            _("履职积分"),
+            _("等次"),
+            _("选民满意率（%）"),
+            _("建议结果"),
+            _("确认结果"),
+            _("确认状态"),
+        ],
+        title=_("%(year)s年度履职评价") % {"year": year},
+    )
+    outcomes = dict(Outcome.choices)
+    for row in _rows(request, form):
+        rep, evaluation = row.representative, row.evaluation
+        dataset.append(
+            [
+                rep.name,
+                rep.township.name,
+                rep.get_level_display(),
+                row.points,
+                row.grade_label,
+                row.rate_percent,
+                str(outcomes[row.proposed]),
+                evaluation.get_outcome_display() if row.is_confirmed else "",
+                evaluation.get_status_display() if evaluation else _("未评价"),
+            ]
+        )
+    return xlsx_response(workbook(dataset), f"evaluation-{year}.xlsx")
