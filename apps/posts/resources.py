@@ -6,6 +6,7 @@ under its column, and a single bad row rolls the whole file back.
 """
 
 import logging
+from datetime import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
@@ -210,9 +211,11 @@ class DutyPostResource(ColumnErrorsMixin, resources.ModelResource):
         return post
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        if not instance.programme:
-            instance.programme = default_programme()
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            # A blank programme means the default one, whatever else the row got wrong.
+            instance.programme = instance.programme or default_programme()
 
     def save_instance(self, instance, is_create, row, **kwargs):
         if self._meta.use_bulk:
@@ -254,7 +257,8 @@ class PostAssignmentResource(ColumnErrorsMixin, resources.ModelResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        self.dates = DateWidget(DATE_FORMATS)
+        self.dates = DateWidget()
+        self.dates.formats = DATE_FORMATS
 
     def column(self, name: str) -> str:
         return str(self.fields[name].column_name)
@@ -299,9 +303,10 @@ class PostAssignmentResource(ColumnErrorsMixin, resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         """Read the row into the (unsaved) assignment; every unreadable column is reported."""
         errors: dict[str, str] = {}
-        instance.post = self._attempt(errors, "post_title", self._post, row)
-        if instance.post is not None:
-            instance.representative = self._attempt(errors, "representative", self._representative, row, instance.post)
+        post = self._attempt(errors, "post_title", self._post, row)
+        representative = self._attempt(errors, "representative", self._representative, row, post) if post else None
+        if post and representative:
+            instance.post, instance.representative = post, representative
         instance.started_on = self._attempt(errors, "started_on", self._date, row, "started_on", required=True)
         instance.ended_on = self._attempt(errors, "ended_on", self._date, row, "ended_on")
         if errors:
@@ -363,8 +368,10 @@ class PostAssignmentResource(ColumnErrorsMixin, resources.ModelResource):
             if required:
                 raise ValueError(_("请填写日期。"))
             return None
+        if isinstance(value, datetime):
+            return value.date()  # an xlsx date cell
         try:
-            return self.dates.clean(value)
+            return self.dates.clean(_text(value))
         except ValueError:
             raise ValueError(_("“%(value)s”不是日期，请按“2022-03-01”填写。") % {"value": value}) from None
 
