@@ -347,3 +347,27 @@ def test_the_lecture_export_holds_the_visible_lectures_formula_safe(
     assert {r["授课编号"] for r in rows} == {str(lecture_a.pk), str(county_lecture.pk)}
     mine = next(r for r in rows if r["授课编号"] == str(lecture_a.pk))
     assert mine["题目"] == "'=HYPERLINK(1)" and mine["出席"] == "1"
+
+
+# --- pages render --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["lecturehall", "instructor", "lecture", "retraining"])
+def test_the_add_pages_render_for_committee_staff(login, committee_staff, model):
+    assert login(committee_staff).get(reverse(f"admin:training_{model}_add")).status_code == 200
+
+
+def test_the_pages_of_one_lecture_render_with_their_buttons(login, staff_a, today, instructor_a, rep_a):
+    lecture = LectureFactory(instructor=instructor_a, status="planned", date=datetime.date(2022, 10, 1))
+    client = login(staff_a)
+    content = client.get(_change(lecture)).content.decode()
+    assert reverse("admin:training_lecture_attendance", args=[lecture.pk]) in content
+    assert 'value="mark_cancelled"' in content
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:app_list", args=["training"])).status_code == 200
+
+
+def test_a_retraining_page_offers_completion_to_staff_in_scope(login, staff_a, staff_b, committee_staff, rep_a):
+    retraining = services.retraining_assign(representative=rep_a, reason="驻室缺勤", by=committee_staff)
+    assert 'value="complete"' in login(staff_a).get(_change(retraining)).content.decode()
+    assert login(staff_b).get(_change(retraining)).status_code == 404
