@@ -1,8 +1,8 @@
 """Demo duty records for 城步苗族自治县, loaded by `manage.py load_demo` after training, posts
 and groups (whose records the points also count).
 
-* 2022 activities reported by about a third of the serving representatives (and always by
-  rep_demo): mostly confirmed by the committee office, some waiting, a few rejected with a reason.
+* 2022 activities reported by the representatives of the rated townships, about a third of
+  the others, and rep_demo: mostly confirmed by the committee office, some waiting, a few rejected with a reason.
 * The 2022 voter ratings (选民满意度测评) of the township representatives of three townships, a
   few of them below the satisfaction minimum.
 * The 2022 evaluations of those representatives, proposed from their points and ratings, with
@@ -62,13 +62,17 @@ def _activities_load(reps: list[Representative], clerk: User) -> None:
     if DutyActivity.objects.filter(date__year=YEAR, representative__township__parent__code=COUNTY_CODE).exists():
         return
     rng = random.Random(2022)  # noqa: S311  (demo data: reproducible, not secret)
-    reporters = [r for r in reps if r.user_id or rng.random() < 0.33]
+    rated = set(_rated_townships(reps))
+    reporters = [r for r in reps if r.user_id or r.township_id in rated or rng.random() < 0.33]
     rows = [row for rep in reporters for row in _activities_of(rng, rep, clerk)]
     DutyActivity.objects.bulk_create(rows, batch_size=1000)
 
 
 def _activities_of(rng: random.Random, rep: Representative, clerk: User) -> list[DutyActivity]:
-    kinds = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()), k=rng.randint(2, 7))
+    # A few diligent representatives, most doing a fair share, some very little: the grades spread.
+    roll = rng.random()
+    n = rng.randint(30, 42) if roll < 0.15 else rng.randint(12, 22) if roll < 0.8 else rng.randint(1, 5)
+    kinds = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()), k=n)
     return [_activity(rng, rep, kind, clerk) for kind in kinds]
 
 
