@@ -311,3 +311,11 @@ def test_admin_pages_take_fixed_queries(
     client.get(admin(page))  # warm the session and the content types
     with django_assert_max_num_queries(16):
         assert client.get(admin(page)).status_code == 200
+
+
+@pytest.mark.parametrize(("persona", "expected"), [("staff_a", ["儒林镇矛盾纠纷调解岗"]), ("staff_b", [])])
+def test_the_assign_page_offers_posts_in_scope_only(login, all_personas, persona, expected, post_a):
+    query = {"app_label": "posts", "model_name": "postassignment", "field_name": "post", "term": "儒林"}
+    response = login(all_personas[persona]).get(reverse("admin:autocomplete"), query)
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == expected
