@@ -115,7 +115,7 @@ class InstructorAdmin(RendaModelAdmin):
     def this_year(self, instructor):
         late = instructor.held_count < instructor.quota_target
         text = f"{instructor.held_count} / {instructor.quota_target}"
-        return format_html('<strong class="errornote">{}</strong>', text) if late else text
+        return format_html("<strong>{}</strong>", text) if late else text
 
     @admin.display(description=_("登录账号"), ordering="user__username")
     def account(self, instructor):

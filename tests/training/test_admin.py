@@ -172,7 +172,7 @@ def test_the_attendance_page_costs_the_same_queries_with_more_representatives(
     for _i in range(size):
         RepresentativeFactory(township=township_a, level="township", term=term)
     client = login(staff_a)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = client.get(_attendance_url(lecture_a))
     assert len(response.context["rows"]) == size
 
@@ -199,9 +199,22 @@ def test_the_instructor_list_costs_the_same_queries_with_more_rows(
     for _i in range(size):
         LectureFactory(instructor=InstructorFactory(hall=hall_a), date=today)
     client = login(committee_staff)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(_changelist("instructor"))
     assert len(response.context["cl"].result_list) == size
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_lecture_and_attendance_lists_and_the_quota_page_cost_the_same_with_more_rows(
+    login, committee_staff, hall_a, rep_a, today, size, django_assert_max_num_queries
+):
+    for _i in range(size):
+        lecture = LectureFactory(instructor=InstructorFactory(hall=hall_a))
+        Attendance.objects.create(lecture=lecture, representative=rep_a, status="present")
+    client = login(committee_staff)
+    for url, most in [(_changelist("lecture"), 10), (_changelist("attendance"), 8), (_behind_url(), 7)]:
+        with django_assert_max_num_queries(most):
+            assert client.get(url).status_code == 200
 
 
 def _behind_url(year=2022):

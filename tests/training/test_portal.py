@@ -90,7 +90,7 @@ def test_the_page_costs_the_same_queries_with_more_lectures(
         Attendance.objects.create(lecture=lecture, representative=rep_a, status="present")
         LectureFactory(instructor=instructor_a, status="planned", date=datetime.date(2022, 10, 1))
     client = login(representative_user)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(8):
         response = client.get(MINE)
     assert response.context["present"] == size
 
