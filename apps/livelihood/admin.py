@@ -1,0 +1,504 @@
+"""The committee's back office for livelihood projects. Every change of state goes through
+apps.livelihood.services; the admin gathers input, shows what the services refuse, and lists
+what they wrote. Ballot counts appear only on the result sheet of a closed ballot, and no page
+links a representative to a choice."""
+
+import logging
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import BooleanField, Value
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from apps.core import admin_pages
+from apps.core.admin_mixins import RendaModelAdmin
+from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.models import Region
+from apps.core.scope import scope_for
+from apps.livelihood import admin_views, services
+from apps.livelihood.admin_forms import (
+    BallotAddForm,
+    DeclineForm,
+    IdeaAddForm,
+    IdeaMergeForm,
+    ProjectAddForm,
+    sessions_for,
+)
+from apps.livelihood.models import Ballot, BallotItem, Idea, Milestone, PaperBatch, Project, Supervision
+from apps.livelihood.resources import ProjectResource
+from apps.representatives.models import mask_phone
+
+audit = logging.getLogger("renda.audit")
+
+
+class WorkflowButtonsMixin:
+    """Buttons on the change page that run the list's actions on this one object, or open a page."""
+
+    def workflow_buttons(self, request, obj) -> list[dict]:
+        return []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["workflow_buttons"] = self.workflow_buttons(request, obj)
+            context["changelist_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class NoDeleteMixin:
+    """Collected ideas, voted projects and ballots are records: corrected by new records, never deleted."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class TownshipFilter(admin.SimpleListFilter):
+    title = _("所在乡镇")
+    parameter_name = "township"
+
+    def lookups(self, request, model_admin):
+        townships = Region.objects.filter(level=Region.Level.TOWNSHIP).in_scope(scope_for(request.user), strict=True)
+        return [(r.pk, r.name) for r in townships.order_by("path")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(region=self.value()) if self.value() else queryset
+
+
+class SessionFilter(admin.SimpleListFilter):
+    title = _("会议")
+    parameter_name = "session"
+
+    def lookups(self, request, model_admin):
+        return [(s.pk, str(s)) for s in sessions_for(request.user)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(session=self.value()) if self.value() else queryset
+
+
+# --- ideas (征集) --------------------------------------------------------------------------------
+
+
+@admin.register(Idea)
+class IdeaAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
+    list_display = ["title", "source", "region", "proposer", "phone", "status", "submitted_at", "project"]
+    list_filter = ["source", "status", TownshipFilter]
+    list_select_related = ["region", "representative", "unit", "project"]
+    search_fields = ["title", "description", "proposer_name", "representative__name", "unit__name"]
+    search_help_text = _("按项目名称、内容或提出人查找")
+    date_hierarchy = "submitted_at"
+    actions = ["shortlist_ideas", "merge_ideas", "decline_ideas"]
+    add_fieldsets = [(None, {"fields": ["source", "unit", "region", "title", "description", "estimated_cost"]})]
+    fieldsets = [
+        (None, {"fields": ["title", "description", "region", "estimated_cost", "status"]}),
+        (_("提出人"), {"fields": ["source", "proposer", "phone", "representative", "unit", "submitted_at"]}),
+        (_("筛选"), {"fields": ["feasibility_note", "merged_into", "project"]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [f for _name, opts in self.fieldsets for f in opts["fields"]]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = IdeaAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.user.has_perm("livelihood.view_idea_personal"):
+            audit.info("view idea personal data idea=%s by=%s", object_id, request.user.pk)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # every field of a saved idea is read-only: it changes through the actions
+        data = form.cleaned_data
+        idea, _created = services.idea_submit(
+            region=data["region"],
+            title=data["title"],
+            description=data["description"],
+            estimated_cost=data["estimated_cost"],
+            source=data["source"],
+            unit=data.get("unit"),
+            by=request.user,
+        )
+        for f in Idea._meta.concrete_fields:
+            setattr(obj, f.attname, getattr(idea, f.attname))
+        obj._state.adding, obj._state.db = False, idea._state.db
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.LivelihoodError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.display(description=_("提出人"))
+    def proposer(self, idea):
+        if idea.source == Idea.Source.REPRESENTATIVE:
+            return idea.representative
+        if idea.source == Idea.Source.UNIT:
+            return idea.unit
+        return idea.proposer_name or "—"
+
+    @admin.display(description=_("联系电话"))
+    def phone(self, idea):
+        if not idea.proposer_phone:
+            return "—"
+        # The request is not at hand in a column: get_queryset says whether this user may read it.
+        return idea.proposer_phone if getattr(idea, "phone_visible", False) else mask_phone(idea.proposer_phone)
+
+    def get_queryset(self, request):
+        visible = request.user.has_perm("livelihood.view_idea_personal")
+        return super().get_queryset(request).annotate(phone_visible=Value(visible, output_field=BooleanField()))
+
+    def workflow_buttons(self, request, obj):
+        if obj.status != Idea.Status.NEW or not self.has_change_permission(request, obj):
+            return []
+        buttons = [
+            {"action": "merge_ideas", "label": _("合并到其他建议")},
+            {"action": "decline_ideas", "label": _("不予采纳")},
+        ]
+        if request.user.has_perm("livelihood.add_project"):
+            buttons.insert(0, {"action": "shortlist_ideas", "label": _("列入候选项目")})
+        return buttons
+
+    @admin.action(description=_("将所选建议列入候选项目"), permissions=["shortlist"])
+    def shortlist_ideas(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.order_by("pk").values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:livelihood_idea_shortlist')}?ids={ids}")
+
+    def has_shortlist_permission(self, request):
+        return request.user.has_perm("livelihood.add_project")
+
+    @admin.action(description=_("合并所选建议"), permissions=["change"])
+    def merge_ideas(self, request, queryset):
+        targets = self.get_queryset(request).exclude(pk__in=queryset.values("pk"))
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="merge_ideas",
+            title=_("合并项目建议"),
+            form=lambda data: IdeaMergeForm(data, targets=targets),
+            apply=lambda idea, data: services.idea_merge(idea=idea, into=data["into"], by=request.user),
+            done=_("已合并%(n)s条项目建议。"),
+        )
+
+    @admin.action(description=_("所选建议不予采纳"), permissions=["change"])
+    def decline_ideas(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="decline_ideas",
+            title=_("不予采纳"),
+            form=DeclineForm,
+            apply=lambda idea, data: services.idea_decline(idea=idea, note=data["note"], by=request.user),
+            done=_("已将%(n)s条项目建议标为不予采纳。"),
+        )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("shortlist/", wrap(self.shortlist_view), name="livelihood_idea_shortlist"),
+            *super().get_urls(),
+        ]
+
+    def shortlist_view(self, request):
+        return admin_views.shortlist_view(self, request)
+
+
+# --- projects (初定, 监督) -------------------------------------------------------------------------
+
+
+class MilestoneInline(ReadOnlyInline):
+    model = Milestone
+    fields = ["title", "parent", "due_on", "weight", "progress", "completed_on"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+
+class SupervisionInline(ReadOnlyInline):
+    model = Supervision
+    fields = ["kind", "held_on", "participants", "findings"]
+
+
+class ProjectBallotInline(ReadOnlyInline):
+    model = BallotItem
+    fields = ["ballot", "position", "votes", "rank", "outcome", "satisfied", "basic", "dissatisfied", "grade"]
+    verbose_name_plural = _("票决与测评")
+
+    def get_queryset(self, request):
+        # Counts are written when a ballot closes; an open ballot shows no running figures.
+        return super().get_queryset(request).select_related("ballot")
+
+
+@admin.register(Project)
+class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModelAdmin):
+    resource_classes = [ProjectResource]
+    formats = SPREADSHEET_FORMATS
+    import_export_change_list_template = "admin/livelihood/project/change_list.html"
+
+    list_display = ["number", "title", "session", "responsible_unit", "investment", "status", "progress", "grade"]
+    list_display_links = ["number", "title"]
+    list_filter = [SessionFilter, "status", "grade", ("responsible_unit", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["session__term__region", "responsible_unit"]
+    search_fields = ["title", "description", "lead_leader"]
+    inlines = [MilestoneInline, SupervisionInline, ProjectBallotInline]
+    fields = [
+        "session", "number", "title", "description", "responsible_unit", "investment", "completion_due",
+        "status", "lead_leader", "progress", "completed_on", "grade",
+    ]  # fmt: skip
+    CANDIDATE_EDITABLE = {"title", "description", "responsible_unit", "investment", "completion_due", "lead_leader"}
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/milestone/", wrap(self.milestone_view), name="livelihood_project_milestone"),
+            path("<path:object_id>/supervision/", wrap(self.supervision_view), name="livelihood_project_supervision"),
+            path("import/", wrap(self.import_view), name="livelihood_project_import"),
+            path("import/template/", wrap(self.import_template_view), name="livelihood_project_import_template"),
+            *super().get_urls(),
+        ]
+
+    def milestone_view(self, request, object_id):
+        return admin_views.milestone_view(self, request, unquote(object_id))
+
+    def supervision_view(self, request, object_id):
+        return admin_views.supervision_view(self, request, unquote(object_id))
+
+    def import_view(self, request):
+        return admin_views.import_view(self, request)
+
+    def import_template_view(self, request):
+        return admin_views.import_template_view(self, request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"has_import_permission": request.user.has_perm(admin_views.IMPORT_PERMISSION)}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def _editable(self, obj) -> set[str]:
+        return self.CANDIDATE_EDITABLE if obj.status == Project.Status.CANDIDATE else {"lead_leader"}
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [f for f in self.fields if f not in self._editable(obj)]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return admin_views.project_add_view(self, request, form=ProjectAddForm)
+
+    def save_model(self, request, obj, form, change):
+        changed = {name: form.cleaned_data[name] for name in form.changed_data if name in self._editable(obj)}
+        if changed:
+            services.project_update(project=obj, by=request.user, **changed)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.LivelihoodError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def workflow_buttons(self, request, obj):
+        if obj.status not in Project.IMPLEMENTING or not request.user.has_perm("livelihood.add_milestone"):
+            return []
+        if not self.has_change_permission(request, obj):
+            return []
+        return [
+            {"url": reverse("admin:livelihood_project_milestone", args=[obj.pk]), "label": _("添加实施节点")},
+            {"url": reverse("admin:livelihood_project_supervision", args=[obj.pk]), "label": _("登记监督情况")},
+        ]
+
+
+# --- ballots (票决, 满意度测评) ------------------------------------------------------------------------
+
+
+class BallotItemInline(ReadOnlyInline):
+    model = BallotItem
+    fields = ["position", "project", "votes", "rank", "outcome", "satisfied", "basic", "dissatisfied", "grade"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project")
+
+
+class PaperBatchInline(ReadOnlyInline):
+    model = PaperBatch
+    fields = ["number", "sheets", "entered_by", "entered_at"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("livelihood.view_paperbatch")
+
+
+@admin.register(Ballot)
+class BallotAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
+    list_display = ["title", "session", "kind", "status", "closes_at", "turnout"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["session__term__region"]
+    search_fields = ["title"]
+    actions = ["open_ballots", "close_ballots"]
+    inlines = [BallotItemInline, PaperBatchInline]
+    add_fieldsets = [
+        (None, {"fields": ["session", "kind", "title", "candidates", "closes_at"]}),
+        (_("票决规则"), {"fields": ["slots", "max_choices", "min_vote_ratio", "base"]}),
+    ]
+    fields = [
+        "session", "kind", "title", "status", "slots", "max_choices", "min_vote_ratio", "base", "revote_of",
+        "opens_at", "closes_at", "closed_at", "turnout",
+    ]  # fmt: skip
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/paper/", wrap(self.paper_view), name="livelihood_ballot_paper"),
+            path("<path:object_id>/results/", wrap(self.results_view), name="livelihood_ballot_results"),
+            path("<path:object_id>/results.xlsx", wrap(self.results_xlsx_view), name="livelihood_ballot_results_xlsx"),
+            path("<path:object_id>/revote/", wrap(self.revote_view), name="livelihood_ballot_revote"),
+            path("<path:object_id>/voters/", wrap(self.voters_view), name="livelihood_ballot_voters"),
+            *super().get_urls(),
+        ]
+
+    def paper_view(self, request, object_id):
+        return admin_views.paper_batch_view(self, request, unquote(object_id))
+
+    def results_view(self, request, object_id):
+        return admin_views.results_view(self, request, unquote(object_id))
+
+    def results_xlsx_view(self, request, object_id):
+        return admin_views.results_xlsx_view(self, request, unquote(object_id))
+
+    def revote_view(self, request, object_id):
+        return admin_views.revote_view(self, request, unquote(object_id))
+
+    def voters_view(self, request, object_id):
+        return admin_views.voters_view(self, request, unquote(object_id))
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else [(None, {"fields": self.fields})]
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        kwargs["form"] = BallotAddForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class ScopedAddForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=user, **kw)
+
+        return ScopedAddForm
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # a ballot changes only through its actions and pages
+        data = form.cleaned_data
+        ballot = services.ballot_create(
+            session=data["session"],
+            kind=data["kind"],
+            title=data["title"],
+            projects=form.ordered_projects(),
+            closes_at=data["closes_at"],
+            slots=data.get("slots"),
+            max_choices=data.get("max_choices"),
+            min_vote_ratio=data.get("min_vote_ratio"),
+            base=data["base"],
+            by=request.user,
+        )
+        for f in Ballot._meta.concrete_fields:
+            setattr(obj, f.attname, getattr(ballot, f.attname))
+        obj._state.adding, obj._state.db = False, ballot._state.db
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the items were written by ballot_create
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.LivelihoodError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.display(description=_("投票情况（网上 + 纸质 / 应参加）"))
+    def turnout(self, ballot):
+        if ballot.status == Ballot.Status.DRAFT:
+            return "—"
+        return _("%(online)s + %(paper)s / %(eligible)s") % {
+            "online": ballot.sheets_online,
+            "paper": ballot.sheets_paper,
+            "eligible": ballot.eligible_count,
+        }
+
+    def workflow_buttons(self, request, obj):
+        buttons = []
+        may_change = self.has_change_permission(request, obj)
+        if obj.status == Ballot.Status.DRAFT and may_change:
+            buttons.append({"action": "open_ballots", "label": _("开始投票")})
+        if obj.status == Ballot.Status.OPEN and may_change:
+            buttons.append({"action": "close_ballots", "label": _("结束投票并计票")})
+            if request.user.has_perm("livelihood.add_paperbatch"):
+                url = reverse("admin:livelihood_ballot_paper", args=[obj.pk])
+                buttons.append({"url": url, "label": _("录入纸质选票")})
+        if obj.status == Ballot.Status.CLOSED:
+            buttons.append({"url": reverse("admin:livelihood_ballot_results", args=[obj.pk]), "label": _("计票结果")})
+        if obj.status != Ballot.Status.DRAFT and request.user.has_perm("livelihood.view_ballotvoter"):
+            buttons.append({"url": reverse("admin:livelihood_ballot_voters", args=[obj.pk]), "label": _("已投票代表")})
+        return buttons
+
+    @admin.action(description=_("开始所选投票"), permissions=["change"])
+    def open_ballots(self, request, queryset):
+        return admin_pages.run_action(
+            self,
+            request,
+            queryset,
+            apply=lambda b: services.ballot_open(ballot=b, by=request.user),
+            done=_("已开始%(n)s项投票，已通知代表。"),
+        )
+
+    @admin.action(description=_("结束所选投票并计票"), permissions=["change"])
+    def close_ballots(self, request, queryset):
+        response = admin_pages.run_action(
+            self,
+            request,
+            queryset,
+            apply=lambda b: services.ballot_close(ballot=b, by=request.user),
+            done=_("已结束%(n)s项投票，计票结果已生成。"),
+        )
+        objects = list(queryset)
+        if len(objects) == 1 and Ballot.objects.filter(pk=objects[0].pk, status=Ballot.Status.CLOSED).exists():
+            return HttpResponseRedirect(reverse("admin:livelihood_ballot_results", args=[objects[0].pk]))
+        return response
