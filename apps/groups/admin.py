@@ -85,6 +85,10 @@ class ServiceAdminMixin:
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
+    def service_formset_saved(self, formset) -> None:
+        """What the change message reads when the services, not formset.save(), wrote the rows."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
 
 class ScopedInline(ScopedAdminMixin, admin.TabularInline):
     """An inline whose rows follow the parent's scope: read-only under a parent above the user's."""
@@ -218,6 +222,7 @@ class ActivityGroupAdmin(ServiceAdminMixin, RendaModelAdmin):
                 )
             elif row.instance.pk and "left_on" in row.changed_data and data.get("left_on"):
                 services.group_member_remove(membership=row.instance, left_on=data["left_on"], by=request.user)
+        self.service_formset_saved(formset)
         return None
 
 
@@ -463,4 +468,5 @@ class InspectionAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
                 services.inspection_suggestion_link_proposal(
                     suggestion=row.instance, proposal=data.get("proposal"), by=request.user
                 )
+        self.service_formset_saved(formset)
         return None

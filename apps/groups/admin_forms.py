@@ -36,6 +36,12 @@ class ActivityImportForm(forms.Form):
 
 
 class ActivityAdminForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "region" in self.fields:
+            self.fields["region"].required = False
+            self.fields["region"].help_text = _("不属于小组的活动必选；小组活动属于小组所在区域。")
+
     def clean(self):
         cleaned = super().clean()
         # A group's activity belongs to the group's region; the region is asked only without a group.
@@ -60,7 +66,8 @@ class MembershipForm(forms.ModelForm):
     def _clean_existing(self, cleaned):
         if {"representative", "joined_on"} & set(self.changed_data):
             raise forms.ValidationError(_("已有成员只能登记退出日期；加入有误的请登记退出后重新加入。"))
-        if cleaned.get("left_on") and self.instance.representative_id == self.instance.group.leader_id:
+        group = cleaned.get("group") or self.instance.group
+        if cleaned.get("left_on") and self.instance.representative_id == group.leader_id:
             self.add_error("left_on", _("组长不能退出，请先更换组长。"))
 
     def _clean_new(self, rep, cleaned):
@@ -69,8 +76,8 @@ class MembershipForm(forms.ModelForm):
         if rep.status != Status.SERVING:
             self.add_error("representative", _("%(rep)s目前不是在任代表。") % {"rep": rep})
         # The formset gives each row the group being saved, with the region chosen on the page.
-        group = self.instance.group
-        if group.region_id and not services.lives_in(rep, group.region):
+        group = cleaned.get("group")
+        if group is not None and group.region_id and not services.lives_in(rep, group.region):
             self.add_error("representative", _("%(rep)s不是%(region)s的代表。") % {"rep": rep, "region": group.region})
 
 
