@@ -15,7 +15,7 @@ from apps.liaison.admin import ServiceOnlyMixin
 from apps.representatives import admin_views, services
 from apps.representatives.admin_forms import RejectForm, townships_in_scope
 from apps.representatives.models import Constituency, DutyActivity, Evaluation, Representative, VoterRating
-from apps.representatives.resources import RepresentativeResource
+from apps.representatives.resources import RepresentativeResource, VoterRatingResource
 
 audit = logging.getLogger("renda.audit")
 
@@ -169,7 +169,9 @@ class DutyActivityAdmin(ServiceOnlyMixin, RendaModelAdmin):
 
 
 @admin.register(VoterRating)
-class VoterRatingAdmin(RendaModelAdmin):
+class VoterRatingAdmin(ImportExportMixin, RendaModelAdmin):
+    resource_classes = [VoterRatingResource]
+    formats = SPREADSHEET_FORMATS
     list_display = ["representative", "township", "year", "held_on", "satisfied", "basic", "dissatisfied", "rate"]
     list_filter = ["year", TownshipFilter]
     list_select_related = ["representative__township"]
@@ -204,6 +206,18 @@ class VoterRatingAdmin(RendaModelAdmin):
             by=request.user,
         )
         obj.pk = saved.pk
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("representatives.import_voterrating")
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
 
 @admin.register(Evaluation)

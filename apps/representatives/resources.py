@@ -17,7 +17,7 @@ from apps.representatives.choices import (
     Party,
     Status,
 )
-from apps.representatives.models import Representative, mask_phone
+from apps.representatives.models import Representative, VoterRating, mask_phone
 
 audit = logging.getLogger("renda.audit")
 
@@ -152,3 +152,81 @@ class RepresentativeResource(resources.ModelResource):
             raise ValidationError(
                 {"term": _("%(region)s没有第%(number)s届人民代表大会。") % {"region": region, "number": number}}
             ) from None
+
+
+class VoterRatingResource(resources.ModelResource):
+    """The year's voter ratings (选民满意度测评) as a spreadsheet: one row per representative,
+    found by name and credential number among the importing user's representatives. Each row is
+    recorded (or corrected) through services.voter_rating_record; one bad row imports nothing."""
+
+    name = fields.Field(column_name=_("姓名"))
+    credential_no = fields.Field(column_name=_("代表证号"))
+    year = fields.Field(attribute="year", column_name=_("年度"), widget=IntegerWidget())
+    held_on = fields.Field(attribute="held_on", column_name=_("测评日期"), widget=DateWidget("%Y-%m-%d"))
+    satisfied = fields.Field(attribute="satisfied", column_name=_("满意票数"), widget=IntegerWidget())
+    basic = fields.Field(attribute="basic", column_name=_("基本满意票数"), widget=IntegerWidget())
+    dissatisfied = fields.Field(attribute="dissatisfied", column_name=_("不满意票数"), widget=IntegerWidget())
+    note = fields.Field(attribute="note", column_name=_("备注"))
+
+    class Meta:
+        model = VoterRating
+        fields = ["name", "credential_no", "year", "held_on", "satisfied", "basic", "dissatisfied", "note"]
+        export_order = fields
+        clean_model_instances = False  # the service validates, with the same messages as the admin form
+        skip_unchanged = False
+        use_transactions = True
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def get_queryset(self):
+        qs = VoterRating.objects.select_related("representative")
+        return qs.visible_to(self.user) if self.user else qs
+
+    def dehydrate_name(self, rating):
+        return rating.representative.name
+
+    def dehydrate_credential_no(self, rating):
+        return rating.representative.credential_no
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
+
+    def get_or_init_instance(self, instance_loader, row):
+        return VoterRating(representative=self._representative(row), recorded_by=self.user), True
+
+    def _representative(self, row) -> Representative:
+        name = str(row.get(self.fields["name"].column_name) or "").strip()
+        number = str(row.get(self.fields["credential_no"].column_name) or "").strip()
+        found = list(
+            Representative.objects.in_scope(scope_for(self.user), strict=True)
+            .serving()
+            .filter(name=name, credential_no=number)[:2]
+        )
+        if len(found) != 1:
+            raise ValidationError(
+                {
+                    "representative": _(
+                        "找不到姓名为“%(name)s”、代表证号为“%(number)s”的在任代表（或不在您的管辖范围内）。"
+                    )
+                    % {"name": name, "number": number}
+                }
+            )
+        return found[0]
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        from apps.representatives.services import voter_rating_record
+
+        saved = voter_rating_record(
+            representative=instance.representative,
+            year=instance.year,
+            held_on=instance.held_on,
+            satisfied=instance.satisfied,
+            basic=instance.basic,
+            dissatisfied=instance.dissatisfied,
+            note=instance.note or "",
+            by=self.user,
+        )
+        instance.pk = saved.pk
