@@ -259,3 +259,44 @@ def test_activity_list_costs_the_same_at_any_size(
         assert client.get(_url("activity")).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(_url("activitygroup")).status_code == 200
+
+
+@pytest.fixture
+def one_of_each(committee_staff, county, county_group, campaign, rep_a, reported):
+    problem = services.problem_record(
+        campaign=campaign, representative=rep_a, date=DAY, problem="修路", by=committee_staff
+    )
+    inspection = services.inspection_create(
+        kind="survey", region=county, topic="调研", started_on=DAY, participants=[rep_a], by=committee_staff
+    )
+    services.inspection_suggestion_add(inspection=inspection, text="建议", by=committee_staff)
+    return {
+        "activitygroup": county_group,
+        "activity": reported,
+        "campaign": campaign,
+        "problemsolved": problem,
+        "inspection": inspection,
+    }
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_page_opens_and_other_townships_only_read_the_countys(
+    login, committee_staff, staff_b, one_of_each, model
+):
+    client = login(committee_staff)
+    obj = one_of_each[model]
+    assert client.get(_url(model, "add")).status_code == 200
+    assert client.get(_url(model, "change", obj.pk)).status_code == 200
+    assert client.get(_url(model, "history", obj.pk)).status_code == 200
+    outsider = login(staff_b).get(_url(model, "change", obj.pk))
+    if model in ("activity", "problemsolved"):  # a county activity; a problem solved in township A
+        assert outsider.status_code == 404
+    else:  # the county's groups, campaigns and batches are reference for every township
+        assert outsider.status_code == 200
+        assert 'name="_save"' not in outsider.content.decode()
+
+
+def test_a_problem_record_is_never_edited(login, committee_staff, one_of_each):
+    problem = one_of_each["problemsolved"]
+    page = login(committee_staff).get(_url("problemsolved", "change", problem.pk)).content.decode()
+    assert 'name="_save"' not in page
