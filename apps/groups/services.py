@@ -379,13 +379,23 @@ def staff_responsible_for(region: Region) -> list[User]:
 
 
 def _notify_staff_of_report(activity: Activity, rep: Representative) -> None:
+    _notify_staff(
+        "groups.activity_reported",
+        activity,
+        activity.region,
+        _("%(rep)s填报了代表活动“%(title)s”，请确认。") % {"rep": rep, "title": activity.title},
+    )
+
+
+def _notify_staff(rule: str, record, region: Region, subject: str) -> None:
+    meta = type(record)._meta
     notification_queue(
-        rule="groups.activity_reported",
-        target=activity,
-        recipients=staff_responsible_for(activity.region),
+        rule=rule,
+        target=record,
+        recipients=staff_responsible_for(region),
         due_on=timezone.localdate(),
-        subject=_("%(rep)s填报了代表活动“%(title)s”，请确认。") % {"rep": rep, "title": activity.title},
-        url=reverse("admin:groups_activity_change", args=[activity.pk]),
+        subject=subject,
+        url=reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk]),
         channels=["inbox"],
     )
 
@@ -553,7 +563,10 @@ def problem_report(
         is_solved=is_solved,
         recorded_by=by,
     )
-    return _write_problem(record, _problem_errors(campaign, rep, date, problem))
+    record = _write_problem(record, _problem_errors(campaign, rep, date, problem))
+    subject = _("%(rep)s登记了“%(campaign)s”办实事记录，请确认。") % {"rep": rep, "campaign": campaign}
+    _notify_staff("groups.problem_reported", record, rep.township, subject)
+    return record
 
 
 @transaction.atomic

@@ -176,6 +176,8 @@ def test_a_representative_logs_a_problem_and_township_staff_confirm_it(
     )
     assert problem.review_status == Review.PENDING
     assert problem.township == rep_a.township
+    told = Notification.objects.filter(rule="groups.problem_reported").values_list("recipient", flat=True)
+    assert list(told) == [staff_a.pk]  # the township's staff, not township B's
     with pytest.raises(PermissionDenied):
         services.problem_review(problem=problem, by=staff_b, confirm=True)
     services.problem_review(problem=problem, by=staff_a, confirm=False, note="请补充处理结果")
