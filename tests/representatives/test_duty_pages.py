@@ -359,3 +359,27 @@ def test_the_evaluation_page_costs_the_same_for_5_or_100_representatives(
         login(committee_staff), ANNUAL, {"year": YEAR}, lambda: reps(95), django_assert_max_num_queries
     )
     assert response.context["total"] == 100
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:representatives_dutyactivity_changelist",
+        "admin:representatives_voterrating_changelist",
+        "admin:representatives_evaluation_changelist",
+        "admin:representatives_voterrating_add",
+    ],
+)
+@pytest.mark.parametrize(("who", "status"), [("committee_staff", 200), ("staff_a", 200), ("unit_staff", 302)])
+def test_the_duty_admin_pages_open_for_staff_only(login, graded, staff_a, url, who, status, request):
+    services.evaluation_propose(representative=graded["competent"], year=YEAR, by=staff_a)
+    response = login(request.getfixturevalue(who)).get(reverse(url))
+    assert response.status_code == status
+
+
+def test_an_evaluation_opens_read_only_in_its_township_only(login, graded, staff_a, staff_b):
+    evaluation = services.evaluation_propose(representative=graded["competent"], year=YEAR, by=staff_a)
+    url = reverse("admin:representatives_evaluation_change", args=[evaluation.pk])
+    page = login(staff_a).get(url)
+    assert page.status_code == 200 and "钱七" in page.content.decode()
+    assert login(staff_b).get(url).status_code == 404
