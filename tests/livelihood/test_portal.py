@@ -349,3 +349,35 @@ def test_the_unit_list_costs_the_same_queries_with_more_projects(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url("unit_list"))
     assert len(response.context["rows"]) == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_posting_at_the_same_moment_make_one_vote(open_selection):
+    import threading
+
+    from django.db import connection as default_connection
+    from django.test import Client
+
+    ballot, projects, reps = open_selection()
+    user = reps[0].user
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def post(choice):
+        client = Client()
+        client.force_login(user)
+        barrier.wait()
+        try:
+            statuses.append(client.post(url("ballot_vote", ballot.pk), {"projects": [choice.pk]}).status_code)
+        finally:
+            default_connection.close()
+
+    threads = [threading.Thread(target=post, args=(p,)) for p in projects[:2]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302, 400]
+    assert BallotVoter.objects.filter(ballot=ballot).count() == 1
+    assert sum(tallies(ballot).values()) == 1
+    assert Ballot.objects.get(pk=ballot.pk).sheets_online == 1
