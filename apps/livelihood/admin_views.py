@@ -171,12 +171,13 @@ def paper_batch_view(model_admin, request, object_id):
     form = PaperBatchForm(request.POST or None, ballot=ballot, items=_items(ballot))
     if request.method == "POST" and form.is_valid():
         sheets = form.cleaned_data["sheets"]
-        call = lambda: services.paper_batch_enter(ballot=ballot, sheets=sheets, counts=form.counts(), by=request.user)  # noqa: E731
-        batch = _call(form, call)
-        if batch is not None:
-            messages.success(
-                request, _("已录入第%(n)s批纸质选票 %(sheets)s 张。") % {"n": batch.number, "sheets": sheets}
-            )
+
+        def enter():
+            return services.paper_batch_enter(ballot=ballot, sheets=sheets, counts=form.counts(), by=request.user)
+
+        if (batch := _call(form, enter)) is not None:
+            done = _("已录入第%(n)s批纸质选票 %(sheets)s 张。") % {"n": batch.number, "sheets": sheets}
+            messages.success(request, done)
             return HttpResponseRedirect(admin_url(Ballot, "change", ballot.pk))
     ballot.refresh_from_db()
     template = "admin/livelihood/ballot/paper.html"
