@@ -288,28 +288,37 @@ def _county(request: HttpRequest) -> Region | None:
     return (counties.filter(code=code).first() if code else None) or counties.first()
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: HttpRequest, years: list[int]) -> int:
+    """The year asked for; else this year, or the latest year with projects when this one has none."""
     form = forms.YearForm(request.GET)
     year = form.cleaned_data["year"] if form.is_valid() else None
-    return year or timezone.localdate().year
+    if year:
+        return year
+    this_year = timezone.localdate().year
+    earlier = [y for y in years if y <= this_year]
+    if this_year in years or not earlier:
+        return this_year
+    return max(earlier)
 
 
 @require_safe
 def public(request: HttpRequest) -> HttpResponse:
-    county, year = _county(request), _year(request)
-    projects = list(public_projects(county, year)) if county else []
-    today = timezone.localdate()
-    for project in projects:
-        _mark_milestones(project, today)
+    county = _county(request)
     years = (
         Project.objects.filter(region=county).values_list("session__opened_on__year", flat=True).distinct()
         if county
         else []
     )
+    years = sorted(set(years), reverse=True)
+    year = _year(request, years)
+    projects = list(public_projects(county, year)) if county else []
+    today = timezone.localdate()
+    for project in projects:
+        _mark_milestones(project, today)
     context = {
         "county": county,
         "year": year,
-        "years": sorted(set(years), reverse=True),
+        "years": years,
         "projects": projects,
         "approved": sum(1 for p in projects if p.status in Project.IMPLEMENTING),
     }

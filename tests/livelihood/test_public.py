@@ -179,10 +179,18 @@ def test_votes_stay_hidden_while_the_ballot_is_open(client, year_of_projects):
     assert '<td class="votes">—' in row and "候选" in row
 
 
-def test_the_page_defaults_to_this_year_and_links_the_years_with_projects(client, year_of_projects):
-    year_of_projects(3)
+def test_without_projects_this_year_the_page_shows_the_latest_year_and_links_the_years(client, year_of_projects):
+    _ballot, projects = year_of_projects(3)
     response = client.get(url("public"))
+    assert response.context["year"] == 2022
+    assert [p.pk for p in response.context["projects"]] == [p.pk for p in projects]
+
+
+def test_a_year_asked_for_is_shown_even_when_empty_with_links_to_the_years(client, year_of_projects):
+    year_of_projects(3)
+    response = client.get(url("public"), {"year": timezone.localdate().year})
     assert response.context["year"] == timezone.localdate().year
+    assert response.context["projects"] == []
     assert "?county=430529&amp;year=2022" in response.text
 
 
