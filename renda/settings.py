@@ -375,7 +375,7 @@ RENDA_DUTY = {
         "activity_other": 5,
     },
     # Lowest points for each grade, best first; the last grade is the floor. With the points above,
-    # the 2022 demo gives about 15% 优秀 and 8% 不称职.
+    # the 2022 demo grades about 23% 优秀 and 7% 不称职.
     "GRADES": [("excellent", 70), ("competent", 15), ("incompetent", 0)],
     # Voters' satisfaction rate ((满意 + 基本满意) / all) below which a representative is put
     # on the retraining list whatever their points.
