@@ -1,8 +1,10 @@
 """The admin side of scoping: every renda ModelAdmin inherits ScopedAdminMixin."""
 
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -90,3 +92,56 @@ class RendaModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.get_object(request, unquote(object_id))
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class WorkflowButtonsMixin:
+    """Buttons on the change page that run the list's actions on this one object, or open a page."""
+
+    def workflow_buttons(self, request, obj) -> list[dict]:
+        return []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["workflow_buttons"] = self.workflow_buttons(request, obj)
+            context["changelist_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class ServiceOnlyMixin(WorkflowButtonsMixin):
+    """Records that change only through the services: their page is read-only (Django's view-only
+    page), the list's actions and the page's buttons call the services, and nothing is deleted."""
+
+    def has_change_permission(self, request, obj=None):
+        # Without an object this answers "may run the actions"; an object's page never saves.
+        return obj is None and super().has_change_permission(request)
+
+    def may_act(self, request, obj) -> bool:
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NoDeleteMixin:
+    """Workflow records are corrected by new records, never deleted."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields

@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from apps.core import admin_pages
-from apps.core.admin_mixins import RendaModelAdmin
+from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceOnlyMixin
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.liaison.admin import ReadOnlyInline, ServiceOnlyMixin
 from apps.posts import admin_views, selectors, services
 from apps.posts.admin_forms import RejectForm, UnassignForm
 from apps.posts.models import DutyPost, PostAssignment, PostLog, PostRole

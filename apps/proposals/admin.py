@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
-from apps.core.admin_mixins import RendaModelAdmin
+from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import CongressSession, Region
 from apps.core.scope import scope_for
@@ -102,44 +102,6 @@ def _person_column(attr: str, label):
 
 def _local(value, fmt="%Y-%m-%d %H:%M") -> str:
     return timezone.localtime(value).strftime(fmt) if value else "—"
-
-
-class WorkflowButtonsMixin:
-    """Buttons on the change page that run the list's actions on this one object, or open a page."""
-
-    def workflow_buttons(self, request, obj) -> list[dict]:
-        return []
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            context["workflow_buttons"] = self.workflow_buttons(request, obj)
-            context["changelist_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-
-class NoDeleteMixin:
-    """Workflow records are corrected by new records, never deleted."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 # --- proposals --------------------------------------------------------------------------------

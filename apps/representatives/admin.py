@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from apps.core import admin_pages
-from apps.core.admin_mixins import RendaModelAdmin
+from apps.core.admin_mixins import RendaModelAdmin, ServiceOnlyMixin
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.liaison.admin import ServiceOnlyMixin
 from apps.representatives import admin_views, services
 from apps.representatives.admin_forms import RejectForm, townships_in_scope
 from apps.representatives.models import Constituency, DutyActivity, Evaluation, Representative, VoterRating

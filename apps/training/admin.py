@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
-from apps.core.admin_mixins import RendaModelAdmin
+from apps.core.admin_mixins import RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import User
 from apps.core.selectors import users_visible_to
@@ -26,19 +26,6 @@ from apps.training.admin_forms import LectureForm, RetrainingAssignForm, Retrain
 from apps.training.models import Attendance, Instructor, Lecture, LectureHall, Retraining
 from apps.training.resources import AttendanceResource, AttendanceSheet, LectureResource, LectureSheet
 from apps.training.selectors import with_quota
-
-
-class WorkflowButtonsMixin:
-    """Buttons on the change page that run the list's actions on this one object, or open a page."""
-
-    def workflow_buttons(self, request, obj) -> list[dict]:
-        return []
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            context["workflow_buttons"] = self.workflow_buttons(request, obj)
-            context["changelist_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 def _service_refusal(model_admin, request, call):
