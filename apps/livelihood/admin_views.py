@@ -297,7 +297,8 @@ def import_view(model_admin, request):
 
 def _import_page(model_admin, request, **context):
     template = "admin/livelihood/project/import.html"
-    return page(model_admin, request, template, _("导入候选项目"), columns=resources.IMPORT_COLUMNS, **context)
+    urls = {"import_url": admin_url(Project, "import"), "template_url": admin_url(Project, "import_template")}
+    return page(model_admin, request, template, _("导入候选项目"), columns=resources.IMPORT_COLUMNS, **urls, **context)
 
 
 def _import_preview(request, data: dict) -> dict:

@@ -312,7 +312,8 @@ def import_view(model_admin, request):
 
 def _import_page(model_admin, request, **context):
     template = "admin/proposals/proposal/import.html"
-    return page(model_admin, request, template, _("导入代表建议"), columns=IMPORT_COLUMNS, **context)
+    urls = {"import_url": admin_url(Proposal, "import"), "template_url": admin_url(Proposal, "import_template")}
+    return page(model_admin, request, template, _("导入代表建议"), columns=IMPORT_COLUMNS, **urls, **context)
 
 
 def _import_preview(request, data: dict) -> dict:

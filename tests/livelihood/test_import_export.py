@@ -119,3 +119,12 @@ def test_the_results_export_lists_votes_ranks_and_outcomes(login, committee_staf
 def test_the_results_export_needs_a_closed_ballot(login, committee_staff, open_selection):
     ballot, _projects, _reps = open_selection()
     assert login(committee_staff).get(admin("ballot_results_xlsx", ballot.pk)).status_code == 403
+
+
+def test_the_import_page_links_its_template_and_previews_with_a_way_back(login, committee_staff, session, unit):
+    client = login(committee_staff)
+    page = client.get(admin("project_import"))
+    assert f'href="{admin("project_import_template")}"' in page.text
+    preview = upload(client, session, sheet(["乡镇卫生院标准化建设", "建设内容。", "县教育局", 120, "2022-12-31"]))
+    assert preview.context["confirm_form"] is not None
+    assert f'href="{admin("project_import")}" class="button cancel-link"' in preview.text
