@@ -6,9 +6,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import admin_url, page, workbook, xlsx_response
+from apps.core.sheets import SheetError
 from apps.groups.admin_forms import ActivityImportForm
 from apps.groups.models import Activity
-from apps.groups.resources import IMPORT_COLUMNS, ActivitySheet, SheetError, read_sheet, template_dataset
+from apps.groups.resources import IMPORT_COLUMNS, ActivitySheet, read_sheet, template_dataset
 
 IMPORT_PERMISSION = "groups.import_activity"
 

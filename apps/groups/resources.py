@@ -9,13 +9,14 @@ from datetime import date, datetime
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from apps.core.exports import ChoicesWidget, SafeCSV, SafeXLSX
+from apps.core import sheets
+from apps.core.exports import ChoicesWidget
 from apps.core.models import Region
+from apps.core.sheets import AuditedExport, Column
 from apps.groups import services
 from apps.groups.models import Activity, ActivityGroup, Inspection
 from apps.representatives.choices import Status
@@ -35,27 +36,10 @@ def _names(reps) -> str:
     return "、".join(r.name for r in reps)
 
 
-class _Audited:
-    what = ""
-
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
-    def get_queryset(self):
-        qs = self._meta.model.objects.all()
-        return qs.visible_to(self.user) if self.user else qs
-
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit.info("export %s rows=%s by=%s", self.what, len(dataset), getattr(self.user, "pk", None))
-        return dataset
-
-
-class ActivityResource(_Audited, resources.ModelResource):
+class ActivityResource(AuditedExport, resources.ModelResource):
     """The activity register (代表活动台账): one row per activity."""
 
-    what = "activities"
+    audit_name = "activities"
     date = fields.Field(column_name=gettext_lazy("活动日期"))
     title = fields.Field(attribute="title", column_name=gettext_lazy("活动名称"))
     kind = fields.Field(column_name=gettext_lazy("活动类型"))
@@ -105,10 +89,10 @@ class ActivityResource(_Audited, resources.ModelResource):
         return activity.reported_by.name if activity.reported_by_id else ""
 
 
-class InspectionResource(_Audited, resources.ModelResource):
+class InspectionResource(AuditedExport, resources.ModelResource):
     """The inspection and survey batches of the years chosen."""
 
-    what = "inspections"
+    audit_name = "inspections"
     year = fields.Field(attribute="year", column_name=gettext_lazy("年度"))
     batch_no = fields.Field(attribute="batch_no", column_name=gettext_lazy("批次"))
     kind = fields.Field(column_name=gettext_lazy("类型"))
@@ -163,13 +147,6 @@ class InspectionResource(_Audited, resources.ModelResource):
 # --- import of activities ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    required: bool = False
-
-
 IMPORT_COLUMNS = [
     Column("group", gettext_lazy("活动小组")),
     Column("region", gettext_lazy("所属区域")),
@@ -186,15 +163,6 @@ IMPORT_COLUMNS = [
 COUNT_KEYS = ("people_reached", "wishes_fulfilled", "problems_solved")
 
 
-class SheetError(Exception):
-    """The file as a whole cannot be read (format, missing columns, no rows)."""
-
-
-def _zh(label) -> str:
-    with translation.override("zh-hans"):
-        return str(label)
-
-
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -205,34 +173,8 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _decode(content: bytes) -> str:
-    # Excel in China saves CSV in GB18030 unless told otherwise.
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("gb18030")
-
-
 def read_sheet(upload) -> list[dict[str, str]]:
-    """The data rows of an uploaded xlsx or csv file, keyed by column, blank rows dropped."""
-    content = upload.read()
-    try:
-        if upload.name.lower().endswith(".xlsx"):
-            dataset = SafeXLSX().create_dataset(content)
-        else:
-            dataset = SafeCSV().create_dataset(_decode(content))
-    except Exception as error:  # tablib and openpyxl raise many kinds on a damaged file
-        raise SheetError(_("无法读取文件，请确认文件格式正确。")) from error
-    names = {n: c.key for c in IMPORT_COLUMNS for n in {str(c.label), _zh(c.label)}}
-    keys = {i: names[h] for i, h in enumerate(_cell(h).strip("*＊ ") for h in dataset.headers or []) if h in names}
-    missing = [str(c.label) for c in IMPORT_COLUMNS if c.required and c.key not in keys.values()]
-    if missing:
-        raise SheetError(_("文件缺少以下列：%(columns)s。") % {"columns": "、".join(missing)})
-    rows = [{keys[i]: _cell(v) for i, v in enumerate(row) if i in keys} for row in dataset]
-    rows = [row for row in rows if any(row.values())]
-    if not rows:
-        raise SheetError(_("文件中没有活动。"))
-    return rows
+    return sheets.read_sheet(upload, IMPORT_COLUMNS, empty=_("文件中没有活动。"), cell=_cell)
 
 
 def template_dataset() -> tablib.Dataset:

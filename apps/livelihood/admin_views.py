@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import admin_url, page, workbook, xlsx_response
+from apps.core.sheets import SheetError
 from apps.livelihood import resources, services
 from apps.livelihood.admin_forms import (
     CandidateImportForm,
@@ -290,7 +291,7 @@ def import_view(model_admin, request):
     if request.method == "POST" and form.is_valid():
         try:
             context = _import_preview(request, form.cleaned_data)
-        except resources.SheetError as error:
+        except SheetError as error:
             form.add_error("import_file", str(error))
     return _import_page(model_admin, request, form=form, **context)
 

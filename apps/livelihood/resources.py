@@ -14,15 +14,16 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from apps.core.exports import ChoicesWidget, SafeCSV, SafeXLSX
+from apps.core import sheets
+from apps.core.exports import ChoicesWidget
 from apps.core.models import HandlingUnit
+from apps.core.sheets import Column, error_messages
 from apps.livelihood import services
 from apps.livelihood.models import Ballot, Project
 from apps.livelihood.selectors import ballot_results
@@ -116,31 +117,15 @@ def _turnout_row(ballot: Ballot, width: int) -> list:
 # --- import of a session's candidates ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    aliases: tuple[str, ...] = ()
-
-
 IMPORT_COLUMNS = [
-    Column("title", gettext_lazy("项目名称")),
-    Column("description", gettext_lazy("项目内容"), aliases=("建设内容",)),
-    Column("responsible_unit", gettext_lazy("责任单位")),
-    Column("investment", gettext_lazy("总投资（万元）"), aliases=("投资（万元）", "总投资")),
-    Column("completion_due", gettext_lazy("计划完成时间"), aliases=("完成时间",)),
+    Column("title", gettext_lazy("项目名称"), required=True),
+    Column("description", gettext_lazy("项目内容"), aliases=("建设内容",), required=True),
+    Column("responsible_unit", gettext_lazy("责任单位"), required=True),
+    Column("investment", gettext_lazy("总投资（万元）"), aliases=("投资（万元）", "总投资"), required=True),
+    Column("completion_due", gettext_lazy("计划完成时间"), aliases=("完成时间",), required=True),
 ]
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(底)?$")
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be read (format, missing columns, no rows)."""
-
-
-def _zh(label) -> str:
-    with translation.override("zh-hans"):
-        return str(label)
 
 
 def _cell(value):
@@ -152,41 +137,7 @@ def _cell(value):
 
 
 def read_sheet(upload) -> list[dict]:
-    """The data rows of an uploaded xlsx or csv file, keyed by column, blank rows dropped."""
-    content = upload.read()
-    try:
-        if upload.name.lower().endswith(".xlsx"):
-            dataset = SafeXLSX().create_dataset(content)
-        else:
-            dataset = SafeCSV().create_dataset(_decode(content))
-    except Exception as error:  # tablib and openpyxl raise many kinds on a damaged file
-        raise SheetError(_("无法读取文件，请确认文件格式正确。")) from error
-    keys = _column_keys(dataset.headers or [])
-    rows = [{keys[i]: _cell(v) for i, v in enumerate(row) if i in keys} for row in dataset]
-    rows = [row for row in rows if any(v not in ("", None) for v in row.values())]
-    if not rows:
-        raise SheetError(_("文件中没有候选项目。"))
-    return rows
-
-
-def _decode(content: bytes) -> str:
-    # Excel in China saves CSV in GB18030 unless told otherwise.
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("gb18030")
-
-
-def _column_keys(headers) -> dict[int, str]:
-    names = {}
-    for column in IMPORT_COLUMNS:
-        for name in {str(column.label), _zh(column.label), *column.aliases}:
-            names[name] = column.key
-    keys = {i: names[h] for i, h in enumerate(str(h or "").strip("*＊ ") for h in headers) if h in names}
-    missing = [str(c.label) for c in IMPORT_COLUMNS if c.key not in keys.values()]
-    if missing:
-        raise SheetError(_("文件缺少以下列：%(columns)s。") % {"columns": "、".join(missing)})
-    return keys
+    return sheets.read_sheet(upload, IMPORT_COLUMNS, empty=_("文件中没有候选项目。"), cell=_cell)
 
 
 def template_dataset() -> tablib.Dataset:
@@ -244,7 +195,7 @@ class CandidateSheet:
             with transaction.atomic():
                 project = services.project_shortlist(session=self.session, ideas=[], by=self.user, **kwargs)
         except ValidationError as error:
-            result.errors += _messages(error)
+            result.errors += error_messages(error, Project)
         else:
             result.number = project.number
         return result
@@ -293,19 +244,3 @@ def _due(raw, errors: list[str]) -> date | None:
             return date.fromordinal(next_month.toordinal() - 1)
     errors.append(_("计划完成时间：“%(value)s”不是日期，请写成 2022-12-31。") % {"value": raw})
     return None
-
-
-def _messages(error: ValidationError) -> list[str]:
-    if not hasattr(error, "error_dict"):
-        return list(error.messages)
-    out = []
-    for name, messages in error.message_dict.items():
-        if name == NON_FIELD_ERRORS:
-            out += messages
-            continue
-        try:
-            label = str(Project._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            label = name
-        out += [f"{label}：{m}" for m in messages]
-    return out

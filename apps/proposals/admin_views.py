@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.admin_pages import admin_url, error_text, page, workbook, xlsx_response
 from apps.core.exports import SafeXLSX
 from apps.core.models import CongressSession, HandlingUnit
+from apps.core.sheets import SheetError
 from apps.proposals import selectors, services
 from apps.proposals.admin_forms import (
     AssignForm,
@@ -31,7 +32,7 @@ from apps.proposals.admin_forms import (
     unit_choices,
 )
 from apps.proposals.models import Assignment, AssignmentBatch, Proposal, Status
-from apps.proposals.resources import IMPORT_COLUMNS, ProposalSheet, SheetError, read_sheet, template_dataset
+from apps.proposals.resources import IMPORT_COLUMNS, ProposalSheet, read_sheet, template_dataset
 
 EXPORT_PERMISSION = "proposals.export_proposal"
 IMPORT_PERMISSION = "proposals.import_proposal"

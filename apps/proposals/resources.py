@@ -10,14 +10,16 @@ import re
 from dataclasses import dataclass, field
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from apps.core.exports import ChoicesWidget, SafeCSV, SafeXLSX
+from apps.core import sheets
+from apps.core.exports import ChoicesWidget
+from apps.core.sheets import AuditedExport, Column, error_messages
 from apps.proposals import services
 from apps.proposals.models import Assignment, ContactRecord, Proposal, Rating
 from apps.representatives.models import Representative
@@ -63,22 +65,7 @@ def units_and_roles(proposal) -> str:
     return "、".join(f"{a.unit}（{a.get_role_display()}）" for a in _active(proposal))
 
 
-class _Audited:
-    """Exports name who took which rows."""
-
-    audit_name = ""
-
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit.info("export %s rows=%s by=%s", self.audit_name, len(dataset), getattr(self.user, "pk", None))
-        return dataset
-
-
-class ProposalResource(_Audited, resources.ModelResource):
+class ProposalResource(AuditedExport, resources.ModelResource):
     """The proposal list (建议清单): one row per proposal, with its units, deadline, outcome and rating."""
 
     audit_name = "proposals"
@@ -165,7 +152,7 @@ class ProposalResource(_Audited, resources.ModelResource):
         return _day(proposal.closed_at)
 
 
-class ReplyReportResource(_Audited, resources.ModelResource):
+class ReplyReportResource(AuditedExport, resources.ModelResource):
     """The handling report (答复情况表): one row per proposal and answering unit."""
 
     audit_name = "proposal replies"
@@ -256,14 +243,6 @@ class ReplyReportResource(_Audited, resources.ModelResource):
 # --- import of a session's proposals ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-
-
 IMPORT_COLUMNS = [
     Column("title", gettext_lazy("建议标题"), required=True),
     Column("content", gettext_lazy("建议内容"), required=True),
@@ -282,59 +261,8 @@ COSIGNER_SEPARATORS = re.compile(r"[、;；,，\n]+")
 NAME_WITH_CREDENTIAL = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<credential>[^（()）]+?)\s*[)）]$")
 
 
-class SheetError(Exception):
-    """The file as a whole cannot be read (format, missing columns, no rows)."""
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a credential number typed as a number
-    return str(value).strip()
-
-
 def read_sheet(upload) -> list[dict[str, str]]:
-    """The data rows of an uploaded xlsx or csv file, keyed by column, blank rows dropped."""
-    content = upload.read()
-    try:
-        if upload.name.lower().endswith(".xlsx"):
-            dataset = SafeXLSX().create_dataset(content)
-        else:
-            dataset = SafeCSV().create_dataset(_decode(content))
-    except Exception as error:  # tablib and openpyxl raise many kinds on a damaged file
-        raise SheetError(_("无法读取文件，请确认文件格式正确。")) from error
-    keys = _column_keys(dataset.headers or [])
-    rows = [{keys[i]: _cell(v) for i, v in enumerate(row) if i in keys} for row in dataset]
-    rows = [row for row in rows if any(row.values())]
-    if not rows:
-        raise SheetError(_("文件中没有建议。"))
-    return rows
-
-
-def _decode(content: bytes) -> str:
-    # Excel in China saves CSV in GB18030 unless told otherwise.
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("gb18030")
-
-
-def _column_keys(headers) -> dict[int, str]:
-    names = {}
-    for column in IMPORT_COLUMNS:
-        for name in {str(column.label), _zh(column.label), *column.aliases}:
-            names[name] = column.key
-    keys = {i: names[h] for i, h in enumerate(_cell(h).strip("*＊ ") for h in headers) if h in names}
-    missing = [str(c.label) for c in IMPORT_COLUMNS if c.required and c.key not in keys.values()]
-    if missing:
-        raise SheetError(_("文件缺少以下列：%(columns)s。") % {"columns": "、".join(missing)})
-    return keys
-
-
-def _zh(label) -> str:
-    with translation.override("zh-hans"):
-        return str(label)
+    return sheets.read_sheet(upload, IMPORT_COLUMNS, empty=_("文件中没有建议。"))
 
 
 def template_dataset() -> tablib.Dataset:
@@ -447,7 +375,7 @@ class ProposalSheet:
             with transaction.atomic():
                 result.number = self._save(**kwargs).number
         except ValidationError as error:
-            result.errors += _messages(error)
+            result.errors += error_messages(error, Proposal)
         return result
 
     def _parse(self, values: dict[str, str], errors: list[str]) -> dict:
@@ -494,19 +422,3 @@ class ProposalSheet:
 
 def _column_label(key: str) -> str:
     return next(str(c.label) for c in IMPORT_COLUMNS if c.key == key)
-
-
-def _messages(error: ValidationError) -> list[str]:
-    if not hasattr(error, "error_dict"):
-        return list(error.messages)
-    out = []
-    for name, messages in error.message_dict.items():
-        if name == NON_FIELD_ERRORS:
-            out += messages
-            continue
-        try:
-            label = str(Proposal._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            label = name
-        out += [f"{label}：{m}" for m in messages]
-    return out

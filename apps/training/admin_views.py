@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import admin_url, error_text, page, workbook, xlsx_response
 from apps.core.collation import by_stroke
+from apps.core.sheets import SheetError
 from apps.representatives.models import Representative
 from apps.training import services
 from apps.training.admin_forms import ATTENDANCE_CHOICES, ImportForm, YearForm
 from apps.training.models import Attendance, Instructor, Lecture
-from apps.training.resources import SheetError, read_sheet
+from apps.training.resources import read_sheet
 from apps.training.selectors import expected_audience, instructors_behind_quota
 
 Status = Attendance.Status

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from apps.core.exports import ChoicesWidget, SafeCSV, SafeXLSX
+from apps.core import sheets
+from apps.core.exports import ChoicesWidget
 from apps.core.scope import scope_for
+from apps.core.sheets import AuditedExport, Column, error_messages
 from apps.representatives.models import Representative
 from apps.training import services
 from apps.training.models import Attendance, Instructor, Lecture, LectureHall
@@ -32,26 +33,7 @@ def _day(value) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
-class _Audited:
-    """Exports name who took how many rows; rows are those the user may see."""
-
-    audit_name = ""
-
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
-    def get_queryset(self):
-        qs = self._meta.model.objects.all()
-        return qs.visible_to(self.user) if self.user else qs
-
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit.info("export %s rows=%s by=%s", self.audit_name, len(dataset), getattr(self.user, "pk", None))
-        return dataset
-
-
-class LectureResource(_Audited, resources.ModelResource):
+class LectureResource(AuditedExport, resources.ModelResource):
     """The lecture register (授课台账): one row per lecture with its attendance figures."""
 
     audit_name = "lectures"
@@ -106,7 +88,7 @@ class LectureResource(_Audited, resources.ModelResource):
         return lecture.instructor.name
 
 
-class AttendanceResource(_Audited, resources.ModelResource):
+class AttendanceResource(AuditedExport, resources.ModelResource):
     """Attendance (听课签到表): one row per representative and lecture."""
 
     audit_name = "lecture attendance"
@@ -161,18 +143,6 @@ class AttendanceResource(_Audited, resources.ModelResource):
 # --- reading a sheet ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be read (format, missing columns, no rows)."""
-
-
 def _cell(value):
     if value is None:
         return ""
@@ -183,39 +153,8 @@ def _cell(value):
     return str(value).strip()
 
 
-def _decode(content: bytes) -> str:
-    # Excel in China saves CSV in GB18030 unless told otherwise.
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("gb18030")
-
-
-def _zh(label) -> str:
-    with translation.override("zh-hans"):
-        return str(label)
-
-
 def read_sheet(upload, columns: list[Column]) -> list[dict]:
-    """The data rows of an uploaded xlsx or csv file, keyed by column, blank rows dropped."""
-    content = upload.read()
-    try:
-        if upload.name.lower().endswith(".xlsx"):
-            dataset = SafeXLSX().create_dataset(content)
-        else:
-            dataset = SafeCSV().create_dataset(_decode(content))
-    except Exception as error:  # tablib and openpyxl raise many kinds on a damaged file
-        raise SheetError(_("无法读取文件，请确认文件格式正确（xlsx 或 csv）。")) from error
-    names = {name: c.key for c in columns for name in {str(c.label), _zh(c.label), *c.aliases}}
-    keys = {i: names[h] for i, h in enumerate(str(h or "").strip("*＊ ") for h in dataset.headers or []) if h in names}
-    missing = [str(c.label) for c in columns if c.required and c.key not in keys.values()]
-    if missing:
-        raise SheetError(_("文件缺少以下列：%(columns)s。") % {"columns": "、".join(missing)})
-    rows = [{keys[i]: _cell(v) for i, v in enumerate(row) if i in keys} for row in dataset]
-    rows = [row for row in rows if any(v != "" for v in row.values())]
-    if not rows:
-        raise SheetError(_("文件中没有数据行。"))
-    return rows
+    return sheets.read_sheet(upload, columns, empty=_("文件中没有数据行。"), cell=_cell)
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
@@ -254,22 +193,6 @@ class ImportRow:
     line: int
     summary: str = ""
     errors: list[str] = field(default_factory=list)
-
-
-def _messages(error: ValidationError, model) -> list[str]:
-    if not hasattr(error, "error_dict"):
-        return list(error.messages)
-    out = []
-    for name, messages in error.message_dict.items():
-        if name == NON_FIELD_ERRORS:
-            out += messages
-            continue
-        try:
-            label = str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            label = name
-        out += [f"{label}：{m}" for m in messages]
-    return out
 
 
 class Sheet:
@@ -381,7 +304,7 @@ class LectureSheet(Sheet):
             with transaction.atomic():
                 services.lecture_save(lecture=lecture, by=self.user)
         except ValidationError as error:
-            result.errors += _messages(error, Lecture)
+            result.errors += error_messages(error, Lecture)
         return result
 
     def _lecture(self, values: dict, errors: list[str]) -> Lecture | None:
@@ -551,4 +474,4 @@ class AttendanceSheet(Sheet):
                     )
             except ValidationError as error:
                 for mark in group:
-                    mark.result.errors += _messages(error, Attendance)
+                    mark.result.errors += error_messages(error, Attendance)
