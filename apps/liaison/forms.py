@@ -5,12 +5,12 @@ import secrets
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.collation import by_stroke
 from apps.core.models import Region
 from apps.core.public_forms import PublicFormMixin
+from apps.core.uploads import MultiplePhotoField, photo_kind
 from apps.liaison.models import Concern
 from apps.liaison.services import normalise_code
 from apps.representatives.choices import Level, Status
@@ -18,24 +18,10 @@ from apps.representatives.models import Representative
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 FORM_SIGNING_SALT = "liaison.concern-form"
-# What a photo may be, recognised by its first bytes rather than its name.
-PHOTO_SIGNATURES = [
-    (lambda head: head.startswith(b"\xff\xd8\xff"), "jpg"),
-    (lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"), "png"),
-    (lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP", "webp"),
-]
 
 
 def liaison_config(key: str):
     return settings.RENDA_LIAISON[key]
-
-
-def photo_kind(upload: UploadedFile) -> str | None:
-    """'jpg', 'png' or 'webp' from the file's content, or None for anything else."""
-    upload.seek(0)
-    head = upload.read(12)
-    upload.seek(0)
-    return next((kind for matches, kind in PHOTO_SIGNATURES if matches(head)), None)
 
 
 def issue_form_token() -> str:
@@ -47,22 +33,6 @@ def mask_name(name: str) -> str:
 
 
 # --- the public concern form ----------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Zero or more uploaded files, each checked like a single FileField."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultiplePhotoField, self).clean(one, initial) for one in files]
 
 
 def _townships():

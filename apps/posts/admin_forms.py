@@ -6,7 +6,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.liaison.forms import MultipleFileInput, MultiplePhotoField
+from apps.core.uploads import MultipleFileInput, MultiplePhotoField
 from apps.posts.forms import photos_help
 from apps.posts.models import DutyPost, PostAssignment, PostLog
 from apps.representatives.models import Representative

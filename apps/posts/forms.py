@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.liaison.forms import MultipleFileInput, MultiplePhotoField
+from apps.core.uploads import MultipleFileInput, MultiplePhotoField
 from apps.posts.services import config, size_label
 
 

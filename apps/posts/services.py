@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from apps.core.confirmation import ReviewError, record_review
 from apps.core.models import User
 from apps.core.scope import scope_for
-from apps.liaison.forms import photo_kind
+from apps.core.uploads import photo_kind
 from apps.notifications.services import notification_queue
 from apps.posts.models import DutyPost, PostAssignment, PostLog, PostLogPhoto
 from apps.representatives.choices import Status
