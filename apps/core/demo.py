@@ -106,7 +106,7 @@ def _row_total() -> int:
     return sum(m.objects.count() for m in demo_models)
 
 
-def _apportion(*, weights: dict[str, float], n: int) -> dict[str, int]:
+def apportion(*, weights: dict[str, float], n: int) -> dict[str, int]:
     """Split n by weight with the largest-remainder method (exact totals, no rounding drift)."""
     total = sum(weights.values())
     exact = {key: n * w / total for key, w in weights.items()}
@@ -119,7 +119,7 @@ def _apportion(*, weights: dict[str, float], n: int) -> dict[str, int]:
 
 def _quota(rng: random.Random, *, weights: dict[str, float], n: int) -> list[str]:
     """n values in the weighted proportions, shuffled: shares hold exactly, not only on average."""
-    items = [key for key, count in _apportion(weights=weights, n=n).items() for _copy in range(count)]
+    items = [key for key, count in apportion(weights=weights, n=n).items() for _copy in range(count)]
     rng.shuffle(items)
     return items
 
@@ -248,7 +248,7 @@ def _representatives_plan(
 
 def _county_seats(*, townships: list[TownshipInfo], n: int) -> list[TownshipInfo]:
     """County seats by township population, the largest township (儒林镇) first."""
-    counts = _apportion(weights={t.region.code: t.population for t in townships}, n=n)
+    counts = apportion(weights={t.region.code: t.population for t in townships}, n=n)
     return [t for t in townships for _seat in range(counts[t.region.code])]
 
 

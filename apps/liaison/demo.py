@@ -46,7 +46,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from apps.core.bulk import update_rows
-from apps.core.demo import demo_data_read
+from apps.core.demo import apportion, demo_data_read
 from apps.core.models import CongressSession, HandlingUnit, Region, User
 from apps.core.workdays import add_workdays, is_workday
 from apps.liaison import services
@@ -544,18 +544,8 @@ class Case:
         return self.matter.get(field_name, "").format(township=self.place.township.name, village=village)
 
 
-def _apportion(weights: dict, n: int) -> dict:
-    """Split n by weight with the largest-remainder method (exact totals)."""
-    total = sum(weights.values())
-    exact = {k: n * w / total for k, w in weights.items()}
-    counts = {k: int(v) for k, v in exact.items()}
-    for k in sorted(weights, key=lambda k: exact[k] - counts[k], reverse=True)[: n - sum(counts.values())]:
-        counts[k] += 1
-    return counts
-
-
 def _quota(rng: random.Random, weights: dict, n: int) -> list:
-    items = [k for k, count in _apportion(weights, n).items() for _copy in range(count)]
+    items = [k for k, count in apportion(weights=weights, n=n).items() for _copy in range(count)]
     rng.shuffle(items)
     return items
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from apps.core.demo import _apportion, demo_data_read
+from apps.core.demo import apportion, demo_data_read
 from apps.core.models import Region, User
 from apps.posts.models import DutyPost, PostAssignment, PostField, PostLog, PostRole, default_programme
 from apps.representatives.choices import Status
@@ -117,7 +117,7 @@ def _serving(townships: list[Region]) -> dict[int, list[Representative]]:
 
 def _posts_load(*, townships, reps, roles, rng: random.Random) -> list[DutyPost]:
     """The posts not there yet, by (township, title); returns those created now."""
-    counts = _apportion(weights={t.pk: len(reps[t.pk]) or 1 for t in townships}, n=POSTS)
+    counts = apportion(weights={t.pk: len(reps[t.pk]) or 1 for t in townships}, n=POSTS)
     villages = defaultdict(list)
     for village in Region.objects.filter(parent__in=townships, level=Region.Level.VILLAGE).order_by("sort_order"):
         villages[village.parent_id].append(village)
