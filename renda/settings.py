@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.posts",
     "apps.groups",
     "apps.livelihood",
+    "apps.dashboard",
 ]
 
 MIDDLEWARE = [

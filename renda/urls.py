@@ -14,6 +14,7 @@ urlpatterns = [
     path("posts/", include("apps.posts.urls")),
     path("groups/", include("apps.groups.urls")),
     path("livelihood/", include("apps.livelihood.urls")),
+    path("dashboard/", include("apps.dashboard.urls")),
     path("", include("apps.core.urls")),
 ]
 if settings.DEBUG:
