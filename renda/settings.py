@@ -395,6 +395,14 @@ RENDA_LIVELIHOOD = {
     "MILESTONE_DUE_SOON_DAYS": env.int("RENDA_LIVELIHOOD_MILESTONE_DUE_SOON_DAYS", default=7),
 }
 
+# --- Dashboard and annual report (apps/dashboard) ----------------------------------------
+
+RENDA_DASHBOARD = {
+    # Generated annual reports (xlsx, PDF) live here, outside the web root; they are served
+    # only through a view that checks who asked for them.
+    "REPORT_DIR": env("RENDA_REPORT_DIR", default=str(VAR_DIR / "reports")),
+}
+
 # --- Logging ----------------------------------------------------------------------------
 
 LOGGING = {
