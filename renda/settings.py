@@ -395,6 +395,13 @@ RENDA_LIVELIHOOD = {
     "MILESTONE_DUE_SOON_DAYS": env.int("RENDA_LIVELIHOOD_MILESTONE_DUE_SOON_DAYS", default=7),
 }
 
+# --- Portal homes (representatives, handling units) -----------------------------------------
+
+RENDA_PORTAL = {
+    # How far ahead a representative's home lists their shifts, reception days and lectures.
+    "HOME_DAYS_AHEAD": env.int("RENDA_PORTAL_HOME_DAYS_AHEAD", default=14),
+}
+
 # --- Dashboard and annual report (apps/dashboard) ----------------------------------------
 
 RENDA_DASHBOARD = {
