@@ -1,22 +1,39 @@
 """The dashboard's figures: one period in one scope, read with a constant number of queries.
 
-Each section has its own builder; every builder reads aggregates (`values().annotate()`,
-`Count(filter=...)`) so the page costs the same number of queries for ten rows or a province.
+Each section has its own builder; the queries live in `apps.dashboard.selectors` and every one of
+them is an aggregate, so the page costs the same for ten rows or a province. Every figure that
+counts a list links to that list in the admin, filtered with parameters the changelist accepts.
 """
 
 import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
 
-from apps.core.models import CongressTerm
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.models import CongressTerm, Region
 from apps.core.scope import Scope
+from apps.liaison.models import Concern
+from apps.livelihood.models import Project
+from apps.proposals.models import NOT_ASSIGNED, Outcome, Status
+from apps.proposals.selectors import rates
+from apps.representatives.choices import Level
+from apps.training.models import LectureHall
 
-from .figures_types import Dashboard, Period
+from . import selectors
+from .figures_types import Dashboard, Figure, Period, Section, Table
 
 TERM_YEARS = 5
+ASSIGNED_STATUSES = [s for s in Status.values if s not in NOT_ASSIGNED]
+HANDLED = [Concern.Status.RESOLVED, Concern.Status.CLOSED]
 
 
 def period_for_year(year: int) -> Period:
     return Period(
-        label=str(year),
+        label=_("%(year)s年") % {"year": year},
         starts_on=datetime.date(year, 1, 1),
         ends_on=datetime.date(year, 12, 31),
         year=year,
@@ -36,6 +53,411 @@ def _years_later(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What every section builder needs: the scope, the period, and the rows' names."""
+
+    scope: Scope
+    period: Period
+    region: Region | None
+    today: datetime.date
+    regions: list[Region]
+    sessions: list[int]
+
+    @property
+    def as_of(self) -> datetime.date:
+        """Counts of a moment (posts held, members) are taken at the period's end, or today."""
+        return min(self.period.ends_on, self.today)
+
+    @property
+    def townships(self) -> list[Region]:
+        return [r for r in self.regions if r.level == Region.Level.TOWNSHIP]
+
+    def name_of(self, region_id) -> str:
+        for region in self.regions:
+            if region.pk == region_id:
+                return region.name
+        return _("其他")
+
+    def dates(self, field: str) -> dict:
+        return {f"{field}__gte": self.period.starts_on, f"{field}__lte": self.period.ends_on}
+
+    def township_param(self) -> dict:
+        return {"township": self.region.pk} if self.region else {}
+
+
 def build_dashboard(*, scope: Scope, period: Period, scope_label: str, region=None) -> Dashboard:
     """Every section's figures for `period`, inside `scope` (narrowed to `region` if given)."""
-    return Dashboard(period=period, scope_label=scope_label, sections=[])
+    if region is not None:
+        scope = Scope(region_paths=(region.path,))
+    frame = Frame(
+        scope=scope,
+        period=period,
+        region=region,
+        today=timezone.localdate(),
+        regions=selectors.regions_in(scope),
+        sessions=selectors.sessions_in(period),
+    )
+    builders = [liaison_section, proposals_section, training_section, posts_section, groups_section]
+    builders += [livelihood_section, representatives_section]
+    return Dashboard(period=period, scope_label=scope_label, sections=[build(frame) for build in builders])
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def admin_list(model: str, **params) -> str:
+    """The admin changelist of `model` ("app_model") with its filters; lists become "a,b"."""
+    query = {k: ",".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in params.items()}
+    url = reverse(f"admin:{model}_changelist")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(100 * numerator) / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def rate_figure(key: str, label: str, rate, url: str | None) -> Figure:
+    return Figure(key=key, label=label, numerator=rate.numerator, denominator=rate.denominator, url=url)
+
+
+def total_row(rows: list[list], label: str, *, rates: dict[int, tuple[int, int]] | None = None) -> list:
+    """Sums of the numeric columns; a rate column is recomputed from the summed columns it divides."""
+    totals = [label] + [sum(row[i] or 0 for row in rows) for i in range(1, len(rows[0]))] if rows else [label]
+    for column, (num, den) in (rates or {}).items():
+        if rows:
+            totals[column] = percent(totals[num], totals[den])
+    return totals
+
+
+def region_rows(frame: Frame, data: dict, columns: list[str]) -> list[list]:
+    """One row per township in scope (zeros included), then any other region that has data."""
+    ids = [t.pk for t in frame.townships] + [k for k in data if k not in {t.pk for t in frame.townships}]
+    return [[frame.name_of(pk)] + [data.get(pk, {}).get(c, 0) or 0 for c in columns] for pk in ids]
+
+
+# --- 联系群众 ---------------------------------------------------------------------------------------
+
+
+def liaison_section(frame: Frame) -> Section:
+    found = selectors.concerns_by_township(frame.scope, frame.period, today=frame.today)
+    data = {row["township_id"]: row for row in found}
+    rows = region_rows(frame, data, ["received", "resolved", "rated", "satisfied"])
+    for row in rows:
+        row.append(percent(row[4], row[3]))
+    total = total_row(rows, _("合计"), rates={5: (4, 3)})
+    received, handled, rated, satisfied = (total[i] if rows else 0 for i in range(1, 5))
+    listed = {**frame.dates("submitted_at__date"), **frame.township_param()}
+    handled_url = admin_list("liaison_concern", status__in=HANDLED, **listed)
+    figures = [
+        Figure(
+            key="concerns.received",
+            label=_("受理群众意见"),
+            value=received,
+            url=admin_list("liaison_concern", **listed),
+        ),
+        Figure(key="concerns.handled", label=_("办理群众意见"), value=handled, url=handled_url),
+        Figure(
+            key="concerns.handling_rate", label=_("办理率"), numerator=handled, denominator=received, url=handled_url
+        ),
+        Figure(
+            key="concerns.satisfaction_rate",
+            label=_("群众满意率"),
+            numerator=satisfied,
+            denominator=rated,
+            url=admin_list("liaison_concern", rating__in=["satisfied", "basic"], **listed),
+            note=_("满意和基本满意占已评价的比例"),
+        ),
+    ]
+    table = Table(
+        key="concerns.by_township",
+        title=_("各乡镇联系群众情况"),
+        columns=[_("乡镇"), _("收到"), _("办理"), _("已评价"), _("满意"), _("满意率（%）")],
+        rows=rows,
+        chart="bar",
+        chart_columns=(1, 2),
+        totals=total,
+    )
+    return Section(key="liaison", title=_("联系群众"), figures=figures, tables=[table])
+
+
+# --- 代表建议 ---------------------------------------------------------------------------------------
+
+
+def proposals_section(frame: Frame) -> Section:
+    cohort = selectors.session_proposals(frame.scope, frame.sessions)
+    found = rates(cohort)
+    listed = _proposal_list(frame)
+    figures = [
+        Figure(key="proposals.count", label=_("大会期间代表建议"), value=found["reply_rate"].denominator, url=listed),
+        rate_figure("proposals.visit_rate", _("走访率"), found["visit_rate"], listed),
+        rate_figure("proposals.reply_rate", _("答复率"), found["reply_rate"], listed),
+        rate_figure("proposals.on_time_reply_rate", _("按期答复率"), found["on_time_reply_rate"], listed),
+        rate_figure("proposals.satisfaction_rate", _("满意率"), found["satisfaction_rate"], listed),
+        rate_figure("proposals.fully_satisfied_rate", _("其中满意"), found["fully_satisfied_rate"], listed),
+        rate_figure("proposals.closure_rate", _("办结率"), found["closure_rate"], listed),
+        _recess_figure(frame),
+    ]
+    tables = [_outcome_table(cohort), _unit_table(frame, cohort), _proposal_township_table(frame, cohort)]
+    return Section(key="proposals", title=_("代表建议"), figures=figures, tables=tables)
+
+
+def _proposal_list(frame: Frame) -> str | None:
+    if not frame.sessions:
+        return None
+    return admin_list(
+        "proposals_proposal",
+        session__in=frame.sessions,
+        period__exact="session",
+        status__in=ASSIGNED_STATUSES,
+        **frame.township_param(),
+    )
+
+
+def _recess_figure(frame: Frame) -> Figure:
+    recess = selectors.recess_proposals(frame.scope, frame.period).count()
+    url = admin_list(
+        "proposals_proposal",
+        period__exact="recess",
+        status__in=ASSIGNED_STATUSES,
+        **frame.dates("assigned_at__date"),
+        **frame.township_param(),
+    )
+    return Figure(key="proposals.recess", label=_("闭会期间交办建议"), value=recess, url=url)
+
+
+def _outcome_table(cohort) -> Table:
+    counts = selectors.proposal_outcomes(cohort)
+    rows = [[label, counts.get(value, 0)] for value, label in Outcome.choices]
+    return Table(
+        key="proposals.outcomes",
+        title=_("答复分类（本轮答复）"),
+        columns=[_("分类"), _("答复件数")],
+        rows=rows,
+        chart="pie",
+        totals=total_row(rows, _("合计")),
+    )
+
+
+def _unit_table(frame: Frame, cohort) -> Table:
+    rows = [
+        [row["unit__name"], row["assigned"], row["replied"], row["on_time"], row["feedback"], row["satisfied"]]
+        for row in selectors.unit_rows(cohort, today=frame.today)
+    ]
+    return Table(
+        key="proposals.by_unit",
+        title=_("各承办单位办理情况"),
+        columns=[_("承办单位"), _("交办"), _("答复"), _("按期答复"), _("代表评价"), _("满意")],
+        rows=rows,
+        chart="bar",
+        chart_columns=(1, 2),
+        totals=total_row(rows, _("合计")),
+    )
+
+
+def _proposal_township_table(frame: Frame, cohort) -> Table:
+    data = {row["township"]: row for row in selectors.proposals_by_township(cohort)}
+    rows = region_rows(frame, data, ["proposals", "on_site", "replied", "closed"])
+    return Table(
+        key="proposals.by_township",
+        title=_("各乡镇代表领衔建议"),
+        columns=[_("领衔代表所在乡镇"), _("建议"), _("现场交办"), _("已答复"), _("已办结")],
+        rows=rows,
+        totals=total_row(rows, _("合计")),
+    )
+
+
+# --- 学习培训 ---------------------------------------------------------------------------------------
+
+
+def training_section(frame: Frame) -> Section:
+    halls = selectors.halls_with_lectures(frame.scope, frame.period)
+    county = sum(1 for h in halls if h.get("level") == LectureHall.Level.COUNTY)
+    township = len(halls) - county
+    rows = [[h["name"], h["held"], h["present"]] for h in halls]
+    total = total_row(rows, _("合计"))
+    lectures = admin_list("training_lecture", status__exact="held", **frame.dates("date"))
+    figures = [
+        Figure(
+            key="training.halls",
+            label=_("代表培训讲堂"),
+            value=len(halls),
+            text=f"{county}+{township}",
+            url=admin_list("training_lecturehall", is_active__exact=1),
+            note=_("县级讲堂 + 乡镇讲堂"),
+        ),
+        Figure(key="training.lectures", label=_("举办讲座"), value=total[1] if rows else 0, url=lectures),
+        Figure(key="training.attendances", label=_("代表听课"), value=total[2] if rows else 0, note=_("人次")),
+    ]
+    table = Table(
+        key="training.by_hall",
+        title=_("各讲堂授课情况"),
+        columns=[_("讲堂"), _("授课次数"), _("听课人次")],
+        rows=rows,
+        chart="bar",
+        chart_columns=(1,),
+        totals=total,
+    )
+    return Section(key="training", title=_("学习培训"), figures=figures, tables=[table])
+
+
+# --- 履职岗位 ---------------------------------------------------------------------------------------
+
+
+def posts_section(frame: Frame) -> Section:
+    data = {row["township"]: row for row in selectors.posts_by_township(frame.scope, as_of=frame.as_of)}
+    holders = selectors.post_holders_by_township(frame.scope, as_of=frame.as_of)
+    for township, n in holders.items():
+        data.setdefault(township, {})["holders"] = n
+    rows = region_rows(frame, data, ["posts", "capacity", "filled", "holders"])
+    total = total_row(rows, _("合计"))
+    posts_url = admin_list("posts_dutypost", is_active__exact=1, **frame.township_param())
+    figures = [
+        Figure(key="posts.count", label=_("履职岗位"), value=total[1] if rows else 0, url=posts_url),
+        Figure(key="posts.capacity", label=_("岗位定员"), value=total[2] if rows else 0, url=posts_url),
+        Figure(
+            key="posts.filled",
+            label=_("在岗岗位"),
+            numerator=total[3] if rows else 0,
+            denominator=total[1] if rows else 0,
+            url=posts_url,
+            note=_("截至 %(day)s") % {"day": frame.as_of.isoformat()},
+        ),
+        Figure(key="posts.holders", label=_("在岗代表"), value=total[4] if rows else 0),
+    ]
+    table = Table(
+        key="posts.by_township",
+        title=_("各乡镇履职岗位"),
+        columns=[_("乡镇"), _("岗位"), _("定员"), _("在岗岗位"), _("在岗代表")],
+        rows=rows,
+        chart="bar",
+        chart_columns=(1, 3),
+        totals=total,
+    )
+    return Section(key="posts", title=_("履职岗位"), figures=figures, tables=[table])
+
+
+# --- 代表活动小组 -----------------------------------------------------------------------------------
+
+
+def groups_section(frame: Frame) -> Section:
+    groups = selectors.groups_with_activities(frame.scope, frame.period)
+    totals = selectors.group_totals(frame.scope, frame.period)
+    rows = [[g["name"], g["members"], g["activities"]] for g in groups]
+    confirmed = {"review_status__exact": "confirmed", **frame.dates("date")}
+    figures = [
+        Figure(
+            key="groups.count",
+            label=_("代表活动小组"),
+            value=len(groups),
+            url=admin_list("groups_activitygroup", is_active__exact=1),
+        ),
+        Figure(
+            key="groups.activities",
+            label=_("小组活动"),
+            value=totals["activities"],
+            url=admin_list("groups_activity", **confirmed),
+        ),
+        Figure(
+            key="groups.problems_solved",
+            label=_("办实事解决问题"),
+            value=totals["solved"],
+            url=admin_list("groups_problemsolved", is_solved__exact=1, **confirmed),
+        ),
+        Figure(
+            key="groups.inspections",
+            label=_("视察调研批次"),
+            value=totals["batches"],
+            url=admin_list("groups_inspection", **frame.dates("started_on")),
+        ),
+    ]
+    table = Table(
+        key="groups.by_group",
+        title=_("各活动小组"),
+        columns=[_("活动小组"), _("成员"), _("活动次数")],
+        rows=rows,
+        chart="bar",
+        chart_columns=(2,),
+        totals=total_row(rows, _("合计")),
+    )
+    return Section(key="groups", title=_("代表活动小组"), figures=figures, tables=[table])
+
+
+# --- 民生实事 ---------------------------------------------------------------------------------------
+
+
+def livelihood_section(frame: Frame) -> Section:
+    projects = {row["region"]: row for row in selectors.projects_by_region(frame.scope, frame.sessions)}
+    project_rows = [
+        [frame.name_of(pk), row["collected"], row["voted"], row["completed"]] for pk, row in projects.items()
+    ]
+    project_total = total_row(project_rows, _("合计"))
+    ideas = {row["township_id"]: row for row in selectors.ideas_by_township(frame.scope, frame.period)}
+    idea_rows = region_rows(frame, ideas, ["received", "shortlisted"])
+    figures = _livelihood_figures(frame, project_total if project_rows else [None, 0, 0, 0], idea_rows)
+    tables = [
+        Table(
+            key="livelihood.projects",
+            title=_("民生实事项目"),
+            columns=[_("票决的人民代表大会"), _("候选项目"), _("票决通过"), _("已完成")],
+            rows=project_rows,
+            chart="bar",
+            chart_columns=(1, 2, 3),
+            totals=project_total,
+        ),
+        Table(
+            key="livelihood.ideas_by_township",
+            title=_("各乡镇征集项目建议"),
+            columns=[_("乡镇"), _("收到建议"), _("列入候选")],
+            rows=idea_rows,
+            totals=total_row(idea_rows, _("合计")),
+        ),
+    ]
+    return Section(key="livelihood", title=_("民生实事"), figures=figures, tables=tables)
+
+
+def _livelihood_figures(frame: Frame, totals: list, idea_rows: list[list]) -> list[Figure]:
+    if frame.sessions:
+        sessions = {"session__in": frame.sessions}
+        collected = admin_list("livelihood_project", **sessions)
+        voted = admin_list("livelihood_project", status__in=list(Project.IMPLEMENTING), **sessions)
+        completed = admin_list("livelihood_project", status__exact="completed", **sessions)
+    else:
+        collected = voted = completed = None
+    ideas = admin_list("livelihood_idea", **frame.dates("submitted_at__date"), **frame.township_param())
+    return [
+        Figure(key="livelihood.collected", label=_("征集候选项目"), value=totals[1], url=collected),
+        Figure(key="livelihood.voted", label=_("代表票决通过"), value=totals[2], url=voted),
+        Figure(key="livelihood.completed", label=_("已完成"), value=totals[3], url=completed),
+        Figure(
+            key="livelihood.ideas",
+            label=_("收到项目建议"),
+            value=sum(row[1] for row in idea_rows),
+            url=ideas,
+        ),
+    ]
+
+
+# --- 代表 -------------------------------------------------------------------------------------------
+
+
+def representatives_section(frame: Frame) -> Section:
+    counts = selectors.serving_by_level(frame.scope)
+    rows = [[label, counts.get(value, 0)] for value, label in Level.choices]
+    listed = {"status__exact": "serving", **frame.township_param()}
+    figure = Figure(
+        key="representatives.serving",
+        label=_("在任代表"),
+        value=sum(counts.values()),
+        url=admin_list("representatives_representative", **listed),
+    )
+    table = Table(
+        key="representatives.by_level",
+        title=_("在任代表（按层级）"),
+        columns=[_("层级"), _("人数")],
+        rows=rows,
+        totals=total_row(rows, _("合计")),
+    )
+    return Section(key="representatives", title=_("人大代表"), figures=[figure], tables=[table])

@@ -38,6 +38,7 @@ class Figure:
     denominator: int | None = None
     url: str | None = None  # the list this figure counts, already filtered
     note: str = ""
+    text: str | None = None  # shown instead of the value when the count reads better so ("1+12")
 
     @property
     def is_rate(self) -> bool:
@@ -56,6 +57,8 @@ class Figure:
             if rate is None:
                 return NOT_APPLICABLE
             return f"{(rate * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+        if self.text is not None:
+            return self.text
         return NOT_APPLICABLE if self.value is None else f"{self.value}"
 
 

@@ -1,0 +1,241 @@
+"""The dashboard's reads: one aggregate query per breakdown, whatever the number of rows.
+
+Every function takes a `Scope` (what the viewer may see, possibly narrowed to one township) and a
+`Period`, and returns plain rows; `apps.dashboard.figures` turns them into figures and tables.
+"""
+
+import datetime
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.utils import timezone
+
+from apps.core.models import CongressSession, Region
+from apps.core.scope import Scope
+from apps.groups.models import Activity, ActivityGroup, Inspection, ProblemSolved
+from apps.liaison.models import Concern
+from apps.liaison.selectors import concern_statistics
+from apps.livelihood.models import Idea, Project
+from apps.posts.models import DutyPost, PostAssignment
+from apps.proposals.models import NOT_ASSIGNED, Proposal, Reply
+from apps.proposals.selectors import unit_statistics
+from apps.representatives.models import Representative
+from apps.training.models import Attendance, Lecture, LectureHall
+
+from .figures_types import Period
+
+Review = Activity.Review
+
+
+def moments(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period as [start, end) in local time, so timestamp columns are compared, not cast."""
+    start = datetime.datetime.combine(period.starts_on, datetime.time.min)
+    end = datetime.datetime.combine(period.ends_on + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(start), timezone.make_aware(end)
+
+
+def during(field: str, period: Period) -> Q:
+    """Rows whose `field` (a date or a timestamp) falls inside the period."""
+    start, end = moments(period)
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def days_of(field: str, period: Period) -> Q:
+    return Q(**{f"{field}__range": (period.starts_on, period.ends_on)})
+
+
+def township_of(region: str) -> Case:
+    """The township a row belongs to, from a region that may be a village (its parent is the
+    township) or the township itself; county-level rows keep the county."""
+    return Case(
+        When(**{f"{region}__level": Region.Level.VILLAGE}, then=F(f"{region}__parent_id")),
+        default=F(f"{region}_id"),
+    )
+
+
+def regions_in(scope: Scope) -> list[Region]:
+    """The county and township regions in the scope, in their customary order: the table rows."""
+    return list(
+        Region.objects.exclude(level=Region.Level.VILLAGE)
+        .in_scope(scope, strict=True)
+        .order_by("level", "parent__sort_order", "sort_order", "code")
+    )
+
+
+def sessions_in(period: Period) -> list[int]:
+    """The congress sessions that opened in the period (a year, or every session of a term)."""
+    sessions = CongressSession.objects.filter(opened_on__range=(period.starts_on, period.ends_on))
+    if period.term_id:
+        sessions = sessions.filter(term_id=period.term_id)
+    return list(sessions.values_list("pk", flat=True))
+
+
+# --- 联系群众 -------------------------------------------------------------------------------------
+
+
+def concerns_received(scope: Scope, period: Period) -> QuerySet:
+    return Concern.objects.in_scope(scope).filter(during("submitted_at", period))
+
+
+def concerns_by_township(scope: Scope, period: Period, *, today: datetime.date) -> list[dict]:
+    concerns = concerns_received(scope, period).annotate(township_id=township_of("region"))
+    return list(concern_statistics(concerns, group_by="township_id", today=today))
+
+
+# --- 代表建议 -------------------------------------------------------------------------------------
+
+
+def session_proposals(scope: Scope, sessions: list[int]) -> QuerySet:
+    """Assigned proposals made during the sessions (the cohort the seed's rates are about)."""
+    return (
+        Proposal.objects.in_scope(scope)
+        .filter(session__in=sessions, period=Proposal.Period.SESSION)
+        .exclude(status__in=NOT_ASSIGNED)
+    )
+
+
+def recess_proposals(scope: Scope, period: Period) -> QuerySet:
+    """Proposals made in recess and assigned during the period."""
+    return (
+        Proposal.objects.in_scope(scope)
+        .filter(during("assigned_at", period), period=Proposal.Period.RECESS)
+        .exclude(status__in=NOT_ASSIGNED)
+    )
+
+
+def proposal_outcomes(proposals: QuerySet) -> dict[str, int]:
+    """The answers of the current handling round by their A/B/C/D classification."""
+    replies = (
+        Reply.objects.filter(assignment__proposal__in=proposals.values("pk"), round=F("assignment__proposal__round"))
+        .values("outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["outcome"]: row["n"] for row in replies}
+
+
+def proposals_by_township(proposals: QuerySet) -> list[dict]:
+    return list(
+        proposals.values("township")
+        .annotate(
+            proposals=Count("pk", distinct=True),
+            on_site=Count("pk", filter=Q(assignments__batch__isnull=False), distinct=True),
+            replied=Count("pk", filter=Q(assignments__replies__isnull=False), distinct=True),
+            closed=Count("pk", filter=Q(status="closed"), distinct=True),
+        )
+        .order_by()
+    )
+
+
+# --- 学习培训 -------------------------------------------------------------------------------------
+
+
+def halls_with_lectures(scope: Scope, period: Period) -> list[dict]:
+    held = Q(lectures__status=Lecture.Status.HELD) & days_of("lectures__date", period)
+    present = held & Q(lectures__attendance__status=Attendance.Status.PRESENT)
+    return list(
+        LectureHall.objects.in_scope(scope)
+        .filter(is_active=True)
+        .values("pk", "name", "level")
+        .annotate(held=Count("lectures", filter=held, distinct=True), present=Count("pk", filter=present))
+        .order_by("level", "region__sort_order", "region__code")
+    )
+
+
+# --- 履职岗位 -------------------------------------------------------------------------------------
+
+
+def posts_by_township(scope: Scope, *, as_of: datetime.date) -> list[dict]:
+    current = PostAssignment.objects.current_on(as_of)
+    return list(
+        DutyPost.objects.in_scope(scope)
+        .filter(is_active=True)
+        .annotate(has_holder=Exists(current.filter(post=OuterRef("pk"))))
+        .values("township")
+        .annotate(posts=Count("pk"), capacity=Sum("capacity"), filled=Count("pk", filter=Q(has_holder=True)))
+        .order_by()
+    )
+
+
+def post_holders_by_township(scope: Scope, *, as_of: datetime.date) -> dict[int, int]:
+    holders = (
+        PostAssignment.objects.current_on(as_of)
+        .in_scope(scope)
+        .filter(post__is_active=True)
+        .values("post__township")
+        .annotate(n=Count("representative", distinct=True))
+        .order_by()
+    )
+    return {row["post__township"]: row["n"] for row in holders}
+
+
+# --- 代表活动小组 ---------------------------------------------------------------------------------
+
+
+def groups_with_activities(scope: Scope, period: Period) -> list[dict]:
+    confirmed = Q(activities__review_status=Review.CONFIRMED) & days_of("activities__date", period)
+    member = Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gt=period.ends_on)
+    member &= Q(memberships__joined_on__lte=period.ends_on)
+    return list(
+        ActivityGroup.objects.in_scope(scope)
+        .filter(is_active=True)
+        .values("pk", "name")
+        .annotate(
+            members=Count("memberships", filter=member, distinct=True),
+            activities=Count("activities", filter=confirmed, distinct=True),
+        )
+        .order_by("region__path", "name")
+    )
+
+
+def group_totals(scope: Scope, period: Period) -> dict[str, int]:
+    """Activities (with or without a group), problems solved in the campaign, inspection batches."""
+    activities = Activity.objects.in_scope(scope).filter(days_of("date", period), review_status=Review.CONFIRMED)
+    solved = ProblemSolved.objects.in_scope(scope).filter(
+        days_of("date", period), review_status=Review.CONFIRMED, is_solved=True
+    )
+    batches = Inspection.objects.in_scope(scope).filter(days_of("started_on", period))
+    return {
+        "activities": activities.count(),
+        "solved": solved.count(),
+        "batches": batches.count(),
+    }
+
+
+# --- 民生实事 -------------------------------------------------------------------------------------
+
+
+def projects_by_region(scope: Scope, sessions: list[int]) -> list[dict]:
+    """Candidate projects of the sessions, by the region that voted them."""
+    return list(
+        Project.objects.in_scope(scope)
+        .filter(session__in=sessions)
+        .values("region")
+        .annotate(
+            collected=Count("pk"),
+            voted=Count("pk", filter=Q(status__in=Project.IMPLEMENTING)),
+            completed=Count("pk", filter=Q(status=Project.Status.COMPLETED)),
+        )
+        .order_by()
+    )
+
+
+def ideas_by_township(scope: Scope, period: Period) -> list[dict]:
+    ideas = Idea.objects.in_scope(scope).filter(during("submitted_at", period))
+    return list(
+        ideas.annotate(township_id=township_of("region"))
+        .values("township_id")
+        .annotate(received=Count("pk"), shortlisted=Count("pk", filter=Q(status=Idea.Status.SHORTLISTED)))
+        .order_by()
+    )
+
+
+# --- 代表 -----------------------------------------------------------------------------------------
+
+
+def serving_by_level(scope: Scope) -> dict[str, int]:
+    rows = Representative.objects.in_scope(scope).serving().values("level").annotate(n=Count("pk")).order_by()
+    return {row["level"]: row["n"] for row in rows}
+
+
+def unit_rows(proposals: QuerySet, *, today: datetime.date) -> list[dict]:
+    return list(unit_statistics(proposals, today=today))
