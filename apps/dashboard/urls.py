@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.dashboard import views
 
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.index, name="index"),
+]
