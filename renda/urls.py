@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,5 +15,5 @@ urlpatterns = [
     path("dashboard/", include("apps.dashboard.urls")),
     path("", include("apps.core.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, not even in DEBUG: uploads go out only through views that check
+# the viewer's scope (apps.core.downloads).

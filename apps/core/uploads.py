@@ -1,7 +1,35 @@
-"""Photos uploaded through the portal's forms: recognised by content, several per field."""
+"""Uploaded files recognised by their content, never by their names: photos and documents.
+
+Every upload field checks its files here (or with a stricter list of its own) before a service
+stores them, and apps.core.downloads recognises stored files the same way before serving them.
+"""
+
+import posixpath
+import zipfile
 
 from django import forms
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+# kind -> (extension, content type, label for messages). Only these are ever stored or served.
+KINDS = {
+    "jpg": (".jpg", "image/jpeg", "JPG"),
+    "png": (".png", "image/png", "PNG"),
+    "webp": (".webp", "image/webp", "WebP"),
+    "pdf": (".pdf", "application/pdf", "PDF"),
+    "doc": (".doc", "application/msword", "Word（doc）"),
+    "xls": (".xls", "application/vnd.ms-excel", "Excel（xls）"),
+    "docx": (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word（docx）"),
+    "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel（xlsx）"),
+    "pptx": (".pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint"),
+    "odt": (".odt", "application/vnd.oasis.opendocument.text", "ODT"),
+    "ods": (".ods", "application/vnd.oasis.opendocument.spreadsheet", "ODS"),
+}
+PHOTO_KINDS = ("jpg", "png", "webp")
+DOCUMENT_KINDS = ("pdf", "doc", "docx", "xls", "xlsx", "odt", "ods")
 
 # What a photo may be, recognised by its first bytes rather than its name.
 PHOTO_SIGNATURES = [
@@ -9,14 +37,97 @@ PHOTO_SIGNATURES = [
     (lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"), "png"),
     (lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP", "webp"),
 ]
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc and .xls (and of .msi, .msg...)
+# The part every Office Open XML file of a kind must contain.
+OFFICE_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx", "ppt/presentation.xml": "pptx"}
+ODF_TYPES = {"application/vnd.oasis.opendocument.text": "odt", "application/vnd.oasis.opendocument.spreadsheet": "ods"}
+# The streams that make an OLE file a Word or an Excel file, as they are named in its directory.
+OLE_STREAMS = {"WordDocument".encode("utf-16-le"): "doc", "Workbook".encode("utf-16-le"): "xls"}
+
+
+def _head(upload, size: int = 12) -> bytes:
+    upload.seek(0)
+    head = upload.read(size)
+    upload.seek(0)
+    return head
 
 
 def photo_kind(upload: UploadedFile) -> str | None:
     """'jpg', 'png' or 'webp' from the file's content, or None for anything else."""
-    upload.seek(0)
-    head = upload.read(12)
-    upload.seek(0)
+    head = _head(upload)
     return next((kind for matches, kind in PHOTO_SIGNATURES if matches(head)), None)
+
+
+def _zip_kind(upload) -> str | None:
+    """docx/xlsx/pptx/odt/ods for a well-formed package without macros; None for any other zip."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError):
+        return None
+    finally:
+        upload.seek(0)
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        return None  # a macro-enabled document is a program, whatever its name says
+    if mimetype:
+        return ODF_TYPES.get(mimetype)
+    if "[Content_Types].xml" not in names:
+        return None
+    return next((kind for part, kind in OFFICE_PARTS.items() if part in names), None)
+
+
+def _ole_kind(upload) -> str | None:
+    """'doc' or 'xls' when the compound file holds a Word or Excel stream; None for others (.msi)."""
+    upload.seek(0)
+    content = upload.read()  # bounded: sizes are checked before the kind
+    upload.seek(0)
+    return next((kind for stream, kind in OLE_STREAMS.items() if stream in content), None)
+
+
+def file_kind(upload) -> str | None:
+    """Any kind of KINDS from the file's bytes, or None for anything else (HTML, scripts, programs)."""
+    head = _head(upload)
+    if kind := photo_kind(upload):
+        return kind
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(upload)
+    if head.startswith(OLE_MAGIC):
+        return _ole_kind(upload)
+    return None
+
+
+def size_label(limit: int) -> str:
+    return f"{round(limit / 1024 / 1024, 1):g}MB"
+
+
+def kinds_label(kinds) -> str:
+    return "、".join(KINDS[kind][2] for kind in kinds)
+
+
+def check_upload(upload, *, kinds=DOCUMENT_KINDS, max_bytes: int) -> str:
+    """The upload's kind, or a ValidationError that names the file and says what is taken."""
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("文件“%(name)s”超过%(size)s，请压缩后再上传。") % {"name": upload.name, "size": size_label(max_bytes)},
+            code="too_large",
+        )
+    kind = file_kind(upload)
+    if kind not in kinds:
+        message = _("“%(name)s”的内容不是%(kinds)s文件，只能上传这些格式。")
+        raise ValidationError(message % {"name": upload.name, "kinds": kinds_label(kinds)}, code="bad_kind")
+    return kind
+
+
+def stored_name(upload, kind: str) -> str:
+    """The uploader's name with the extension of what the file really is."""
+    stem = posixpath.splitext(posixpath.basename(upload.name or ""))[0] or "file"
+    return f"{stem}{KINDS[kind][0]}"
+
+
+# --- form fields and widgets ------------------------------------------------------------------
 
 
 class MultipleFileInput(forms.FileInput):
@@ -33,3 +144,30 @@ class MultiplePhotoField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         return [super(MultiplePhotoField, self).clean(one, initial) for one in files]
+
+
+class _Link:
+    """Stands in for the stored file in the widget's template: its name, and the checked view's URL."""
+
+    def __init__(self, value, url: str):
+        self.value, self.url = value, url
+
+    def __str__(self):
+        return posixpath.basename(str(self.value))
+
+
+class DownloadFileInput(AdminFileWidget):
+    """The admin's file input, linking the current file to the view that checks the viewer's scope
+    (`url_name`, given the row's pk) instead of the /media/ address, which nothing serves."""
+
+    def __init__(self, attrs=None, *, url_name: str):
+        super().__init__(attrs)
+        self.url_name = url_name
+
+    def format_value(self, value):
+        if self.is_initial(value) and getattr(value, "instance", None) is not None and value.instance.pk:
+            return _Link(value, reverse(self.url_name, args=[value.instance.pk]))
+        return super().format_value(value)
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "name", None))

@@ -3,8 +3,9 @@ inspection batches. Every write goes through apps.groups.services; the pages gat
 what the services refuse, and list what they wrote."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from apps.core import admin_pages
 from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import User
+from apps.core.uploads import DownloadFileInput
 from apps.groups import admin_views, services
 from apps.groups.admin_forms import ActivityAdminForm, MembershipForm, MembershipFormSet, RejectForm
 from apps.groups.models import (
@@ -403,9 +405,18 @@ class InspectionAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
         "report", "report_file",
     ]  # fmt: skip
     inlines = [SuggestionInline]
+    formfield_overrides = {models.FileField: {"widget": DownloadFileInput(url_name="admin:groups_inspection_report")}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(headcount=Count("participants"))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        report = path("<path:object_id>/report/", wrap(self.report_file_view), name="groups_inspection_report")
+        return [report, *super().get_urls()]
+
+    def report_file_view(self, request, object_id):
+        return admin_views.report_file_view(self, request, unquote(object_id))
 
     def get_fields(self, request, obj=None):
         return self.fields[1:] if obj is None else self.fields

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from apps.core.confirmation import ReviewError, record_review
 from apps.core.models import Region, User
 from apps.core.scope import scope_for
+from apps.core.uploads import file_kind
 from apps.groups.models import (
     Activity,
     ActivityGroup,
@@ -40,11 +41,8 @@ CAMPAIGN_FIELDS = ("name", "region", "started_on", "ended_on", "description")
 INSPECTION_FIELDS = ("kind", "topic", "started_on", "ended_on", "organiser", "status", "report")
 
 # Reports are read in offices: PDF and Word files, recognised by their first bytes.
-REPORT_SIGNATURES = (
-    (b"%PDF-", "pdf"),
-    (b"PK\x03\x04", "docx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
-)
+# Recognised by content (apps.core.uploads): any zip or OLE file is not yet a Word file.
+REPORT_KINDS = ("pdf", "doc", "docx")
 REPORT_MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 
 
@@ -588,10 +586,8 @@ def problem_review(*, problem: ProblemSolved, by: User, confirm: bool, note: str
 
 
 def report_file_kind(upload) -> str | None:
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    return next((kind for signature, kind in REPORT_SIGNATURES if head.startswith(signature)), None)
+    kind = file_kind(upload)
+    return kind if kind in REPORT_KINDS else None
 
 
 def report_file_errors(upload) -> list[str]:

@@ -5,20 +5,20 @@ service rolls back everything the page was doing and is shown to the person who 
 """
 
 import logging
-import mimetypes
 from dataclasses import dataclass
 
 import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, When
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import admin_url, error_text, page, workbook
 from apps.core.collation import by_stroke
+from apps.core.downloads import file_response
 from apps.core.exports import SafeXLSX
 from apps.core.models import Region
 from apps.liaison import selectors, services
@@ -77,13 +77,8 @@ def concern_photo_view(model_admin, request, object_id, photo_id):
     if not model_admin.has_view_permission(request, concern):
         raise PermissionDenied
     photo = get_object_or_404(ConcernPhoto, pk=photo_id, concern=concern)
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("照片文件不存在。")) from None
-    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
     audit.info("view concern photo concern=%s photo=%s by=%s", concern.pk, photo.pk, request.user.pk)
-    return FileResponse(handle, content_type=content_type)
+    return file_response(photo.image)
 
 
 # --- statistics -------------------------------------------------------------------------------

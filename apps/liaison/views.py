@@ -7,7 +7,6 @@ written to the audit log.
 """
 
 import logging
-import posixpath
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.core.access import representative_required, unit_staff_required
+from apps.core.downloads import file_response
 from apps.core.models import User
 from apps.core.public_forms import client_ip
 from apps.liaison import forms, services
@@ -49,7 +49,6 @@ from apps.representatives.selectors import representative_for_user
 audit = logging.getLogger("renda.audit")
 
 S = Concern.Status
-PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 PHOTO_LINK_SALT = "liaison.track-photo"
 PHOTO_LINK_MAX_AGE = 3600
 # Room for the text fields on top of the photos themselves.
@@ -106,19 +105,7 @@ def _add_errors(form: Form, error: ValidationError) -> None:
 
 
 def _photo_response(photo: ConcernPhoto) -> FileResponse:
-    name = posixpath.basename(photo.image.name)
-    content_type = PHOTO_TYPES.get(posixpath.splitext(name)[1].lower())
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    # Anything that is not a checked image (uploaded through another door) is only downloaded.
-    return FileResponse(
-        handle,
-        as_attachment=content_type is None,
-        filename=name,
-        content_type=content_type or "application/octet-stream",
-    )
+    return file_response(photo.image)
 
 
 # --- the public concern form ----------------------------------------------------------------------

@@ -513,7 +513,14 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModel
 
 class ReplyInline(ReadOnlyInline):
     model = Reply
-    fields = ["round", "outcome", "replied_at", "on_time", "text", "letter"]
+    fields = ["round", "outcome", "replied_at", "on_time", "text", "letter_link"]
+
+    @admin.display(description=_("答复函"))
+    def letter_link(self, reply):
+        # The checked view, never the file's /media/ address (nothing serves it).
+        if not reply.letter:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("proposals:reply_letter", args=[reply.pk]), _("下载"))
 
 
 class ContactInline(ReadOnlyInline):

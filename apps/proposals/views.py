@@ -4,7 +4,6 @@ Each view gets its object through an access helper (404 outside the user's scope
 form, calls one service and redirects; a refused transition is shown next to its form.
 """
 
-import posixpath
 from collections.abc import Callable
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.access import representative_required, unit_staff_required
+from apps.core.downloads import file_response
 from apps.core.models import User
 from apps.core.workdays import workdays_between
 from apps.proposals import forms, services
@@ -77,8 +77,6 @@ EVENT_LABELS = {
     "supervise": gettext_lazy("督办"),
     "mark_key": gettext_lazy("列为重点督办"),
 }
-
-LETTER_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
 def _page_size() -> int:
@@ -520,19 +518,7 @@ def reply_letter(request: HttpRequest, reply_pk: int) -> HttpResponse:
     reply = get_object_or_404(Reply.objects.select_related("assignment"), pk=reply_pk)
     if not reply.letter or not _may_read_letter(request.user, reply):
         raise Http404
-    name = posixpath.basename(reply.letter.name)
-    content_type = LETTER_TYPES.get(posixpath.splitext(name)[1].lower())
-    try:
-        handle = reply.letter.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    # Anything that is not a checked PDF or image (say, uploaded through another door) is only downloaded.
-    return FileResponse(
-        handle,
-        as_attachment=content_type is None,
-        filename=name,
-        content_type=content_type or "application/octet-stream",
-    )
+    return file_response(reply.letter)
 
 
 # --- public pages ------------------------------------------------------------------------------

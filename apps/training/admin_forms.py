@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.uploads import DownloadFileInput
 from apps.training import materials
 from apps.training.models import Attendance, Lecture, Retraining
 
@@ -23,7 +24,9 @@ class LectureForm(forms.ModelForm):
         widgets = {
             "date": _date_input(),
             "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "materials": forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.pptx,.xlsx,.jpg,.jpeg,.png"}),
+            "materials": DownloadFileInput(
+                attrs={"accept": ".pdf,.docx,.pptx,.xlsx,.jpg,.jpeg,.png"}, url_name="training:lecture_material"
+            ),
         }
         help_texts = {"materials": _("PDF、Word、PowerPoint、Excel 文件或图片。")}
 

@@ -9,8 +9,10 @@ import zipfile
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+
+from apps.core.downloads import file_response
 
 # kind -> (extension, content type)
 KINDS = {
@@ -81,14 +83,4 @@ def download_name(lecture) -> str:
 
 
 def material_response(lecture) -> FileResponse:
-    ext = posixpath.splitext(lecture.materials.name)[1].lower()
-    content_type = next((ctype for e, ctype in KINDS.values() if e == ext), "application/octet-stream")
-    try:
-        handle = lecture.materials.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=download_name(lecture), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(lecture.materials, filename=download_name(lecture))
