@@ -32,7 +32,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the optional staff two-factor (RENDA_OTP_REQUIRED_FOR_STAFF).
+    "apps.core.otp.RendaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "apps.core",
     "apps.representatives",
     "apps.notifications",
@@ -61,7 +64,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: an expired session is logged out with a message saying why.
+    "apps.core.sessions.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -192,12 +198,23 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# A session ends after this many minutes without a request, and this many hours after login
+# whatever the activity (apps/core/sessions.py); logout and deactivation end it at once.
+RENDA_SESSION_IDLE_MINUTES = env.int("RENDA_SESSION_IDLE_MINUTES", default=30)
+RENDA_SESSION_MAX_HOURS = env.int("RENDA_SESSION_MAX_HOURS", default=12)
+# The cookie and the row outlive the idle limit, so the middleware, not a silently missing row,
+# ends an idle session: the row is deleted and the login page says why.
+SESSION_COOKIE_AGE = RENDA_SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# The back office asks staff for a TOTP token (django-otp) on top of the password; devices are
+# added by a superuser in the admin. Portal users are never asked.
+RENDA_OTP_REQUIRED_FOR_STAFF = env.bool("RENDA_OTP_REQUIRED_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = env("RENDA_SITE_NAME", default="人大代表工作平台")
 
 # No inline scripts anywhere: every script is a static file.
 CONTENT_SECURITY_POLICY = {
@@ -209,7 +226,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
-        "base-uri": [SELF],
+        "base-uri": [NONE],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     },
