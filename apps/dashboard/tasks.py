@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from apps.dashboard import services
+
+
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
+def build_report(job_id: int):
+    """Large years take minutes: the report is built here, never in a web request."""
+    services.report_build(job_id=job_id)
