@@ -2,6 +2,8 @@
 
 Every function takes a `Scope` (what the viewer may see, possibly narrowed to one township) and a
 `Period`, and returns plain rows; `apps.dashboard.figures` turns them into figures and tables.
+Scopes are applied strictly: a township's dashboard counts the township's rows, not the county's
+groups, halls or projects its staff may read elsewhere.
 """
 
 import datetime
@@ -73,7 +75,7 @@ def sessions_in(period: Period) -> list[int]:
 
 
 def concerns_received(scope: Scope, period: Period) -> QuerySet:
-    return Concern.objects.in_scope(scope).filter(during("submitted_at", period))
+    return Concern.objects.in_scope(scope, strict=True).filter(during("submitted_at", period))
 
 
 def concerns_by_township(scope: Scope, period: Period, *, today: datetime.date) -> list[dict]:
@@ -87,7 +89,7 @@ def concerns_by_township(scope: Scope, period: Period, *, today: datetime.date) 
 def session_proposals(scope: Scope, sessions: list[int]) -> QuerySet:
     """Assigned proposals made during the sessions (the cohort the seed's rates are about)."""
     return (
-        Proposal.objects.in_scope(scope)
+        Proposal.objects.in_scope(scope, strict=True)
         .filter(session__in=sessions, period=Proposal.Period.SESSION)
         .exclude(status__in=NOT_ASSIGNED)
     )
@@ -96,7 +98,7 @@ def session_proposals(scope: Scope, sessions: list[int]) -> QuerySet:
 def recess_proposals(scope: Scope, period: Period) -> QuerySet:
     """Proposals made in recess and assigned during the period."""
     return (
-        Proposal.objects.in_scope(scope)
+        Proposal.objects.in_scope(scope, strict=True)
         .filter(during("assigned_at", period), period=Proposal.Period.RECESS)
         .exclude(status__in=NOT_ASSIGNED)
     )
@@ -133,7 +135,7 @@ def halls_with_lectures(scope: Scope, period: Period) -> list[dict]:
     held = Q(lectures__status=Lecture.Status.HELD) & days_of("lectures__date", period)
     present = held & Q(lectures__attendance__status=Attendance.Status.PRESENT)
     return list(
-        LectureHall.objects.in_scope(scope)
+        LectureHall.objects.in_scope(scope, strict=True)
         .filter(is_active=True)
         .values("pk", "name", "level")
         .annotate(held=Count("lectures", filter=held, distinct=True), present=Count("pk", filter=present))
@@ -147,7 +149,7 @@ def halls_with_lectures(scope: Scope, period: Period) -> list[dict]:
 def posts_by_township(scope: Scope, *, as_of: datetime.date) -> list[dict]:
     current = PostAssignment.objects.current_on(as_of)
     return list(
-        DutyPost.objects.in_scope(scope)
+        DutyPost.objects.in_scope(scope, strict=True)
         .filter(is_active=True)
         .annotate(has_holder=Exists(current.filter(post=OuterRef("pk"))))
         .values("township")
@@ -159,7 +161,7 @@ def posts_by_township(scope: Scope, *, as_of: datetime.date) -> list[dict]:
 def post_holders_by_township(scope: Scope, *, as_of: datetime.date) -> dict[int, int]:
     holders = (
         PostAssignment.objects.current_on(as_of)
-        .in_scope(scope)
+        .in_scope(scope, strict=True)
         .filter(post__is_active=True)
         .values("post__township")
         .annotate(n=Count("representative", distinct=True))
@@ -176,7 +178,7 @@ def groups_with_activities(scope: Scope, period: Period) -> list[dict]:
     member = Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gt=period.ends_on)
     member &= Q(memberships__joined_on__lte=period.ends_on)
     return list(
-        ActivityGroup.objects.in_scope(scope)
+        ActivityGroup.objects.in_scope(scope, strict=True)
         .filter(is_active=True)
         .values("pk", "name")
         .annotate(
@@ -189,11 +191,13 @@ def groups_with_activities(scope: Scope, period: Period) -> list[dict]:
 
 def group_totals(scope: Scope, period: Period) -> dict[str, int]:
     """Activities (with or without a group), problems solved in the campaign, inspection batches."""
-    activities = Activity.objects.in_scope(scope).filter(days_of("date", period), review_status=Review.CONFIRMED)
-    solved = ProblemSolved.objects.in_scope(scope).filter(
+    activities = Activity.objects.in_scope(scope, strict=True).filter(
+        days_of("date", period), review_status=Review.CONFIRMED
+    )
+    solved = ProblemSolved.objects.in_scope(scope, strict=True).filter(
         days_of("date", period), review_status=Review.CONFIRMED, is_solved=True
     )
-    batches = Inspection.objects.in_scope(scope).filter(days_of("started_on", period))
+    batches = Inspection.objects.in_scope(scope, strict=True).filter(days_of("started_on", period))
     return {
         "activities": activities.count(),
         "solved": solved.count(),
@@ -207,7 +211,7 @@ def group_totals(scope: Scope, period: Period) -> dict[str, int]:
 def projects_by_region(scope: Scope, sessions: list[int]) -> list[dict]:
     """Candidate projects of the sessions, by the region that voted them."""
     return list(
-        Project.objects.in_scope(scope)
+        Project.objects.in_scope(scope, strict=True)
         .filter(session__in=sessions)
         .values("region")
         .annotate(
@@ -220,7 +224,7 @@ def projects_by_region(scope: Scope, sessions: list[int]) -> list[dict]:
 
 
 def ideas_by_township(scope: Scope, period: Period) -> list[dict]:
-    ideas = Idea.objects.in_scope(scope).filter(during("submitted_at", period))
+    ideas = Idea.objects.in_scope(scope, strict=True).filter(during("submitted_at", period))
     return list(
         ideas.annotate(township_id=township_of("region"))
         .values("township_id")
@@ -233,7 +237,9 @@ def ideas_by_township(scope: Scope, period: Period) -> list[dict]:
 
 
 def serving_by_level(scope: Scope) -> dict[str, int]:
-    rows = Representative.objects.in_scope(scope).serving().values("level").annotate(n=Count("pk")).order_by()
+    rows = (
+        Representative.objects.in_scope(scope, strict=True).serving().values("level").annotate(n=Count("pk")).order_by()
+    )
     return {row["level"]: row["n"] for row in rows}
 
 
