@@ -1,0 +1,171 @@
+"""The annual report pages: ask for a report and follow it, download its files, print it."""
+
+import logging
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.core.exports import SafeXLSX
+from apps.core.models import CongressTerm, Region
+from apps.core.scope import Scope
+
+from . import report, services
+from .access import dashboard_scope
+from .figures import build_dashboard, period_for_term, period_for_year
+from .models import EVERYWHERE, ReportJob
+
+audit = logging.getLogger("renda.audit")
+RECENT_JOBS = 20
+YEARS_OFFERED = 10
+# kind -> (the job's field naming the file, its content type)
+FILE_KINDS = {"xlsx": ("xlsx_name", SafeXLSX.CONTENT_TYPE), "pdf": ("pdf_name", "application/pdf")}
+
+
+class ReportForm(forms.Form):
+    period = forms.ChoiceField(label=gettext_lazy("统计期间"))
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("乡镇"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("全部（本人管辖范围）"),
+    )
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.terms = {str(t.pk): t for t in CongressTerm.objects.in_scope(scope).select_related("region")}
+        this_year = timezone.localdate().year
+        years = [(f"y{y}", _("%(year)s 年") % {"year": y}) for y in range(this_year, this_year - YEARS_OFFERED, -1)]
+        terms = [(f"t{pk}", str(term)) for pk, term in self.terms.items()]
+        self.fields["period"].choices = [(_("年度"), years)] + ([(_("届次"), terms)] if terms else [])
+        self.fields["period"].initial = f"y{this_year - 1}"
+        townships = Region.objects.filter(level=Region.Level.TOWNSHIP).in_scope(scope, strict=True)
+        if townships.count() > 1:
+            self.fields["region"].queryset = townships.order_by("parent__sort_order", "sort_order", "code")
+        else:
+            del self.fields["region"]  # one township's staff report on their own township
+
+    def clean_period(self):
+        value = self.cleaned_data["period"]
+        if value.startswith("t"):
+            return period_for_term(self.terms[value[1:]])
+        return period_for_year(int(value[1:]))
+
+
+def _scope_or_404(user) -> Scope:
+    try:
+        return dashboard_scope(user)
+    except PermissionDenied:
+        raise Http404 from None
+
+
+def scope_covers_job(scope: Scope, job: ReportJob) -> bool:
+    if scope.unrestricted:
+        return True
+    return job.paths != (EVERYWHERE,) and all(any(p.startswith(s) for s in scope.region_paths) for p in job.paths)
+
+
+def report_job_for_user(user, pk: int) -> ReportJob:
+    """The job if `user` asked for it or their scope covers it (and they may still see the
+    dashboard); 404 for anyone else."""
+    scope = _scope_or_404(user)
+    job = get_object_or_404(ReportJob.objects.select_related("term__region", "region"), pk=pk)
+    if job.requested_by_id != user.pk and not scope_covers_job(scope, job):
+        raise Http404
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_page(request: HttpRequest) -> HttpResponse:
+    scope = dashboard_scope(request.user)
+    form = ReportForm(request.POST or None, scope=scope)
+    if form.is_bound and form.is_valid():
+        try:
+            services.report_request(
+                user=request.user, period=form.cleaned_data["period"], region=form.cleaned_data.get("region")
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已提交，报告正在后台生成，完成后可在下方下载。"))
+            return redirect("dashboard:report")
+    return _page(request, form, status=400 if form.errors else 200)
+
+
+def _page(request, form, *, status=200) -> HttpResponse:
+    jobs = list(
+        ReportJob.objects.filter(requested_by=request.user).select_related("term__region", "region")[:RECENT_JOBS]
+    )
+    context = {
+        **admin.site.each_context(request),
+        "title": _("年度统计报告"),
+        "form": form,
+        "jobs": jobs,
+        "any_active": any(job.is_active for job in jobs),
+    }
+    return render(request, "dashboard/report.html", context, status=status)
+
+
+@login_required
+@require_GET
+def report_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = report_job_for_user(request.user, pk)
+    done = job.status == ReportJob.Status.DONE
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "step": job.step,
+            "error": job.error,
+            "xlsx_url": reverse("dashboard:report_download", args=[job.pk, "xlsx"]) if done else None,
+            "pdf_url": reverse("dashboard:report_download", args=[job.pk, "pdf"]) if done else None,
+        }
+    )
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    job = report_job_for_user(request.user, pk)
+    field, content_type = FILE_KINDS.get(kind, ("", ""))
+    name = getattr(job, field, "") if field else ""
+    path = services.report_file(name) if name and job.status == ReportJob.Status.DONE else None
+    if path is None or not path.is_file():
+        raise Http404
+    audit.info("report download job=%s kind=%s by=%s", job.pk, kind, request.user.pk)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{job}.{kind}",
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def report_print(request: HttpRequest) -> HttpResponse:
+    """The printable report of a period, computed now: for the browser's own print."""
+    scope = dashboard_scope(request.user)
+    form = ReportForm(request.GET, scope=scope)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    region, period = form.cleaned_data.get("region"), form.cleaned_data["period"]
+    paths = services.report_paths(scope, region)
+    label = services.paths_label(paths, region)
+    dashboard = build_dashboard(scope=services.paths_scope(paths), period=period, scope_label=label, region=region)
+    title = report.report_title(report.organ_name(services.paths_regions(paths, region)), period)
+    return HttpResponse(report.report_html(dashboard, title, for_screen=True, back_url=reverse("dashboard:report")))
