@@ -423,6 +423,10 @@ RENDA_LIVELIHOOD = {
 RENDA_PORTAL = {
     # How far ahead a representative's home lists their shifts, reception days and lectures.
     "HOME_DAYS_AHEAD": env.int("RENDA_PORTAL_HOME_DAYS_AHEAD", default=14),
+    # How far back a representative's home recalls the records staff did not confirm.
+    "HOME_DAYS_BACK": env.int("RENDA_PORTAL_HOME_DAYS_BACK", default=30),
+    # At most this many items in each block of a home page; the block's own page lists them all.
+    "HOME_LIST_SIZE": env.int("RENDA_PORTAL_HOME_LIST_SIZE", default=20),
 }
 
 # --- Dashboard and annual report (apps/dashboard) ----------------------------------------

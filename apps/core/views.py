@@ -3,9 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
+from apps.core.access import unit_staff_required
 from apps.core.models import Region, User
-from apps.proposals.selectors import unit_assignments
+from apps.core.unit_home import agenda_for
 from apps.representatives.selectors import public_counts_by_township
 
 
@@ -32,13 +35,14 @@ def landing(request: HttpRequest) -> HttpResponse:
     if user.role == User.Role.REPRESENTATIVE:
         return redirect("representatives:mine")
     if user.role == User.Role.UNIT:
-        return redirect("proposals:unit_list")
+        return redirect("unit_home")
     return redirect("home")
 
 
-@login_required
+@never_cache
+@unit_staff_required
 def unit_home(request: HttpRequest) -> HttpResponse:
-    if request.user.role != User.Role.UNIT or request.user.handling_unit is None:
-        return render(request, "core/no_role.html", status=403)
+    """A handling unit's home: its open items of every kind by due date."""
     unit = request.user.handling_unit
-    return render(request, "core/unit_home.html", {"unit": unit, "assigned": unit_assignments(unit.pk).count()})
+    agenda = agenda_for(unit.pk, timezone.localdate())
+    return render(request, "core/unit_home.html", {"unit": unit, "agenda": agenda})

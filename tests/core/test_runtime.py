@@ -87,7 +87,7 @@ def test_a_failed_login_says_so_next_to_the_form(client, staff_a):
     [
         ("committee", "/admin/"),
         ("staff_a", "/admin/"),
-        ("unit", "/proposals/unit/"),
+        ("unit", "/unit/"),
         ("representative", "/representatives/mine/"),
     ],
 )
