@@ -47,8 +47,12 @@ class DashboardForm(forms.Form):
             del self.fields["township"]  # one township's staff see their own township only
 
     def selection(self) -> tuple[Period, Region | None]:
-        """The chosen period and township; this year, everywhere in scope, when nothing (valid) is chosen."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        """The chosen period and township. A field left empty or refused falls back to this year,
+        or to everywhere in scope, while the other field is still obeyed."""
+        data = {}
+        if self.is_bound:
+            self.is_valid()  # cleaned_data keeps the fields that passed
+            data = self.cleaned_data
         value = data.get("period") or self.fields["period"].initial
         period = period_for_term(self.terms[value[1:]]) if value.startswith("t") else period_for_year(int(value[1:]))
         return period, data.get("township")

@@ -74,7 +74,9 @@ def proposals(*, session, rep_a, rep_b, unit, by):
 
 
 def training(county, township_a, township_b):
-    county_hall = HallFactory(region=county, level=LectureHall.Level.COUNTY, name="县人大代表培训讲堂")
+    county_hall = LectureHall.objects.filter(region=county).first() or HallFactory(
+        region=county, level=LectureHall.Level.COUNTY, name="县人大代表培训讲堂"
+    )
     hall_a, hall_b = HallFactory(region=township_a), HallFactory(region=township_b)
     lecture_a = LectureFactory(instructor=InstructorFactory(hall=hall_a), date=D(2022, 3, 15))
     LectureFactory(instructor=lecture_a.instructor, date=D(2022, 9, 15))
