@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from apps.livelihood.models import Project
 from apps.proposals.models import NOT_ASSIGNED, Outcome, Status
 from apps.proposals.selectors import rates
 from apps.representatives.choices import Level
+from apps.representatives.duty import grade_label
 from apps.training.models import LectureHall
 
 from . import selectors
@@ -460,4 +462,19 @@ def representatives_section(frame: Frame) -> Section:
         rows=rows,
         totals=total_row(rows, _("合计")),
     )
-    return Section(key="representatives", title=_("人大代表"), figures=[figure], tables=[table])
+    return Section(key="representatives", title=_("人大代表"), figures=[figure], tables=[table, _grade_table(frame)])
+
+
+def _grade_table(frame: Frame) -> Table:
+    """Duty grades of the period's evaluations, best grade first; empty until evaluations exist."""
+    found = selectors.evaluations_by_grade(frame.scope, frame.period)
+    order = [code for code, _threshold in settings.RENDA_DUTY["GRADES"]]
+    grades = sorted(found, key=lambda code: order.index(code) if code in order else len(order))
+    rows = [[grade_label(code), found[code]["n"], found[code]["confirmed"]] for code in grades]
+    return Table(
+        key="representatives.grades",
+        title=_("年度履职评价等次"),
+        columns=[_("等次"), _("评价人数"), _("已确认")],
+        rows=rows,
+        totals=total_row(rows, _("合计")),
+    )

@@ -20,7 +20,7 @@ from apps.livelihood.models import Idea, Project
 from apps.posts.models import DutyPost, PostAssignment
 from apps.proposals.models import NOT_ASSIGNED, Proposal, Reply
 from apps.proposals.selectors import unit_statistics
-from apps.representatives.models import Representative
+from apps.representatives.models import Evaluation, Representative
 from apps.training.models import Attendance, Lecture, LectureHall
 
 from .figures_types import Period
@@ -245,3 +245,15 @@ def serving_by_level(scope: Scope) -> dict[str, int]:
 
 def unit_rows(proposals: QuerySet, *, today: datetime.date) -> list[dict]:
     return list(unit_statistics(proposals, today=today))
+
+
+def evaluations_by_grade(scope: Scope, period: Period) -> dict[str, dict]:
+    """The years' duty evaluations (年度履职评价) of the period, by grade."""
+    rows = (
+        Evaluation.objects.in_scope(scope, strict=True)
+        .filter(year__range=(period.starts_on.year, period.ends_on.year))
+        .values("grade")
+        .annotate(n=Count("pk"), confirmed=Count("pk", filter=Q(status=Evaluation.State.CONFIRMED)))
+        .order_by()
+    )
+    return {row["grade"]: row for row in rows}

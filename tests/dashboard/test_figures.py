@@ -9,6 +9,7 @@ import pytest
 from apps.core.scope import Scope, scope_for
 from apps.dashboard.figures import build_dashboard, period_for_term, period_for_year
 from apps.dashboard.figures_types import NOT_APPLICABLE
+from apps.representatives.models import Evaluation
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,12 @@ def test_a_term_spans_every_year_of_it(known_year, county_term, committee_staff)
     county_term.ended_on = D(2022, 12, 31)
     shorter = build_dashboard(scope=scope_for(committee_staff), period=period_for_term(county_term), scope_label="")
     assert shorter.figure("concerns.received").value == 6
+
+
+def test_duty_grades_of_the_year_best_first(known_year, committee_staff, staff_b, rep_a, rep_b, neighbour_a):
+    Evaluation.objects.create(representative=rep_a, year=2022, points=20, grade="competent")
+    Evaluation.objects.create(representative=neighbour_a, year=2022, points=80, grade="excellent", status="confirmed")
+    Evaluation.objects.create(representative=rep_b, year=2021, points=80, grade="excellent")  # another year
+    rows = table(dashboard_for(scope_for(committee_staff)), "representatives.grades").rows
+    assert [row[1:] for row in rows] == [[1, 1], [1, 0]]
+    assert table(dashboard_for(scope_for(staff_b)), "representatives.grades").rows == []
