@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the others, so a database outage in any of them is a 503 page, not a 500.
+    "apps.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,7 +114,14 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # One test database per test process, so runs sharing a server never collide.
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=f"test_renda_{os.getpid()}")}
+    # A kept connection is checked before a request reuses it: one cut by a database restart is
+    # replaced, so the app recovers by itself (tests/faults/test_postgres_restart.py).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database host that does not answer fails the request in seconds (the 503 page) instead
+    # of holding a web worker until the server's own timeout kills it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

@@ -1,0 +1,33 @@
+"""Views for the 503 middleware's own tests: each meets the database in a different way."""
+
+from django.db import InterfaceError
+from django.http import HttpResponse
+from django.urls import path
+
+from apps.core.models import User
+
+
+def reads_the_database(request):
+    return HttpResponse(str(User.objects.count()))
+
+
+def connection_closed(request):
+    # What psycopg2 says when a kept connection was cut under it, as Django re-raises it.
+    raise InterfaceError("connection already closed")
+
+
+def other_error(request):
+    raise ValueError("a bug, not an outage")
+
+
+def session_written_after_the_view(request):
+    request.session["seen"] = True  # saved by SessionMiddleware after the view has returned
+    return HttpResponse("ok")
+
+
+urlpatterns = [
+    path("reads/", reads_the_database),
+    path("closed/", connection_closed),
+    path("bug/", other_error),
+    path("session/", session_written_after_the_view),
+]
