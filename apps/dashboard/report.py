@@ -82,12 +82,18 @@ def section_heading(number: int, title: str) -> str:
 
 
 def figure_sentence(figure: Figure, period: Period) -> str:
-    """One line of the report per headline figure, e.g. "2022 年，办理群众意见 526 件。"."""
-    lead = _("%(year)s 年") % {"year": period.year} if period.year is not None else _("本届以来")
-    if not figure.is_rate:
-        unit = UNITS.get(figure.key, "")
-        amount = f"{figure.display} {unit}" if unit and figure.display != NOT_APPLICABLE else figure.display
-        return _("%(lead)s，%(label)s %(amount)s。") % {"lead": lead, "label": figure.label, "amount": amount}
+    """One line of the report per headline figure, e.g. "全年办理群众意见 526 件。"."""
+    if figure.is_rate:
+        return _rate_sentence(figure)
+    lead = _("全年") if period.year is not None else _("本届以来")
+    label, unit = str(figure.label), str(UNITS.get(figure.key, ""))
+    if unit and label.endswith(unit):  # "视察调研批次 12 批次" reads "视察调研 12 批次"
+        label = label.removesuffix(unit)
+    amount = f"{figure.display} {unit}" if unit and figure.display != NOT_APPLICABLE else figure.display
+    return _("%(lead)s%(label)s %(amount)s。") % {"lead": lead, "label": label, "amount": amount}
+
+
+def _rate_sentence(figure: Figure) -> str:
     if figure.rate is None:
         return _("%(label)s：%(rate)s（暂无可计算的数据）。") % {"label": figure.label, "rate": NOT_APPLICABLE}
     return _("%(label)s %(rate)s（%(numerator)s / %(denominator)s）。") % {

@@ -108,8 +108,8 @@ def test_the_printable_report_has_the_heading_numbered_sections_and_a_sentence_p
     html = report.report_html(known_dashboard(), TITLE)
     assert f"<h1>{TITLE}</h1>" in html
     assert "一、联系群众" in html and "二、代表建议" in html
-    assert "2022 年，通过代表联络站办理群众急难愁盼问题 526。" in html
-    assert "2022 年，县十八届人大一次会议代表建议 132 件。" in html
+    assert "全年通过代表联络站办理群众急难愁盼问题 526。" in html
+    assert "全年县十八届人大一次会议代表建议 132 件。" in html
     assert "群众满意率 95.1%（500 / 526）" in html
     assert "回访率：—" in html
     assert "<caption>各乡镇办理情况</caption>" in html
@@ -157,3 +157,11 @@ def test_the_pdf_fetcher_refuses_the_network():
     with pytest.raises(ValueError):
         fetcher.fetch("http://127.0.0.1:9/x.css")
     assert b"@page" in fetcher.fetch(report.PDF_BASE_URL + "static/css/report-print.css").read()
+
+
+def test_a_sentence_puts_the_measure_word_after_the_number_and_says_which_period():
+    batches = Figure(key="groups.inspections", label="视察调研批次", value=12)
+    assert report.figure_sentence(batches, YEAR) == "全年视察调研 12 批次。"
+    term = Period(label="第十八届", starts_on=datetime.date(2021, 10, 1), ends_on=datetime.date(2026, 9, 30), term_id=1)
+    assert report.figure_sentence(batches, term) == "本届以来视察调研 12 批次。"
+    assert report.figure_sentence(Figure(key="x.unknown", label="其他", value=None), YEAR) == "全年其他 —。"

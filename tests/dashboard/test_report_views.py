@@ -141,7 +141,7 @@ def test_the_printable_report_is_rendered_directly_with_numbered_sections(commit
     assert response.status_code == 200
     assert f"<h1>{TITLE}</h1>" in html
     assert "一、联系群众" in html and "二、代表建议" in html
-    assert "2022 年，办理群众意见 0 件。" in html
+    assert "全年办理群众意见 0 件。" in html
     assert "report-print.css" in html and "<style" not in html
 
 
