@@ -127,6 +127,19 @@ def _enqueue(job_id: int) -> None:
         logger.warning("could not enqueue report job %s", job_id, exc_info=True)
 
 
+def report_requeue(*, queued_for: timedelta = timedelta(minutes=2)) -> int:
+    """Send again the jobs the broker never got (it was down when they were asked for) and those
+    whose worker died. Safe to repeat: a job is claimed before it is built."""
+    now = timezone.now()
+    stuck = Q(status=Status.QUEUED, created_at__lt=now - queued_for) | Q(
+        status=Status.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    ids = list(ReportJob.objects.filter(stuck).values_list("pk", flat=True))
+    for job_id in ids:
+        _enqueue(job_id)
+    return len(ids)
+
+
 # --- building it -------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import datetime
 import itertools
 import os
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -62,3 +63,21 @@ def test_a_worker_builds_the_queued_report_into_an_xlsx_and_a_pdf(tmp_path, comm
     book = openpyxl.load_workbook(folder / job.xlsx_name)
     assert figure_value(book, "联系群众", "办理群众意见") == 3
     assert (folder / job.pdf_name).read_bytes().startswith(b"%PDF")
+
+
+def test_a_job_the_broker_never_got_is_sent_again_and_built(tmp_path, committee_staff, township_a):
+    job = ReportJob.objects.create(
+        requested_by=committee_staff,
+        scope_paths=township_a.path,
+        region_path=township_a.path,
+        scope_label="儒林镇",
+        year=2022,
+        period_key="y2022",
+    )  # as report_request leaves it when Redis is down: queued, no task sent
+    ReportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    with celery_worker(tmp_path, env={"RENDA_REPORT_DIR": str(tmp_path / "reports")}) as worker:
+        assert services.report_requeue() == 1
+        finished = wait_for(lambda: not ReportJob.objects.get(pk=job.pk).is_active, 120)
+        assert finished, worker_log(worker)
+    assert ReportJob.objects.get(pk=job.pk).status == ReportJob.Status.DONE
+    assert services.report_requeue() == 0
