@@ -17,7 +17,9 @@
         .then(function (job) {
           bar.value = job.progress;
           bar.textContent = job.progress + "%";
-          if (step) { step.textContent = job.status_label + " · " + job.step + " " + job.progress + "%"; }
+          if (step) {
+            step.textContent = job.status_label + (job.step ? " · " + job.step : "") + " " + job.progress + "%";
+          }
           if (job.status === "done" || job.status === "failed") {
             window.location.reload();  // shows the download links or the reason
           } else {
