@@ -158,3 +158,18 @@ def test_reports_are_kept_outside_the_web_root():
     folder = Path(settings.RENDA_DASHBOARD["REPORT_DIR"]).resolve()
     for web_root in (settings.MEDIA_ROOT, settings.STATIC_ROOT, *settings.STATICFILES_DIRS):
         assert not folder.is_relative_to(Path(web_root).resolve())
+
+
+def test_a_report_of_everything_is_seen_only_by_those_who_see_everything(
+    django_user_model, staff_a, committee_staff, report_dir
+):
+    from apps.core.scope import scope_for
+    from apps.dashboard.report_views import scope_covers_job
+
+    admin = django_user_model.objects.create_superuser("root", password=None)
+    job = services.report_request(user=admin, period=YEAR_2022)
+    assert (job.paths, job.region_path, job.scope_label) == (("/",), "/", "全部区域")
+    assert services.report_build(job_id=job.pk).status == Status.DONE
+    assert not ReportJob.objects.visible_to(committee_staff).exists()
+    assert not scope_covers_job(scope_for(staff_a), job)
+    assert scope_covers_job(scope_for(admin), job)

@@ -206,3 +206,15 @@ def test_jobs_are_not_added_changed_or_deleted_in_the_admin(committee_staff, log
     )
     assert client.get(reverse("admin:dashboard_reportjob_change", args=[job_of_a.pk])).status_code == 200
     assert ReportJob.objects.filter(pk=job_of_a.pk).exists()
+
+
+def test_an_empty_year_prints_dashes_for_its_rates(committee_staff, login, township_a):
+    html = login(committee_staff).get(reverse("dashboard:report_print"), {"period": "y2022"}).content.decode()
+    assert "办理率：—（暂无可计算的数据）。" in html
+
+
+def test_a_term_report_is_named_after_the_term(committee_staff, login, county_term):
+    response = login(committee_staff).get(reverse("dashboard:report_print"), {"period": f"t{county_term.pk}"})
+    html = response.content.decode()
+    assert "<h1>城步苗族自治县人大常委会代表工作统计报告（城步苗族自治县第十八届人民代表大会）</h1>" in html
+    assert "本届以来" in html
