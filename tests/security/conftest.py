@@ -96,6 +96,7 @@ def world(personas, county, township_a, county_term, unit, rep_a, liaison_a):
     _groups(w)
     _livelihood(w)
     _dashboard(w)
+    _otp(w)
     w.notification = Notification.objects.create(
         rule="security.sample",
         content_type=ContentType.objects.get_for_model(Proposal),
@@ -265,6 +266,15 @@ def _livelihood(w):
     }
     w.ballot = Ballot.objects.create(session=w.township_session, region=w.township, **ballot)
     w.county_ballot = Ballot.objects.create(session=w.session, region=w.county, **ballot)
+
+
+def _otp(w):
+    from django.apps import apps
+
+    if apps.is_installed("django_otp.plugins.otp_totp"):  # two-factor is being added this session
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        w.totp_device = TOTPDevice.objects.create(user=w.users.staff_a, name="staff_a phone", confirmed=True)
 
 
 def _dashboard(w):
