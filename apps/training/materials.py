@@ -5,7 +5,6 @@ download, so a file that is not what it claims can never run in the portal's ori
 """
 
 import posixpath
-import zipfile
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -13,6 +12,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from apps.core.downloads import file_response
+from apps.core.uploads import file_kind
 
 # kind -> (extension, content type)
 KINDS = {
@@ -23,8 +23,6 @@ KINDS = {
     "jpg": (".jpg", "image/jpeg"),
     "png": (".png", "image/png"),
 }
-# The part every Office Open XML file of a kind must contain.
-OFFICE_PARTS = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/workbook.xml": "xlsx"}
 
 
 class MaterialRefused(ValueError):
@@ -36,32 +34,10 @@ def max_bytes() -> int:
 
 
 def material_kind(upload) -> str | None:
-    """'pdf', 'docx', 'pptx', 'xlsx', 'jpg' or 'png' from the file's bytes; None for anything else."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"PK\x03\x04"):
-        return _office_kind(upload)
-    return None
-
-
-def _office_kind(upload) -> str | None:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-    finally:
-        upload.seek(0)
-    if "[Content_Types].xml" not in names:
-        return None
-    return next((kind for part, kind in OFFICE_PARTS.items() if part in names), None)
+    """'pdf', 'docx', 'pptx', 'xlsx', 'jpg' or 'png' from the file's bytes (apps.core.uploads: a
+    macro-enabled document or any other zip is none of them); None for anything else."""
+    kind = file_kind(upload)
+    return kind if kind in KINDS else None
 
 
 def check_material(upload: UploadedFile) -> str:

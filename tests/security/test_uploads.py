@@ -357,6 +357,18 @@ def test_a_file_put_there_by_another_door_is_only_downloaded_with_no_trusted_typ
 
 # --- checked by content and size at every upload field ------------------------------------------
 
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+# A Word file with macros, named .docx: a program, whatever its name says.
+DOCM = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>", "word/vbaProject.bin": b"x"})
+
 DISGUISES = [
     ("page.pdf", HTML),
     ("page.jpg", HTML),
@@ -364,6 +376,7 @@ DISGUISES = [
     ("setup.jpg", WINDOWS_EXE),
     ("tool.docx", LINUX_EXE),
     ("run.png", SHELL),
+    ("macro.docx", DOCM),
 ]
 
 
@@ -379,14 +392,6 @@ def test_each_upload_field_takes_its_kind_and_refuses_disguised_or_oversized_fil
 
 
 # --- the document check in apps.core.uploads -----------------------------------------------------
-
-
-def _zip(parts: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in parts.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def _ole(stream: str) -> bytes:
@@ -420,7 +425,7 @@ def test_documents_are_recognised_by_content_whatever_their_name(content, kind):
         WINDOWS_EXE,
         LINUX_EXE,
         _zip({"index.html": HTML}),  # a zip is not yet an Office file
-        _zip({**{"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}, "word/vbaProject.bin": b"x"}),
+        DOCM,
         _ole("\x05SummaryInformation"),  # an OLE file with no Word or Excel stream: an .msi, say
         b"",
     ],
