@@ -82,7 +82,7 @@ class ReportJob(models.Model):
 
     @property
     def period_label(self) -> str:
-        return str(self.term) if self.term_id else _("%(year)s 年") % {"year": self.year}
+        return str(self.term) if self.term_id else _("%(year)s年") % {"year": self.year}
 
     @property
     def paths(self) -> tuple[str, ...]:

@@ -1,63 +1,30 @@
-"""The annual report pages: ask for a report and follow it, download its files, print it."""
+"""The annual report pages: ask for a report and follow it, download its files, print it.
+A report is chosen with the dashboard's own form: a year or a term, and a township for county staff."""
 
 import logging
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.core.exports import SafeXLSX
-from apps.core.models import CongressTerm, Region
 from apps.core.scope import Scope
 
 from . import report, services
 from .access import dashboard_scope
-from .figures import build_dashboard, period_for_term, period_for_year
+from .figures import build_dashboard
 from .models import EVERYWHERE, ReportJob
+from .views import DashboardForm
 
 audit = logging.getLogger("renda.audit")
 RECENT_JOBS = 20
-YEARS_OFFERED = 10
 # kind -> (the job's field naming the file, its content type)
 FILE_KINDS = {"xlsx": ("xlsx_name", SafeXLSX.CONTENT_TYPE), "pdf": ("pdf_name", "application/pdf")}
-
-
-class ReportForm(forms.Form):
-    period = forms.ChoiceField(label=gettext_lazy("统计期间"))
-    region = forms.ModelChoiceField(
-        label=gettext_lazy("乡镇"),
-        queryset=Region.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("全部（本人管辖范围）"),
-    )
-
-    def __init__(self, *args, scope: Scope, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.terms = {str(t.pk): t for t in CongressTerm.objects.in_scope(scope).select_related("region")}
-        this_year = timezone.localdate().year
-        years = [(f"y{y}", _("%(year)s 年") % {"year": y}) for y in range(this_year, this_year - YEARS_OFFERED, -1)]
-        terms = [(f"t{pk}", str(term)) for pk, term in self.terms.items()]
-        self.fields["period"].choices = [(_("年度"), years)] + ([(_("届次"), terms)] if terms else [])
-        self.fields["period"].initial = f"y{this_year - 1}"
-        townships = Region.objects.filter(level=Region.Level.TOWNSHIP).in_scope(scope, strict=True)
-        if townships.count() > 1:
-            self.fields["region"].queryset = townships.order_by("parent__sort_order", "sort_order", "code")
-        else:
-            del self.fields["region"]  # one township's staff report on their own township
-
-    def clean_period(self):
-        value = self.cleaned_data["period"]
-        if value.startswith("t"):
-            return period_for_term(self.terms[value[1:]])
-        return period_for_year(int(value[1:]))
 
 
 def _scope_or_404(user) -> Scope:
@@ -87,12 +54,11 @@ def report_job_for_user(user, pk: int) -> ReportJob:
 @require_http_methods(["GET", "POST"])
 def report_page(request: HttpRequest) -> HttpResponse:
     scope = dashboard_scope(request.user)
-    form = ReportForm(request.POST or None, scope=scope)
+    form = DashboardForm(request.POST or None, scope=scope)
     if form.is_bound and form.is_valid():
+        period, township = form.selection()
         try:
-            services.report_request(
-                user=request.user, period=form.cleaned_data["period"], region=form.cleaned_data.get("region")
-            )
+            services.report_request(user=request.user, period=period, region=township)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -160,10 +126,10 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
 def report_print(request: HttpRequest) -> HttpResponse:
     """The printable report of a period, computed now: for the browser's own print."""
     scope = dashboard_scope(request.user)
-    form = ReportForm(request.GET, scope=scope)
+    form = DashboardForm(request.GET, scope=scope)
     if not form.is_valid():
         return _page(request, form, status=400)
-    region, period = form.cleaned_data.get("region"), form.cleaned_data["period"]
+    period, region = form.selection()
     paths = services.report_paths(scope, region)
     label = services.paths_label(paths, region)
     dashboard = build_dashboard(scope=services.paths_scope(paths), period=period, scope_label=label, region=region)

@@ -23,6 +23,7 @@ def test_committee_staff_request_the_year_report_and_download_the_xlsx(
         page = log_in(committee_staff)
         page.goto(live_server.url + "/dashboard/report/")
         page.get_by_label("统计期间").select_option("y2022")
+        page.get_by_label("乡镇").select_option(label="全部（本人管辖范围）")
         page.get_by_role("button", name="生成报告").click()
         page.wait_for_load_state()
         assert page.locator("progress").count() + page.locator("a.report-xlsx").count() == 1

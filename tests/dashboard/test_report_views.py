@@ -47,7 +47,7 @@ def test_who_may_open_the_report_page(personas, login, persona, expected):
 
 def test_committee_staff_ask_for_a_year_and_see_the_job_queued(committee_staff, login, township_a):
     client = login(committee_staff)
-    response = client.post(PAGE, {"period": "y2022", "region": ""}, follow=True)
+    response = client.post(PAGE, {"period": "y2022", "township": ""}, follow=True)
     job = ReportJob.objects.get()
     assert (job.requested_by, job.year, job.paths) == (committee_staff, 2022, ("/430529/",))
     assert f'data-status-url="{status_url(job)}"' in response.content.decode()
@@ -55,14 +55,14 @@ def test_committee_staff_ask_for_a_year_and_see_the_job_queued(committee_staff, 
 
 
 def test_committee_staff_may_ask_for_one_township(committee_staff, login, township_a, township_b):
-    login(committee_staff).post(PAGE, {"period": "y2022", "region": township_b.pk})
+    login(committee_staff).post(PAGE, {"period": "y2022", "township": township_b.pk})
     assert ReportJob.objects.get().paths == (township_b.path,)
 
 
 def test_township_staff_cannot_pick_another_township(staff_a, login, township_a, township_b):
     response = login(staff_a).get(PAGE)
-    assert 'name="region"' not in response.content.decode()
-    login(staff_a).post(PAGE, {"period": "y2022", "region": township_b.pk})
+    assert 'name="township"' not in response.content.decode()
+    login(staff_a).post(PAGE, {"period": "y2022", "township": township_b.pk})
     assert ReportJob.objects.get().paths == (township_a.path,)
 
 
@@ -146,7 +146,7 @@ def test_the_printable_report_is_rendered_directly_with_numbered_sections(commit
 
 
 def test_township_staff_print_their_own_township_only(staff_a, login, township_a, township_b):
-    response = login(staff_a).get(reverse("dashboard:report_print"), {"period": "y2022", "region": township_b.pk})
+    response = login(staff_a).get(reverse("dashboard:report_print"), {"period": "y2022", "township": township_b.pk})
     assert "<h1>儒林镇人大 2022 年代表工作统计报告</h1>" in response.content.decode()
 
 
