@@ -218,3 +218,24 @@ def test_a_term_report_is_named_after_the_term(committee_staff, login, county_te
     html = response.content.decode()
     assert "<h1>城步苗族自治县人大常委会代表工作统计报告（城步苗族自治县第十八届人民代表大会）</h1>" in html
     assert "本届以来" in html
+
+
+def test_the_printable_report_costs_the_same_for_few_concerns_or_many(
+    committee_staff, login, township_a, township_b, django_assert_max_num_queries
+):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.dashboard.test_report_worker import closed_concern
+
+    client = login(committee_staff)
+    url = reverse("dashboard:report_print")
+    closed_concern(township_a, datetime.date(2022, 3, 1))
+    with CaptureQueriesContext(connection) as small:
+        assert "全年办理群众意见 1 件。" in client.get(url, {"period": "y2022"}).content.decode()
+    for day in range(1, 13):
+        closed_concern(township_b if day % 2 else township_a, datetime.date(2022, day, 1))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert "全年办理群众意见 13 件。" in client.get(url, {"period": "y2022"}).content.decode()
