@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from apps.core.confirmation import ReviewError, record_review
 from apps.core.models import Region, User
 from apps.core.scope import scope_for
-from apps.core.uploads import file_kind
+from apps.core.uploads import file_kind, stored_name
 from apps.groups.models import (
     Activity,
     ActivityGroup,
@@ -590,6 +590,12 @@ def report_file_kind(upload) -> str | None:
     return kind if kind in REPORT_KINDS else None
 
 
+def _named_by_kind(upload):
+    # Stored with the extension of what the file really is, whatever the upload was called.
+    upload.name = stored_name(upload, report_file_kind(upload))
+    return upload
+
+
 def report_file_errors(upload) -> list[str]:
     if not upload:
         return []
@@ -657,7 +663,7 @@ def inspection_create(
     inspection.full_clean(exclude=["batch_no", "year", "report_file"])
     inspection.batch_no = _next_batch_no(region, started_on.year)
     if report_file:
-        inspection.report_file = report_file
+        inspection.report_file = _named_by_kind(report_file)
     inspection.save()
     _set_participants(inspection, participants)
     return inspection
@@ -679,7 +685,7 @@ def inspection_update(*, inspection: Inspection, by: User, report_file=None, **c
     if errors:
         raise GroupError(errors)
     if report_file:
-        inspection.report_file = report_file
+        inspection.report_file = _named_by_kind(report_file)
     inspection.full_clean()
     inspection.save()
     return inspection

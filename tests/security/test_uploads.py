@@ -441,3 +441,11 @@ def test_an_oversized_document_is_refused_before_its_content_is_read():
     with pytest.raises(ValidationError) as refused:
         uploads.check_upload(SimpleUploadedFile("a.pdf", PDF + b"0" * LIMIT), max_bytes=LIMIT)
     assert refused.value.error_list[0].code == "too_large"
+
+
+def test_a_report_is_stored_under_the_extension_of_its_content(rows, personas):
+    upload = SimpleUploadedFile("视察报告.html", PDF)
+    staff = personas["staff_a"]
+    inspection = group_services.inspection_update(inspection=rows.inspection, by=staff, report_file=upload)
+    name = inspection.report_file.name
+    assert name.endswith(".pdf") and "视察报告" in name
