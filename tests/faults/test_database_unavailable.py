@@ -69,7 +69,10 @@ def test_a_database_error_in_another_middleware_is_a_503_too(visitor, database_d
 
 def test_the_503_page_is_in_the_chosen_language(visitor, database_down):
     visitor.cookies["django_language"] = "en"
-    assert '<html lang="en">' in visitor.get("/reads/").content.decode()
+    response = visitor.get("/reads/")
+    assert response.status_code == 503
+    assert '<html lang="en">' in response.content.decode()
+    assert response["Content-Language"] == "en"
 
 
 def test_other_errors_stay_errors(visitor):

@@ -1,7 +1,8 @@
 """PostgreSQL crashes and comes back under a running app (gunicorn, a private cluster).
 
 While it is down every page is a clean 503 with Retry-After; once it is back the same gunicorn
-workers serve again, and every tracking code a citizen was shown is still in the database.
+workers serve again, and every tracking code a citizen was shown is still in the database, with
+the broker down as well.
 """
 
 import threading
@@ -44,10 +45,10 @@ class App:
 def app(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("pg-restart")
     cluster = PostgresCluster()
-    broker = RedisServer(tmp_path)  # the app's own broker: nothing else reads what it queues
+    # The app's broker is never started: every submission also meets a broker that is down.
+    broker = RedisServer(tmp_path)
     try:
         cluster.create()
-        broker.start()
         env = {
             "DATABASE_URL": cluster.url,
             "REDIS_URL": broker.url,
@@ -62,7 +63,6 @@ def app(tmp_path_factory):
         with gunicorn(tmp_path, env=env) as server:
             yield App(cluster, server, township)
     finally:
-        broker.stop()
         cluster.destroy()
 
 
