@@ -4,6 +4,9 @@ The full outage is in test_postgres_restart.py; here the database connection poi
 where nothing listens, to reach each path on purpose, including an error inside another
 middleware (a session saved after the view) that a real outage hits only by chance."""
 
+import socket
+import threading
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -19,14 +22,15 @@ def visitor():
 
 
 class Outage:
-    """The next connection goes to a closed port: psycopg2's own "connection refused"."""
+    """The next connection goes to a closed port (psycopg2's own "connection refused"), or to
+    `port`: a host that takes the connection and never answers."""
 
     def __init__(self):
         self.where = {key: connection.settings_dict[key] for key in ("HOST", "PORT")}
 
-    def begin(self):
+    def begin(self, port: int | None = None):
         connection.close()
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port or free_port()))
 
     def end(self):
         connection.close()
@@ -73,6 +77,21 @@ def test_the_503_page_is_in_the_chosen_language(visitor, database_down):
     assert response.status_code == 503
     assert '<html lang="en">' in response.content.decode()
     assert response["Content-Language"] == "en"
+
+
+def test_a_database_host_that_never_answers_gives_the_503_page_not_a_hung_worker(visitor, database_down):
+    # The kernel completes the handshake for the listening socket; nothing ever replies, as with a
+    # host that froze. Without connect_timeout (DATABASES) the request would wait for ever.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        database_down.begin(port=silent.getsockname()[1])
+        responses = []
+        request = threading.Thread(target=lambda: responses.append(visitor.get("/reads/")), daemon=True)
+        request.start()
+        request.join(timeout=120)  # a guard against a hung test run, far beyond connect_timeout
+    assert responses, "the request hung on a database that never answers"
+    _assert_clean_503(responses[0])
 
 
 def test_other_errors_stay_errors(visitor):
