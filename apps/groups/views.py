@@ -65,7 +65,8 @@ def activity_new(request: HttpRequest, representative: Representative) -> HttpRe
 
 
 def _int(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return int(value) if value.isdecimal() else 0
 
 
 @representative_required

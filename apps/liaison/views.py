@@ -160,7 +160,8 @@ def _initial(request: HttpRequest) -> dict:
     """Coming from the roster with ?representative=<pk>: that representative and their township."""
     initial = {"token": forms.issue_form_token()}
     pk = request.GET.get("representative", "")
-    representative = Representative.objects.filter(pk=pk).only("township_id").first() if pk.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    representative = Representative.objects.filter(pk=pk).only("township_id").first() if pk.isdecimal() else None
     if representative is not None:
         initial.update(representative=representative.pk, township=representative.township_id)
     return initial

@@ -285,7 +285,8 @@ def unit_project(request: HttpRequest, pk: int) -> HttpResponse:
 def _county(request: HttpRequest) -> Region | None:
     counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
     code = request.GET.get("county", "")
-    return (counties.filter(code=code).first() if code else None) or counties.first()
+    # Region codes are digits; anything else (a NUL byte, which PostgreSQL refuses) finds none.
+    return (counties.filter(code=code).first() if code.isdecimal() else None) or counties.first()
 
 
 def _year(request: HttpRequest, years: list[int]) -> int:

@@ -27,7 +27,8 @@ FIRST_YEAR = 2021
 
 def _year(request: HttpRequest, today) -> int:
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year + 1 else today.year
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return int(raw) if raw.isdecimal() and FIRST_YEAR <= int(raw) <= today.year + 1 else today.year
 
 
 @require_safe
