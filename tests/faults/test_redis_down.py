@@ -5,6 +5,9 @@ meanwhile wait in the outbox: a worker sends them once Redis is back, and the ap
 hands new ones to the broker again.
 """
 
+import os
+import signal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -127,3 +130,20 @@ def test_with_redis_stopped_writes_succeed_pages_serve_and_reminders_go_out_when
         assert sent, worker_log(worker)
     assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
     assert bureau_staff.notifications.filter(rule="concern.routed", status=Status.SENT).count() == 1
+
+
+def test_with_redis_frozen_a_citizen_still_gets_a_tracking_code(tmp_path, redis, township_a, office_a, staff_a):
+    """A broker host that hangs (SIGSTOP: the connection stays open, nothing answers) is worse than
+    one that is down: publishing waits for the socket timeouts of CELERY_BROKER_TRANSPORT_OPTIONS.
+    The submission still completes within gunicorn's worker timeout; its reminder waits in the outbox."""
+    env = {"DATABASE_URL": database_url(), "REDIS_URL": redis.url, "RENDA_CONCERN_MIN_FILL_SECONDS": "0"}
+    with gunicorn(tmp_path, env=env) as app:
+        citizen = Visitor(app.url)
+        _submit(citizen, township_a, "村口的路灯坏了三个月，晚上出行很不方便。")  # the app has met its broker
+        os.kill(redis.proc.pid, signal.SIGSTOP)
+        try:
+            concern = _submit(citizen, township_a, "桥头的护栏松动了，孩子上学经过很危险。")
+        finally:
+            os.kill(redis.proc.pid, signal.SIGCONT)
+        assert "WORKER TIMEOUT" not in app.log()
+    assert Notification.objects.get(object_id=concern.pk, rule="concern.submitted", recipient=staff_a)
