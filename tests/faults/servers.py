@@ -52,7 +52,7 @@ class PostgresCluster:
 
     def _ok(self, tool: str, *args: str) -> None:
         result = self._run(str(self.bin / tool), *args)
-        assert result.returncode == 0, f"{args[0]} failed:\n{result.stdout}{result.stderr}{self._log_text()}"
+        assert result.returncode == 0, f"{tool} failed:\n{result.stdout}{result.stderr}{self._log_text()}"
 
     def _log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -78,7 +78,9 @@ class PostgresCluster:
         self._ok("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, "start")
 
     def crash(self) -> None:
-        """Stop at once, as a power cut or an OOM kill would: no checkpoint, WAL replay on start."""
+        """Stop at once, as a crash of the server would (an OOM kill, say): no checkpoint, and the
+        WAL is replayed on start. Only what synchronous_commit wrote before the commit returned
+        is sure to be there."""
         self._ok("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "60", "stop")
 
     def destroy(self) -> None:
