@@ -353,3 +353,36 @@ def test_every_page_survives_hostile_query_strings(client, world):
             if status >= 500:
                 failures.append(f"{url.key} {path} ?…={value!r}: {status}")
     assert not failures, "\n".join(failures)
+
+
+# --- the admin's lists ----------------------------------------------------------------------------
+
+# Values a hand-edited admin URL may carry into the list filters and the search box.
+ADMIN_QUERY = {"q": "²", "session": "\x00", "township": "\x00", "region": "1\x00", "status__exact": "\x00", "year": "²"}
+
+
+def _admin_list_failures(client, user) -> list[str]:
+    from tests.security import url_inventory as inv
+
+    client.raise_request_exception = False
+    client.force_login(user)
+    failures = []
+    for url in inv.walk():
+        if url.key.startswith("admin:") and url.key.endswith("_changelist"):
+            for name, value in ADMIN_QUERY.items():
+                status = _get(client, inv.path_of(url, {}), [(name, value)]).status_code
+                if status >= 500:
+                    failures.append(f"{url.key} ?{name}={value!r}: {status}")
+    return failures
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="list filters pass raw values to the ORM; fix requested in apps/core/admin_mixins.py "
+    "(RendaModelAdmin.get_changelist_instance, session 8 H4 report)",
+)
+def test_admin_lists_survive_hand_edited_filters(client, committee_staff):
+    """A filter value that is not a key (?session=abc, a NUL byte) gives the admin's "invalid
+    filter" redirect, not a 500."""
+    failures = _admin_list_failures(client, committee_staff)
+    assert not failures, "\n".join(failures)
