@@ -1,0 +1,204 @@
+"""The bench's Django-side steps, each run in its own process on the bench database:
+
+    python -m bench.probe personas <out-dir>   sessions, tokens, codes: what the load needs
+    python -m bench.probe explain <capture-dir>  EXPLAIN (ANALYZE) of every captured query
+    python -m bench.probe scan                 the overdue-reminder scan, timed (rolled back)
+    python -m bench.probe export <rows>        the concern register export, peak memory
+
+Each prints one JSON object on its last line of output.
+"""
+
+import json
+import resource
+import secrets
+import string
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import django
+
+FIRST_COUNTY = "430141"  # bench.generate's first generated county
+BIG_TABLE_ROWS = 100_000
+TOKENS = 20_000
+
+
+class Rollback(Exception):
+    pass
+
+
+def personas(out: Path) -> dict:
+    """Logged-in sessions of the people whose pages are measured, and the public forms' inputs."""
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from apps.core.models import Region, User
+    from apps.liaison.forms import issue_form_token
+    from apps.liaison.models import Concern
+
+    county = Region.objects.get(code=FIRST_COUNTY)
+    township = Region.objects.filter(parent=county).order_by("code").first()
+    users = {
+        "committee": User.objects.get(username=f"c{FIRST_COUNTY}"),
+        "representative": User.objects.get(username=f"r{FIRST_COUNTY}0000"),
+        "unit": User.objects.get(username=f"u{FIRST_COUNTY}00"),
+        "superuser": User.objects.filter(is_superuser=True).order_by("pk").first(),
+    }
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    cookies = {}
+    for persona, user in users.items():
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies[persona] = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    cookies["anonymous"] = f"{settings.CSRF_COOKIE_NAME}={csrf}"
+    codes = list(
+        Concern.objects.filter(region__path__startswith=county.path)
+        .order_by("?")
+        .values_list("tracking_code", flat=True)[:500]
+    )
+    (out / "track-paths.txt").write_text("".join(f"/liaison/track/?code={c}\n" for c in codes))
+    description = "村道路面破损，雨天积水严重，群众出行不便，希望尽快修复。"
+    fields = {
+        "township": township.pk, "village": "", "representative": "", "category": "roads",
+        "description": description, "name": "", "phone": "", "consent": "on", "website": "",
+        "csrfmiddlewaretoken": csrf,
+    }  # fmt: skip
+    with open(out / "concern-bodies.txt", "w") as f:
+        for _ in range(TOKENS):
+            f.write(urllib.parse.urlencode({**fields, "token": issue_form_token()}) + "\n")
+    try:
+        dashboard = reverse("dashboard:index")
+    except NoReverseMatch:
+        dashboard = None
+    return {"cookies": cookies, "county": county.pk, "dashboard": dashboard, "tokens_at": time.time()}
+
+
+def explain(folder: Path) -> dict:
+    """Every captured query of every page, explained; a sequential scan of a big table flagged."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r'")
+        rows = {name: int(n) for name, n in cursor.fetchall()}
+    pages = {}
+    for capture in sorted(folder.glob("*.json")):
+        queries = json.loads(capture.read_text())
+        plans, flagged, slowest = [], set(), 0.0
+        for query in queries:
+            plan = _explain_one(query["sql"], query["params"])
+            if plan is None:
+                continue
+            plans.append({"sql": query["sql"], "params": query["params"], "plan": plan})
+            slowest = max(slowest, plan[0].get("Execution Time", 0.0))
+            for table in _seq_scans(plan[0]["Plan"]):
+                if rows.get(table, 0) > BIG_TABLE_ROWS:
+                    flagged.add(f"{table} ({rows[table]:,})")
+        (folder / f"{capture.stem}.plans").write_text(json.dumps(plans, ensure_ascii=False, indent=1))
+        pages[capture.stem] = {"explained": len(plans), "seq_scans": sorted(flagged), "slowest_ms": round(slowest, 1)}
+    return pages
+
+
+def _explain_one(sql: str, params):
+    from django.db import DatabaseError, connection, transaction
+
+    if not sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+        return None
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # ANALYZE runs the statement; a write is undone with the transaction.
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+            raise Rollback
+    except Rollback:
+        return plan if isinstance(plan, list) else json.loads(plan)
+    except DatabaseError:
+        # A write replayed against the rows it already wrote (a unique key taken): not a read.
+        return None
+
+
+def _seq_scans(node: dict):
+    if node.get("Node Type") == "Seq Scan":
+        yield node["Relation Name"]
+    for child in node.get("Plans", []):
+        yield from _seq_scans(child)
+
+
+def scan() -> dict:
+    """The overdue-concern reminder scan as beat runs it, with all due and with only 1,000 due."""
+    from django.utils import timezone
+
+    from apps.liaison.models import Concern
+
+    today = timezone.localdate()
+    overdue = Concern.objects.filter(status__in=["accepted", "routed"], resolve_due_on__lt=today).order_by("pk")
+    due = overdue.count()
+    result = {"concerns": Concern.objects.count(), "runs": []}
+    for keep in sorted({min(due, 1000), due}):
+        result["runs"].append(_timed_scan(today, overdue, keep))
+    return result
+
+
+def _timed_scan(today, overdue, keep: int) -> dict:
+    from django.db import transaction
+
+    from apps.liaison.models import Concern
+    from apps.notifications import rules
+
+    name = "liaison.concern_overdue"
+    saved = dict(rules.RULES)
+    try:
+        with transaction.atomic():
+            extra = list(overdue.values_list("pk", flat=True)[keep:])
+            Concern.objects.filter(pk__in=extra).update(status="closed")
+            due = overdue.count()
+            rules.RULES.clear()
+            rules.RULES[name] = saved[name]
+            started = time.perf_counter()
+            queued = rules.run_scans(today=today)
+            seconds = time.perf_counter() - started
+            raise Rollback
+    except Rollback:
+        pass
+    finally:
+        rules.RULES.clear()
+        rules.RULES.update(saved)
+    return {"due": due, "seconds": round(seconds, 2), "queued": queued}
+
+
+def export(rows: int) -> dict:
+    """The concern register as the admin's export makes it (resource, then xlsx), measured."""
+    from apps.core.exports import SafeXLSX
+    from apps.core.models import User
+    from apps.liaison.models import Concern
+    from apps.liaison.resources import ConcernResource
+
+    user = User.objects.filter(is_superuser=True).order_by("pk").first()
+    last = Concern.objects.order_by("pk").values_list("pk", flat=True)[rows - 1]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    export_resource = ConcernResource(user=user)
+    dataset = export_resource.export(queryset=export_resource.get_queryset().filter(pk__lte=last).order_by("pk"))
+    content = SafeXLSX().export_data(dataset)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"rows": len(dataset), "bytes": len(content), "seconds": round(seconds, 1), "peak_mb": round(peak / 1024),
+            "growth_mb": round((peak - before) / 1024)}  # fmt: skip
+
+
+if __name__ == "__main__":
+    django.setup()
+    command, *args = sys.argv[1:]
+    if command == "personas":
+        out = personas(Path(args[0]))
+    elif command == "explain":
+        out = explain(Path(args[0]))
+    elif command == "scan":
+        out = scan()
+    elif command == "export":
+        out = export(int(args[0]))
+    else:
+        raise SystemExit(__doc__)
+    print(json.dumps(out, ensure_ascii=False))
