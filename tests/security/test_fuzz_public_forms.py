@@ -255,6 +255,22 @@ def test_rating_never_fails(client, resolved):
     assert resolved.rating in ("", "satisfied", "basic", "dissatisfied")
 
 
+PATH_ROUTES = ["/liaison/concerns/submitted/{}/", "/liaison/track/photos/{}/", "/livelihood/ideas/thanks/{}/"]
+
+
+def test_codes_and_tokens_in_paths_never_fail(client, resolved):
+    """The tracking code and the signed links of the follow-up pages, forged or mangled."""
+    forged = st.one_of(HOSTILE, ANY_TEXT, RAW_BYTES, st.just(resolved.tracking_code + "\x00"))
+
+    @FUZZ
+    @given(route=st.sampled_from(PATH_ROUTES), value=forged.filter(lambda v: v and v not in (".", "..")))
+    def check(route, value):
+        # Encoded, a "/" stays inside the one path segment, as a crafted link would carry it.
+        assert client.get(route.format(_encode(value))).status_code in (200, 404)
+
+    check()
+
+
 # --- the livelihood idea form ---------------------------------------------------------------------
 
 
