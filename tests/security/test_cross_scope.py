@@ -7,6 +7,7 @@ an insider of the same role, so a sample that reaches nothing cannot pass for a 
 
 import pytest
 from django.contrib import admin
+from django.urls import reverse
 
 from tests.security import url_inventory as inv
 
@@ -256,3 +257,28 @@ def test_admin_history_page_of_a_model_without_kept_versions_opens(client, world
             if client.get(path).status_code >= 500:
                 crashed.append(label)
     assert not crashed, f"history pages answering 500: {crashed}"
+
+
+# Admin pages that take their objects as "?ids=" (from the list's checkboxes), not in the path.
+ADMIN_ID_PAGES = {
+    "admin:proposals_proposal_assign_on_site": lambda w: w.proposal,
+    "admin:livelihood_idea_shortlist": lambda w: w.idea,
+}
+
+
+def test_admin_pages_taking_ids_ignore_another_scope_objects(client, world, outsiders):
+    client.raise_request_exception = False
+    leaks, opened = [], []
+    for name, pick in ADMIN_ID_PAGES.items():
+        obj = pick(world)
+        path = f"{reverse(name)}?ids={obj.pk}"
+        for insider, outsider in _pairs(world, outsiders):
+            client.force_login(insider)
+            if client.get(path).status_code == 200:
+                opened.append(name)
+            client.force_login(outsider)
+            response = client.get(path)
+            if response.status_code == 200 or str(obj) in response.content.decode():
+                leaks.append(f"{name} {path} as {outsider.username}: {response.status_code}")
+    assert not leaks, "\n".join(leaks)
+    assert set(opened) == set(ADMIN_ID_PAGES), "the pages do not open for their own scope: nothing was tested"
