@@ -82,7 +82,8 @@ def _form_page(model_admin, request, title, form, *, original=None, intro="", su
 def shortlist_view(model_admin, request):
     """Screen the selected ideas into one candidate project (初定)."""
     _require(request, "livelihood.add_project")
-    ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdecimal()]
     ideas = list(model_admin.get_queryset(request).filter(pk__in=ids).order_by("pk"))
     if not ideas:
         messages.error(request, _("请先在项目建议列表中勾选要列入候选项目的建议。"))

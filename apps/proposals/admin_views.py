@@ -87,7 +87,8 @@ def on_site_view(model_admin, request):
     """The on-site assignment meeting (现场交办): every chosen proposal gets its units, or none does."""
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
-    ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdecimal()]
     proposals = list(
         model_admin.get_queryset(request)
         .filter(pk__in=ids)

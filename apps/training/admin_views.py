@@ -110,7 +110,8 @@ def _remind(model_admin, request, behind, year: int):
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
     if "remind_selected" in request.POST:
-        behind = behind.filter(pk__in=[pk for pk in request.POST.getlist("instructor") if pk.isdigit()])
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        behind = behind.filter(pk__in=[pk for pk in request.POST.getlist("instructor") if pk.isdecimal()])
     behind = list(behind)
     # Township staff see the county's instructors but remind only their own.
     mine = [i for i in behind if services.may_change(request.user, i.hall.region.path)]

@@ -402,3 +402,13 @@ def test_admin_lists_survive_hand_edited_filters(client, committee_staff):
     filter" redirect, not a 500."""
     failures = _admin_list_failures(client, committee_staff)
     assert not failures, "\n".join(failures)
+
+
+def test_admin_pages_taking_ids_survive_digit_lookalikes(client, committee_staff):
+    """ "²" passes str.isdigit() and fails int(): the ?ids= of the list actions, the reminder's choices."""
+    client.raise_request_exception = False
+    client.force_login(committee_staff)
+    for name in ("admin:proposals_proposal_assign_on_site", "admin:livelihood_idea_shortlist"):
+        assert client.get(reverse(name), {"ids": "1,²,①"}).status_code < 500, name
+    behind = reverse("admin:training_instructor_behind_quota")
+    assert client.post(behind, {"remind_selected": "1", "instructor": ["²", "1"]}).status_code < 500
