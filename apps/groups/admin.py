@@ -153,7 +153,7 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(y), str(y)) for y in range(this_year, this_year - 6, -1)]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
+        if self.value() and self.value().isdecimal():  # not isdigit: int() refuses "²"
             return queryset.filter(**{f"{self.date_field}__year": int(self.value())})
         return queryset
 

@@ -19,6 +19,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdecimal()]
     services.inbox_mark_read(user=request.user, notification_ids=ids or None)
     return redirect("notifications:inbox")

@@ -274,7 +274,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModel
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # Staff quote proposals by number ("第12号"); the filters already applied stay applied.
         term = search_term.strip().lstrip("第").rstrip("号")
-        if term.isdigit():
+        if term.isdecimal():  # not isdigit: "²" is a digit that int() refuses
             found |= queryset.filter(number=int(term))
         return found, may_have_duplicates
 

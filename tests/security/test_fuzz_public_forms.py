@@ -412,3 +412,7 @@ def test_admin_pages_taking_ids_survive_digit_lookalikes(client, committee_staff
         assert client.get(reverse(name), {"ids": "1,²,①"}).status_code < 500, name
     behind = reverse("admin:training_instructor_behind_quota")
     assert client.post(behind, {"remind_selected": "1", "instructor": ["²", "1"]}).status_code < 500
+    # The proposal list's search by number, the activity list's year filter, the inbox's "read".
+    assert client.get(reverse("admin:proposals_proposal_changelist"), {"q": "第²号"}).status_code < 500
+    assert client.get(reverse("admin:groups_activity_changelist"), {"year": "²"}).status_code < 500
+    assert client.post(reverse("notifications:mark_read"), {"id": ["²", "1"]}).status_code < 500
