@@ -97,7 +97,8 @@ class ReceptionSchedule(models.Model):
 
     @property
     def days(self) -> list[int]:
-        return sorted({int(d) for d in self.days_of_month.replace("，", ",").split(",") if d.strip().isdigit()})
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        return sorted({int(d) for d in self.days_of_month.replace("，", ",").split(",") if d.strip().isdecimal()})
 
     def clean(self):
         days = self.days

@@ -416,3 +416,17 @@ def test_admin_pages_taking_ids_survive_digit_lookalikes(client, committee_staff
     assert client.get(reverse("admin:proposals_proposal_changelist"), {"q": "第²号"}).status_code < 500
     assert client.get(reverse("admin:groups_activity_changelist"), {"year": "²"}).status_code < 500
     assert client.post(reverse("notifications:mark_read"), {"id": ["²", "1"]}).status_code < 500
+
+
+def test_reception_schedule_days_refuse_digit_lookalikes(township_a):
+    from django.core.exceptions import ValidationError
+
+    from apps.liaison.models import LiaisonOffice, ReceptionSchedule
+
+    office = LiaisonOffice.objects.create(name="儒林镇代表联系群众工作室", region=township_a)
+    hours = {"starts_at": datetime.time(9), "ends_at": datetime.time(11)}
+    schedule = ReceptionSchedule(office=office, days_of_month="9,²", **hours)
+    assert schedule.days == [9]
+    schedule.days_of_month = "²"
+    with pytest.raises(ValidationError):  # the admin form's message, not a 500
+        schedule.full_clean()
