@@ -313,6 +313,8 @@ class Concern(models.Model):
             models.Index(fields=["office", "submitted_at"], name="concern_office_submitted"),
             models.Index(fields=["representative", "status"], name="concern_representative"),
             models.Index(fields=["unit", "status"], name="concern_unit"),
+            # The admin list's order (newest first) and the dashboard's year ranges.
+            models.Index(fields=["submitted_at", "id"], name="concern_submitted"),
         ]
 
     def __str__(self):
