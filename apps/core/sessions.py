@@ -73,9 +73,9 @@ class SessionLimitMiddleware:
 def sessions_end_for(user_pk) -> int:
     """Delete every live session row of one user; returns how many.
 
-    The database backend keeps the user id only inside the signed session data, so this reads
-    the live rows (no longer than the idle limit: a few per active user). It runs only when an
-    account is deactivated.
+    The database backend keeps the user id only inside the signed session data, so this decodes
+    every unexpired row (those saved in the last RENDA_SESSION_MAX_HOURS). It runs only when an
+    account is deactivated, which is rare; a QuerySet.update() of is_active bypasses it.
     """
     user_pk = str(user_pk)
     ended = [
@@ -88,8 +88,8 @@ def sessions_end_for(user_pk) -> int:
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="renda_session_was_active")
-def note_deactivation(sender, instance, **kwargs):
-    if instance.pk is None or instance.is_active:
+def note_deactivation(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None or instance.is_active:
         instance._renda_deactivated = False
         return
     was_active = sender.objects.filter(pk=instance.pk, is_active=True).exists()
