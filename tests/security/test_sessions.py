@@ -6,7 +6,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.core.sessions import sessions_end_for
@@ -158,3 +160,21 @@ def test_ending_sessions_leaves_other_users_sessions(representative_user, unit_s
     other = log_in(unit_staff)
     assert sessions_end_for(representative_user.pk) == 1
     assert is_logged_in(other)
+
+
+def session_writes(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return sum('UPDATE "django_session"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_busy_session_is_written_at_most_once_a_minute(limits, clock, representative_user):
+    client = log_in(representative_user)
+    path = reverse("notifications:inbox")
+    at(clock, 2)
+    assert session_writes(client, path) == 1  # the last-seen time moves on
+    assert session_writes(client, path) == 0
+    clock.shift(50)
+    assert session_writes(client, path) == 0
+    clock.shift(20)
+    assert session_writes(client, path) == 1
