@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import services
-from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin
+from apps.core.admin_mixins import InvalidFilterMixin, RendaModelAdmin, ScopedAdminMixin
 from apps.core.models import CongressSession, CongressTerm, HandlingUnit, Region, TaskHeartbeat, User
 from apps.core.selectors import users_visible_to
 
@@ -56,7 +56,7 @@ class HandlingUnitAdmin(RendaModelAdmin):
 
 
 @admin.register(TaskHeartbeat)
-class TaskHeartbeatAdmin(admin.ModelAdmin):
+class TaskHeartbeatAdmin(InvalidFilterMixin, admin.ModelAdmin):
     list_display = ["name", "last_run_at", "hostname", "runs"]
     readonly_fields = ["name", "last_run_at", "hostname", "runs"]
 

@@ -1,6 +1,7 @@
 """The admin side of scoping: every renda ModelAdmin inherits ScopedAdminMixin."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -15,6 +16,10 @@ def _is_scoped(model) -> bool:
     return isinstance(model._default_manager.all(), ScopedQuerySet)
 
 
+def _keeps_versions(model) -> bool:
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
 def _scope_path_of(obj) -> str | None:
     """The region path that decides `obj`'s scope, following `scope_path` ("township__path")."""
     value = obj
@@ -25,7 +30,18 @@ def _scope_path_of(obj) -> str | None:
     return value
 
 
-class ScopedAdminMixin:
+class InvalidFilterMixin:
+    """A hand-edited filter (?session=abc, "²", a NUL byte PostgreSQL refuses) gets the admin's
+    "invalid filter" redirect, not a 500."""
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except (ValueError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class ScopedAdminMixin(InvalidFilterMixin):
     """Rows outside the user's scope are absent from lists and autocomplete, 404 when opened,
     and cannot be chosen in forms; rows merely above the scope (reference data) are read-only."""
 
@@ -87,10 +103,17 @@ class RendaModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     # scope: check the live object first.
     def history_view(self, request, object_id, extra_context=None):
         self.get_object(request, unquote(object_id))
+        if not _keeps_versions(self.model):
+            # No HistoricalRecords on this model: Django's own log of admin changes.
+            response = admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+            response.template_name = "admin/object_history.html"
+            return response
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.get_object(request, unquote(object_id))
+        if not _keeps_versions(self.model):
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from apps.core.admin_mixins import InvalidFilterMixin
 from apps.notifications import services
 from apps.notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(InvalidFilterMixin, admin.ModelAdmin):
     """The outbox: what was sent, what waits for a retry, what failed and why."""
 
     list_display = ["subject", "recipient", "channel", "rule", "due_on", "status", "attempts", "sent_at"]

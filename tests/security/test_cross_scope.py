@@ -240,11 +240,6 @@ def test_admin_object_pages_of_superuser_only_models_refuse_staff(client, world,
     assert not wrong, "\n  ".join(wrong)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RendaModelAdmin.history_view assumes simple_history on every model; "
-    "fix requested in apps/core/admin_mixins.py (session 8, H4 report)",
-)
 def test_admin_history_page_of_a_model_without_kept_versions_opens(client, world):
     """ReturnRequest, Extension, Supervision, AssignmentBatch, ReceptionSchedule and Attendance
     keep no versions; their "history" link must still open (Django's admin log), not crash."""

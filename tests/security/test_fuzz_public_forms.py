@@ -397,11 +397,6 @@ def _admin_list_failures(client, user) -> list[str]:
     return failures
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="list filters pass raw values to the ORM; fix requested in apps/core/admin_mixins.py "
-    "(RendaModelAdmin.get_changelist_instance, session 8 H4 report)",
-)
 def test_admin_lists_survive_hand_edited_filters(client, committee_staff):
     """A filter value that is not a key (?session=abc, a NUL byte) gives the admin's "invalid
     filter" redirect, not a 500."""
