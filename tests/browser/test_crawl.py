@@ -34,8 +34,7 @@ document.addEventListener('securitypolicyviolation', e => window.__violations.pu
 """
 # Links the crawl does not follow: they end the session, change state by GET, or are files.
 SKIP = ("/logout/", "/i18n/", "/static/", "/media/", "/photos/", "/materials/", "/download", "/letters/")
-# The TOTP device's QR page needs the optional `segno` package (not installed) for its image.
-SKIP_ADMIN = ("/admin/otp_totp/totpdevice/<id>/config/",)
+SKIP_ADMIN: tuple[str, ...] = ()
 MAX_PAGES = 400
 
 
