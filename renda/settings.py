@@ -162,6 +162,11 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Schedules are declared here, in code, so every deployment runs the same scans.
 CELERY_BEAT_SCHEDULE = {
+    # Annual reports asked for while the broker was down, or whose worker died, are sent again.
+    "dashboard-requeue-reports": {
+        "task": "apps.dashboard.tasks.requeue_reports",
+        "schedule": timedelta(minutes=2),
+    },
     "core-heartbeat": {
         "task": "apps.core.tasks.beat_heartbeat",
         "schedule": timedelta(seconds=env.int("HEARTBEAT_SECONDS", default=60)),
@@ -460,6 +465,9 @@ LOGGING = {
     "loggers": {
         "renda.audit": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")},
+        # WeasyPrint logs every font and stylesheet of each report PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
