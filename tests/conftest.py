@@ -47,6 +47,14 @@ def staff_a(township_a):
 
 
 @pytest.fixture
+def recipient(staff_a):
+    """Township staff of A with a phone, so reminders to them go out by SMS as well."""
+    staff_a.phone = "13900001111"
+    staff_a.save()
+    return staff_a
+
+
+@pytest.fixture
 def staff_b(township_b):
     return _persona("staff_b", User.Role.TOWNSHIP, regions=[township_b])
 

@@ -31,6 +31,19 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def require_servers() -> None:
+    """Skip a test that needs the real PostgreSQL and Redis when run outside bin/test; in CI,
+    where bin/test always provides them, their absence is a failure."""
+    import pytest
+    from django.conf import settings
+
+    if settings.REDIS_URL and connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI"):
+        pytest.fail("run the suite through bin/test: it needs PostgreSQL and Redis")
+    pytest.skip("needs PostgreSQL and Redis: run the suite through bin/test")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,20 +2,17 @@
 
 import datetime
 import itertools
-import os
 from datetime import timedelta
 
 import openpyxl
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from apps.dashboard import services
 from apps.dashboard.figures import period_for_year
 from apps.dashboard.models import ReportJob
 from apps.liaison.models import Concern
-from tests.servers import celery_worker, wait_for, worker_log
+from tests.servers import celery_worker, require_servers, wait_for, worker_log
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -24,10 +21,7 @@ _codes = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _needs_servers():
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("run the suite through bin/test: it needs PostgreSQL and Redis")
-        pytest.skip("needs PostgreSQL and Redis: run the suite through bin/test")
+    require_servers()
 
 
 def closed_concern(region, day: datetime.date) -> Concern:

@@ -43,13 +43,6 @@ scan_reminders()
 
 
 @pytest.fixture
-def recipient(staff_a):
-    staff_a.phone = "13900001111"
-    staff_a.save()
-    return staff_a
-
-
-@pytest.fixture
 def overdue(township_a, recipient):
     """Concerns left unaccepted past their deadline, written directly: no notification of their own."""
     late = timezone.localdate() - timedelta(days=5)

@@ -34,13 +34,6 @@ with transaction.atomic():
 
 
 @pytest.fixture
-def recipient(staff_a):
-    staff_a.phone = "13900001111"
-    staff_a.save()
-    return staff_a
-
-
-@pytest.fixture
 def targets(rep_a, township_a, county_term):
     return [rep_a, *RepresentativeFactory.create_batch(3, township=township_a, term=county_term)]
 

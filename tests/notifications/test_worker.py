@@ -1,16 +1,14 @@
 """The outbox with real Celery workers on real Redis: once per reminder, whatever happens."""
 
-import os
 from datetime import date
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.notifications import rules
 from apps.notifications.models import Notification
 from apps.notifications.rules import Reminder
-from tests.servers import RedisServer, celery_worker, kill_hard, run_django, wait_for, worker_log
+from tests.servers import RedisServer, celery_worker, kill_hard, require_servers, run_django, wait_for, worker_log
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -19,17 +17,7 @@ DUE = "2022-04-05"
 
 @pytest.fixture(autouse=True)
 def _needs_servers():
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("run the suite through bin/test: it needs PostgreSQL and Redis")
-        pytest.skip("needs PostgreSQL and Redis: run the suite through bin/test")
-
-
-@pytest.fixture
-def recipient(staff_a):
-    staff_a.phone = "13900001111"
-    staff_a.save()
-    return staff_a
+    require_servers()
 
 
 @pytest.fixture
