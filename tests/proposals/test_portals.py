@@ -164,9 +164,9 @@ def test_a_cosigner_may_read_but_not_submit_or_rate(login, joint, cosigner_rep):
     assert joint.status == Status.DRAFT
 
 
-def test_unit_staff_land_on_their_proposal_list_and_keep_their_unit_page(login, unit_staff, lead_assignment):
+def test_unit_staff_land_on_their_unit_home_which_links_their_proposal_list(login, unit_staff, lead_assignment):
     client = login(unit_staff)
-    assert client.get(reverse("landing")).url == url("unit_list")
+    assert client.get(reverse("landing")).url == reverse("unit_home")
     text = client.get(reverse("unit_home")).text
     assert "县教育局" in text and url("unit_list") in text
 
