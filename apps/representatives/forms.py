@@ -2,19 +2,48 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Region
+from apps.representatives import selectors
 from apps.representatives.choices import Level
 from apps.representatives.models import DutyActivity
 
 
 class RosterFilterForm(forms.Form):
-    township = forms.ModelChoiceField(
-        label=_("乡镇"),
-        queryset=Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("sort_order", "code"),
-        required=False,
-        empty_label=_("全部乡镇"),
-        to_field_name="code",
-    )
+    """County, township and level of the public roster. With more than one county the county is
+    chosen first and only its townships are offered (no script needed: choosing a county and
+    submitting shows its townships); options come from the cache, not from the database."""
+
+    county = forms.ChoiceField(label=_("县（市、区）"), required=False)
+    township = forms.ChoiceField(label=_("乡镇"), required=False)
     level = forms.ChoiceField(label=_("代表层级"), choices=[("", _("全部层级")), *Level.choices], required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        counties = selectors.roster_counties()
+        self.many_counties = len(counties) > 1
+        if self.many_counties:
+            self.fields["county"].choices = [("", _("请选择县（市、区）")), *counties]
+            county = (data or {}).get("county")
+            townships = selectors.roster_townships(county) if county in dict(counties) else []
+        else:
+            del self.fields["county"]
+            townships = selectors.roster_townships(counties[0][0] if counties else None)
+        self.fields["township"].choices = [("", _("全部乡镇")), *townships]
+
+    def clean_county(self):
+        code = self.cleaned_data["county"]
+        return Region.objects.filter(level=Region.Level.COUNTY, code=code).first() if code else None
+
+    def clean_township(self):
+        code = self.cleaned_data["township"]
+        return Region.objects.filter(level=Region.Level.TOWNSHIP, code=code).first() if code else None
+
+    @property
+    def needs_county(self) -> bool:
+        """A deployment of many counties lists nobody until a county is chosen: one county's
+        roster is bounded, the whole province's is not."""
+        if not self.many_counties:
+            return False
+        return not (self.is_bound and self.is_valid() and self.cleaned_data.get("county"))
 
 
 class DateInput(forms.DateInput):

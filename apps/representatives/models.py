@@ -137,6 +137,14 @@ class Representative(models.Model):
             models.Index(fields=["township", "level", "status"], name="rep_township_level_status"),
             models.Index(fields=["term", "status"], name="rep_term_status"),
             models.Index(fields=["category"], name="rep_category"),
+            # The public roster of one township, in stroke order, read a page at a time.
+            models.Index(
+                models.F("township"),
+                by_stroke("name"),
+                models.F("id"),
+                condition=Q(status="serving"),
+                name="rep_roster_order",
+            ),
         ]
 
     def __str__(self):

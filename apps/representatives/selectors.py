@@ -1,7 +1,10 @@
+import time
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.db.models.signals import post_delete, post_save
 from django.shortcuts import get_object_or_404
 
 from apps.core.collation import by_stroke
@@ -37,18 +40,72 @@ def public_counts_by_township(*, county: Region | None = None):
     )
 
 
-def public_roster(*, township: Region | None = None, level: str | None = None):
-    """Serving representatives, public fields only, by township then surname strokes."""
+def public_roster(*, township: Region | None = None, county: Region | None = None, level: str | None = None):
+    """Serving representatives, public fields only, by township then surname strokes.
+
+    One township is read in the order of index `rep_roster_order` (township, name by strokes,
+    id; serving only), so a page costs the same at any size; a county is sorted whole, which is
+    bounded by one county's roster, never by the deployment's."""
     qs = Representative.objects.filter(status=Status.SERVING)
-    if township is not None:
-        qs = qs.filter(township=township)
     if level:
         qs = qs.filter(level=level)
-    return (
-        qs.select_related("township")
-        .only(*PUBLIC_FIELDS)
-        .order_by("township__sort_order", "township__code", by_stroke("name"), "pk")
-    )
+    qs = qs.select_related("township").only(*PUBLIC_FIELDS)
+    if township is not None:
+        return qs.filter(township=township).order_by(by_stroke("name"), "pk")
+    if county is not None:
+        qs = qs.filter(township__path__startswith=county.path)
+    return qs.order_by("township__sort_order", "township__code", by_stroke("name"), "pk")
+
+
+# The roster's filter options: read from the cache, recomputed when any region changes. The
+# version key is bumped by the signals below, so every process sees the change at once.
+ROSTER_OPTIONS_VERSION = "representatives:roster-options:version"
+ROSTER_OPTIONS_TIMEOUT = 24 * 3600
+
+
+def _options_version() -> int:
+    # A new version is a timestamp, not 1: entries of a lost (evicted) version are never reused.
+    return cache.get_or_set(ROSTER_OPTIONS_VERSION, time.time_ns, timeout=None)
+
+
+def _bump_options_version(**kwargs):
+    cache.set(ROSTER_OPTIONS_VERSION, time.time_ns(), timeout=None)
+
+
+post_save.connect(_bump_options_version, sender=Region, dispatch_uid="roster_options_saved")
+post_delete.connect(_bump_options_version, sender=Region, dispatch_uid="roster_options_deleted")
+
+
+def _cached_options(name: str, build) -> list[tuple[str, str]]:
+    key = f"representatives:roster-options:{name}:v{_options_version()}"
+    options = cache.get(key)
+    if options is None:
+        options = build()
+        cache.set(key, options, timeout=ROSTER_OPTIONS_TIMEOUT)
+    return options
+
+
+def roster_counties() -> list[tuple[str, str]]:
+    """(code, name) of every county, in official order."""
+
+    def build():
+        counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
+        return list(counties.values_list("code", "name"))
+
+    return _cached_options("counties", build)
+
+
+def roster_townships(county_code: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) of the townships of one county (of every county when None), in official order."""
+
+    def build():
+        townships = Region.objects.filter(level=Region.Level.TOWNSHIP)
+        if county_code is not None:
+            townships = townships.filter(parent__code=county_code, parent__level=Region.Level.COUNTY)
+        order = ("parent__sort_order", "parent__code", "sort_order", "code")
+        return list(townships.order_by(*order).values_list("code", "name"))
+
+    return _cached_options(f"townships:{county_code or '*'}", build)
 
 
 def representative_for_user(user) -> Representative | None:

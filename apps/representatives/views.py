@@ -18,10 +18,15 @@ from apps.representatives.selectors import public_roster
 
 
 def roster(request: HttpRequest) -> HttpResponse:
-    """The public list of serving representatives, by township."""
+    """The public list of serving representatives, by township (a county first when there are many)."""
     form = RosterFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = public_roster(township=filters.get("township"), level=filters.get("level") or None)
+    if form.needs_county:
+        qs = Representative.objects.none()
+    else:
+        qs = public_roster(
+            township=filters.get("township"), county=filters.get("county"), level=filters.get("level") or None
+        )
     page = Paginator(qs, settings.RENDA["PUBLIC_PAGE_SIZE"]).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
