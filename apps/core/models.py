@@ -275,3 +275,60 @@ class Confirmable(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.review_status == self.Review.CONFIRMED
+
+
+class ExportJob(models.Model):
+    """One spreadsheet of an admin register (its changelist's filters at the time of asking),
+    written in the background so that a large export never holds a web worker or its memory."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导出中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    requested_by = models.ForeignKey(
+        "core.User", verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    # "liaison.concern": the admin whose changelist (and export resource) the worker rebuilds.
+    model_label = models.CharField(_("数据类型"), max_length=100)
+    title = models.CharField(_("名称"), max_length=200)
+    # The changelist's query string: its filters, search and ordering, replayed in the worker.
+    query = models.TextField(_("筛选条件"), blank=True)
+    # The requester's scope when asking ("/" for everything): who else may download the file.
+    region_path = models.CharField(_("范围路径"), max_length=255, blank=True)
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans", editable=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("已导出行数"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    file_name = models.CharField(_("文件"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "region_path"
+
+    class Meta:
+        verbose_name = _("后台导出任务")
+        verbose_name_plural = _("后台导出任务")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="exportjob_requester_recent")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def progress(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -1,9 +1,16 @@
 from celery import shared_task
 
 from apps.core import services
+from apps.core.export_jobs import export_run
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=20, time_limit=30)
 def beat_heartbeat():
     """Fired by beat every minute: proves that beat and a worker are both alive."""
     services.heartbeat_record(name="beat_heartbeat")
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=1740, time_limit=1800)
+def run_export(job_id: int):
+    """A register of 100k rows takes minutes: it is written here, never in a web request."""
+    export_run(job_id=job_id)

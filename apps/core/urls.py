@@ -11,3 +11,8 @@ urlpatterns = [
     path("accounts/landing/", views.landing, name="landing"),
     path("unit/", views.unit_home, name="unit_home"),
 ]
+
+urlpatterns += [
+    path("exports/", views.export_jobs, name="export_jobs"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+]

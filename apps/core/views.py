@@ -1,15 +1,24 @@
+import logging
+
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from apps.core.access import unit_staff_required
+from apps.core.export_jobs import export_file, export_job_for, export_jobs_of
 from apps.core.models import Region, User
 from apps.core.unit_home import agenda_for
 from apps.representatives.selectors import public_counts_by_township
+
+audit = logging.getLogger("renda.audit")
+RECENT_EXPORTS = 20
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -46,3 +55,35 @@ def unit_home(request: HttpRequest) -> HttpResponse:
     unit = request.user.handling_unit
     agenda = agenda_for(unit.pk, timezone.localdate())
     return render(request, "core/unit_home.html", {"unit": unit, "agenda": agenda})
+
+
+# --- background exports (apps.core.export_jobs) ------------------------------------------------
+
+
+@login_required
+@never_cache
+def export_jobs(request: HttpRequest) -> HttpResponse:
+    """The requester's background exports with their progress; refreshes itself while one runs."""
+    jobs = list(export_jobs_of(request.user)[:RECENT_EXPORTS])
+    context = {
+        **admin.site.each_context(request),
+        "title": _("后台导出"),
+        "jobs": jobs,
+        "any_active": any(job.is_active for job in jobs),
+    }
+    return render(request, "admin/renda/export_jobs.html", context)
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = export_job_for(request.user, pk)
+    if job is None or job.status != job.Status.DONE or not job.file_name:
+        raise Http404
+    path = export_file(job.file_name)
+    if not path.is_file():
+        raise Http404
+    audit.info("export download job=%s by=%s", job.pk, request.user.pk)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{job.title}.xlsx", content_type=XLSX_TYPE)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
