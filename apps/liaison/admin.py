@@ -25,6 +25,7 @@ from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceOnlyMixin, WorkflowButtonsMixin
+from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.liaison import admin_views, services
 from apps.liaison.admin_forms import (
@@ -536,7 +537,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Concern)
-class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, ExportMixin, RendaModelAdmin):
+class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, BackgroundExportMixin, ExportMixin, RendaModelAdmin):
     resource_classes = [ConcernResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/liaison/concern/change_list.html"

@@ -14,6 +14,7 @@ from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, WorkflowButtonsMixin
+from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import CongressSession, Region
 from apps.core.scope import scope_for
@@ -182,7 +183,7 @@ class TownshipFilter(admin.SimpleListFilter):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModelAdmin):
+class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, ExportMixin, RendaModelAdmin):
     resource_classes = [ProposalResource, ReplyReportResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/proposals/proposal/change_list.html"
