@@ -16,8 +16,9 @@ from apps.core import admin_pages
 from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.core.models import CongressSession, Region
+from apps.core.models import CongressSession
 from apps.core.scope import scope_for
+from apps.liaison.admin import BoundedCountPaginator, CountyFilter, township_lookups, warn_when_bounded
 from apps.proposals import admin_views, services
 from apps.proposals.admin_forms import (
     DecisionNoteForm,
@@ -175,11 +176,14 @@ class TownshipFilter(admin.SimpleListFilter):
     parameter_name = "township"
 
     def lookups(self, request, model_admin):
-        townships = Region.objects.filter(level=Region.Level.TOWNSHIP).in_scope(scope_for(request.user), strict=True)
-        return [(r.pk, r.name) for r in townships.order_by("path")]
+        return township_lookups(request)
 
     def queryset(self, request, queryset):
         return queryset.filter(township=self.value()) if self.value() else queryset
+
+
+class ProposalCountyFilter(CountyFilter):
+    path_field = "township__path"
 
 
 @admin.register(Proposal)
@@ -190,11 +194,13 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
 
     list_display = ["number", "title", "lead", "session", "status", "is_key", "assigned_at"]
     list_display_links = ["number", "title"]
-    list_filter = [SessionFilter, "status", "category", "is_key", "period", TownshipFilter]
+    list_filter = [SessionFilter, "status", "category", "is_key", "period", ProposalCountyFilter, TownshipFilter]
     list_select_related = ["lead", "session__term__region"]
     search_fields = ["title", "lead__name"]
     search_help_text = _("按标题、领衔代表姓名或建议编号查找")
-    date_hierarchy = "submitted_at"
+    # No date_hierarchy: it reads the distinct dates of every proposal in scope, and the session
+    # filter already picks the year.
+    paginator = BoundedCountPaginator
     autocomplete_fields = ["lead"]
     actions = [
         "accept_proposals",
@@ -264,7 +270,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
             "has_import_permission": request.user.has_perm(admin_views.IMPORT_PERMISSION),
             "has_statistics_permission": self.has_view_permission(request),
         }
-        return super().changelist_view(request, extra_context)
+        return warn_when_bounded(request, super().changelist_view(request, extra_context))
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
