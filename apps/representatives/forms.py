@@ -17,9 +17,13 @@ class RosterFilterForm(forms.Form):
     level = forms.ChoiceField(label=_("代表层级"), choices=[("", _("全部层级")), *Level.choices], required=False)
 
     def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
         counties = selectors.roster_counties()
         self.many_counties = len(counties) > 1
+        if self.many_counties and data and data.get("township") and not data.get("county"):
+            # A link to one township (the home page's) implies its county.
+            data = data.copy()
+            data["county"] = selectors.county_code_of_township(data["township"]) or ""
+        super().__init__(data, **kwargs)
         if self.many_counties:
             self.fields["county"].choices = [("", _("请选择县（市、区）")), *counties]
             county = (data or {}).get("county")

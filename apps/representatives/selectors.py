@@ -95,6 +95,11 @@ def roster_counties() -> list[tuple[str, str]]:
     return _cached_options("counties", build)
 
 
+def county_code_of_township(code: str) -> str | None:
+    townships = Region.objects.filter(level=Region.Level.TOWNSHIP, code=code)
+    return townships.values_list("parent__code", flat=True).first()
+
+
 def roster_townships(county_code: str | None = None) -> list[tuple[str, str]]:
     """(code, name) of the townships of one county (of every county when None), in official order."""
 

@@ -109,3 +109,10 @@ def test_a_province_page_costs_the_same_queries_at_two_sizes(
     _grow(other_county, county_term, 10, per_township=5)
     large = measure(5)
     assert large == small
+
+
+def test_a_link_to_one_township_implies_its_county(client, township_a, rep_a, rep_b):
+    CountyFactory(name="绥宁县")
+    response = client.get(reverse(URL), {"township": township_a.code})  # the home page's links
+    assert _names(response) == [rep_a.name]
+    assert response.context["form"].cleaned_data["county"] == township_a.parent
