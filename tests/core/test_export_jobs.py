@@ -240,11 +240,12 @@ def _peak(user, monkeypatch) -> int:
 
 
 def test_memory_does_not_grow_with_the_rows(monkeypatch, staff_a, township_a):
-    """Rows stream from a server-side cursor to the write-only sheet: 10x the rows, not 10x the
-    memory. (The whole register in memory, as a Dataset, would cost ~1 kB a row.)"""
+    """Rows stream from a server-side cursor to the write-only sheet: 5x the rows, not 5x the
+    memory. (Holding the rows, as the in-request Dataset does, takes ~0.8 kB a row: 3 MB more here.)"""
     monkeypatch.setattr(export_jobs, "CHUNK_SIZE", 100)
-    bulk_concerns(township_a, 200)
+    bulk_concerns(township_a, 1000)
+    _peak(staff_a, monkeypatch)  # warm-up: imports, translations and caches are not rows
     small = _peak(staff_a, monkeypatch)
-    bulk_concerns(township_a, 1800)
+    bulk_concerns(township_a, 4000)
     large = _peak(staff_a, monkeypatch)
-    assert large < small * 1.5 + 512 * 1024, (small, large)
+    assert large < small * 1.5, (small, large)
