@@ -1,10 +1,16 @@
 """Forms of the liaison pages. They validate input only; every write goes through services."""
 
+import logging
 import re
 import secrets
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.collation import by_stroke
@@ -15,6 +21,8 @@ from apps.liaison.models import Concern
 from apps.liaison.services import normalise_code
 from apps.representatives.choices import Level, Status
 from apps.representatives.models import Representative
+
+logger = logging.getLogger(__name__)
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 FORM_SIGNING_SALT = "liaison.concern-form"
@@ -39,41 +47,131 @@ def _townships():
     return Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("parent__sort_order", "sort_order", "code")
 
 
-def _township_choices():
-    return [("", _("请选择乡镇")), *((t.pk, t.name) for t in _townships())]
+# The township list is the one option list every visitor gets: cached. Edits through the ORM
+# forget it at once (receiver below); bulk writes (imports, load_demo) send no signal, so the
+# entry also expires after five minutes.
+TOWNSHIPS_CACHE_KEY = "liaison:concern-form:townships:v1"
+TOWNSHIPS_CACHE_SECONDS = 300
+SERVING_LEVELS = (Level.COUNTY, Level.TOWNSHIP)
 
 
-def _village_choices():
-    villages = (
-        Region.objects.filter(level=Region.Level.VILLAGE)
-        .select_related("parent")
-        .only("name", "parent__name")
-        .order_by("parent__parent__sort_order", "parent__sort_order", "parent__code", "sort_order", "code")
-    )
-    return [("", _("不选（只选乡镇）")), *_by_township(villages, lambda v: v.parent, lambda v: v.name)]
+def townships_offered() -> dict[int, tuple[str, str]]:
+    """{pk: (name, county name)} of every township in roster order: one query, then the cache."""
+    try:
+        townships = cache.get(TOWNSHIPS_CACHE_KEY)
+    except Exception:  # the cache only saves time: with Redis down the form still works
+        logger.warning("township cache unreachable", exc_info=True)
+        return _query_townships()
+    if townships is None:
+        townships = _query_townships()
+        try:
+            cache.set(TOWNSHIPS_CACHE_KEY, townships, TOWNSHIPS_CACHE_SECONDS)
+        except Exception:
+            logger.warning("township cache unreachable", exc_info=True)
+    return townships
 
 
-def _representative_choices():
+def _query_townships() -> dict[int, tuple[str, str]]:
+    return {pk: (name, county) for pk, name, county in _townships().values_list("pk", "name", "parent__name")}
+
+
+@receiver([post_save, post_delete], sender=Region, dispatch_uid="liaison-forget-township-options")
+def _forget_townships(**kwargs) -> None:
+    try:
+        cache.delete(TOWNSHIPS_CACHE_KEY)
+    except Exception:  # Redis down: the entry it holds expires by itself
+        logger.warning("township cache unreachable", exc_info=True)
+
+
+class TownshipSelect(forms.Select):
+    """Thousands of townships at province scale: the options are written here in one pass, not
+    through one template per option (0.3 s for 2,100), and grouped by county (<optgroup>) when
+    the deployment has more than one."""
+
+    townships: dict[int, tuple[str, str]] = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        selected = str(value[0] if isinstance(value, list | tuple) and value else value or "")
+        options = [self._option("", _("请选择乡镇"), selected)]
+        counties: dict[str, list] = {}
+        for pk, (township, county) in self.townships.items():
+            counties.setdefault(county, []).append(self._option(str(pk), township, selected))
+        if len(counties) == 1:
+            options.extend(next(iter(counties.values())))
+        else:
+            options.extend(
+                format_html('<optgroup label="{}">{}</optgroup>', county, _joined(group))
+                for county, group in counties.items()
+            )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), _joined(options))
+
+    @staticmethod
+    def _option(value: str, label, selected: str) -> str:
+        if value == selected:
+            return format_html('<option value="{}" selected>{}</option>', value, label)
+        return format_html('<option value="{}">{}</option>', value, label)
+
+
+def _joined(parts):
+    """Escaped parts (each from format_html) joined, still marked safe."""
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+class TownshipField(forms.TypedChoiceField):
+    """Checked against the cached townships by key, not by walking a list of thousands."""
+
+    widget = TownshipSelect
+
+    def valid_value(self, value) -> bool:
+        return _chosen(value, self.widget.townships) is not None
+
+
+CHOOSE_TOWNSHIP = "choose_township"
+KEPT_WHEN_CHOOSING = ("township", "village", "representative", "category", "description", "name", "phone", "website")
+
+
+def typed_so_far(data) -> dict:
+    """The initial values of the form re-shown after "选择乡镇": what the citizen typed (photos
+    cannot be kept), and the form's token, so the fill time counts from the first page."""
+    kept = {name: data.get(name, "") for name in KEPT_WHEN_CHOOSING}
+    kept.update(is_urgent="is_urgent" in data, consent="consent" in data)
+    kept["token"] = data.get("token") or issue_form_token()
+    return kept
+
+
+def _village_choices(township_id: int) -> list:
+    villages = Region.objects.filter(level=Region.Level.VILLAGE, parent_id=township_id).order_by("sort_order", "code")
+    return [("", _("不选（只选乡镇）")), *((v.pk, v.name) for v in villages.only("name"))]
+
+
+def _representative_choices(township_id: int) -> list:
     reps = (
-        Representative.objects.filter(status=Status.SERVING, level__in=[Level.COUNTY, Level.TOWNSHIP])
-        .select_related("township")
-        .only("name", "level", "township__name", "township__sort_order", "township__code")
-        .order_by("township__sort_order", "township__code", "level", by_stroke("name"), "pk")
+        Representative.objects.filter(status=Status.SERVING, level__in=SERVING_LEVELS, township_id=township_id)
+        .only("name", "level")
+        .order_by("level", by_stroke("name"), "pk")
     )
-    return [("", _("不指定代表")), *_by_township(reps, lambda rep: rep.township, _representative_label)]
+    return [("", _("不指定代表")), *((rep.pk, _representative_label(rep)) for rep in reps)]
 
 
 def _representative_label(rep: Representative) -> str:
     return f"{rep.name}（{rep.get_level_display()}）"
 
 
-def _by_township(rows, township_of, label) -> list:
-    """Select options grouped under their township: [(name, [(pk, label), ...]), ...]."""
-    groups: dict[int, tuple[str, list]] = {}
-    for row in rows:
-        township = township_of(row)
-        groups.setdefault(township.pk, (township.name, []))[1].append((row.pk, label(row)))
-    return list(groups.values())
+def _chosen(raw, allowed) -> int | None:
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return pk if pk in allowed else None
+
+
+class PlaceChoiceField(forms.TypedChoiceField):
+    """Offers the places of the chosen township only. The value is checked against them in the
+    form's clean, which tells a place of another township apart from one that does not exist."""
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
 
 
 class ConcernForm(PublicFormMixin, forms.Form):
@@ -81,13 +179,13 @@ class ConcernForm(PublicFormMixin, forms.Form):
 
     form_salt = FORM_SIGNING_SALT
 
-    township = forms.TypedChoiceField(
+    township = TownshipField(
         label=_("所在乡镇"),
         choices=(),
         coerce=int,
         error_messages={"required": _("请选择问题所在的乡镇。"), "invalid_choice": _("请从列表中选择乡镇。")},
     )
-    village = forms.TypedChoiceField(
+    village = PlaceChoiceField(
         label=_("村（社区）"),
         choices=(),
         coerce=int,
@@ -96,7 +194,7 @@ class ConcernForm(PublicFormMixin, forms.Form):
         help_text=_("可不选。选择时须是上面所选乡镇的村（社区）。"),
         error_messages={"invalid_choice": _("请从列表中选择村（社区）。")},
     )
-    representative = forms.TypedChoiceField(
+    representative = PlaceChoiceField(
         label=_("反映给人大代表"),
         choices=(),
         coerce=int,
@@ -144,15 +242,31 @@ class ConcernForm(PublicFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.min_fill_seconds = liaison_config("MIN_FILL_SECONDS")
-        # Evaluated once per form, not once per validation and once more per rendering.
-        self.fields["township"].choices = _township_choices()
-        self.fields["village"].choices = _village_choices()
-        self.fields["representative"].choices = _representative_choices()
+        self._offer_places()
         max_count, max_bytes = liaison_config("PHOTO_MAX_COUNT"), liaison_config("PHOTO_MAX_BYTES")
         self.fields["photos"].help_text = _(
             "可不传。最多 %(count)d 张，JPG、PNG 或 WebP 格式，每张不超过 %(size)s。"
         ) % {"count": max_count, "size": _size_label(max_bytes)}
         self.fields["name"].widget.attrs["autocomplete"] = "name"
+
+    def _offer_places(self) -> None:
+        """Villages and representatives of the chosen township only (from the posted township,
+        or ?township= / ?representative= on the GET): the cost does not grow with the deployment."""
+        townships = townships_offered()
+        self.fields["township"].widget.townships = townships
+        raw = self.data.get(self.add_prefix("township")) if self.is_bound else self.initial.get("township")
+        self.township_id = _chosen(raw, townships)
+        self.township_name = townships[self.township_id][0] if self.township_id else ""
+        if self.township_id is None:
+            for name in ("village", "representative"):
+                self.fields[name].choices = [("", _("请先选择乡镇"))]
+            return
+        # Evaluated once per form, not once per validation and once more per rendering.
+        self.fields["village"].choices = _village_choices(self.township_id)
+        self.fields["representative"].choices = _representative_choices(self.township_id)
+
+    def _offered(self, name: str) -> set[int]:
+        return {pk for pk, _label in self.fields[name].choices if pk}
 
     def clean_phone(self):
         phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
@@ -190,19 +304,33 @@ class ConcernForm(PublicFormMixin, forms.Form):
         return data
 
     def _check_places(self, data) -> None:
-        township_id = data.get("township")
-        if township_id is None:
+        if data.get("township") is None:
             return
         village_id, representative_id = data.get("village"), data.get("representative")
-        if village_id and not Region.objects.filter(pk=village_id, parent_id=township_id).exists():
-            self.add_error("village", _("所选村（社区）不属于所选乡镇，请重新选择。"))
-        representatives = Representative.objects.filter(pk=representative_id, township_id=township_id)
-        if representative_id and not representatives.exists():
-            self.add_error("representative", _("所选代表不在所选乡镇，请重新选择或不指定代表。"))
+        if village_id and village_id not in self._offered("village"):
+            elsewhere = Region.objects.filter(pk=village_id, level=Region.Level.VILLAGE).exists()
+            self.add_error(
+                "village", _("所选村（社区）不属于所选乡镇，请重新选择。") if elsewhere else self._unknown("village")
+            )
+        if representative_id and representative_id not in self._offered("representative"):
+            serving = Representative.objects.filter(
+                pk=representative_id, status=Status.SERVING, level__in=SERVING_LEVELS
+            )
+            elsewhere = serving.exists()
+            message = (
+                _("所选代表不在所选乡镇，请重新选择或不指定代表。") if elsewhere else self._unknown("representative")
+            )
+            self.add_error("representative", message)
+
+    def _unknown(self, name: str) -> str:
+        return self.fields[name].error_messages["invalid_choice"]
 
     def region(self) -> Region:
         """The village when one was chosen, else the township."""
-        return Region.objects.get(pk=self.cleaned_data["village"] or self.cleaned_data["township"])
+        # With its parent: the service finds the township's office from a village.
+        return Region.objects.select_related("parent").get(
+            pk=self.cleaned_data["village"] or self.cleaned_data["township"]
+        )
 
     def addressed_to(self) -> Representative | None:
         pk = self.cleaned_data["representative"]

@@ -139,6 +139,11 @@ def _concern_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = forms.ConcernForm(initial=_initial(request))
         return render(request, "liaison/concern_new.html", {"form": form})
+    if forms.CHOOSE_TOWNSHIP in request.POST:
+        # The "选择乡镇" button (concern_form.js presses it when the township changes): the same
+        # form with what was typed, now offering that township's places. Nothing checked or saved.
+        form = forms.ConcernForm(initial=forms.typed_so_far(request.POST))
+        return render(request, "liaison/concern_new.html", {"form": form})
     form = forms.ConcernForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "liaison/concern_new.html", {"form": form}, status=400)
@@ -157,13 +162,15 @@ def _concern_new(request: HttpRequest) -> HttpResponse:
 
 
 def _initial(request: HttpRequest) -> dict:
-    """Coming from the roster with ?representative=<pk>: that representative and their township."""
-    initial = {"token": forms.issue_form_token()}
+    """?township=<pk> chooses the township; coming from the roster with ?representative=<pk>:
+    that representative and their township. The form offers only that township's places."""
+    initial = {"token": forms.issue_form_token(), "township": request.GET.get("township", "")}
     pk = request.GET.get("representative", "")
     # isdecimal, not isdigit: "²" is a digit that int() refuses.
-    representative = Representative.objects.filter(pk=pk).only("township_id").first() if pk.isdecimal() else None
-    if representative is not None:
-        initial.update(representative=representative.pk, township=representative.township_id)
+    # No .first(): it would sort by the roster's stroke order to fetch one row by its key.
+    found = Representative.objects.filter(pk=pk).values_list("pk", "township_id")[:1] if pk.isdecimal() else []
+    for representative, township in found:
+        initial.update(representative=representative, township=township)
     return initial
 
 

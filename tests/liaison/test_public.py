@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError
 
 from apps.liaison import forms, services
 from apps.liaison.models import Concern, ConcernPhoto, DutyShift, RateLimitHit, ReceptionDay
-from tests.factories import RepresentativeFactory, VillageFactory
+from tests.factories import CountyFactory, RepresentativeFactory, TownshipFactory, VillageFactory
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -97,14 +97,70 @@ def clerk(staff_a):
 def test_the_form_offers_townships_villages_and_serving_representatives_with_a_privacy_notice(
     client, township_a, village_a, rep_a
 ):
-    response = client.get(url("concern_new"))
+    response = client.get(url("concern_new"), {"township": township_a.pk})
     assert response.status_code == 200
     text = response.text
     assert "儒林镇" in text and "白云村" in text and "杨秀英" in text
     assert "个人信息处理说明" in text and "保存多久" in text
     assert 'name="consent"' in text and 'name="website"' in text and "请勿填写" in text
     assert 'type="file"' in text and "multiple" in text
-    assert "<script" not in text
+    assert not re.search(r"<script(?![^>]*\bsrc=)", text), "an inline script (CSP forbids it)"
+
+
+def test_without_a_township_villages_and_representatives_wait_for_one(client, township_a, village_a, rep_a):
+    response = client.get(url("concern_new"))
+    text = response.text
+    assert response.status_code == 200
+    assert f'<option value="{township_a.pk}">儒林镇</option>' in text
+    assert "白云村" not in text and "杨秀英" not in text and text.count("请先选择乡镇") == 2
+    assert 'name="choose_township"' in text and "js/concern_form.js" in text
+    assert 'name="token"' in text and 'name="description"' in text  # the whole form, ready to post
+
+
+def test_choosing_the_township_without_javascript_keeps_what_was_typed_and_saves_nothing(
+    client, office_a, township_a, village_a, rep_a
+):
+    token = old_token()
+    data = concern_data(township_a, token=token, category="roads", is_urgent="on", choose_township="1")
+    response = client.post(url("concern_new"), data)
+    assert response.status_code == 200 and not Concern.objects.exists()
+    form = response.context["form"]
+    assert not form.is_bound and form.township_id == township_a.pk
+    assert "白云村" in response.text and "杨秀英" in response.text and "errorlist" not in response.text
+    assert form.initial["description"] == DESCRIPTION and form.initial["phone"] == "13812345678"
+    assert form.initial["is_urgent"] is True and form.initial["consent"] is True
+    assert form.initial["token"] == token  # the fill time counts from the first page
+    assert f'<option value="{township_a.pk}" selected>儒林镇</option>' in response.text
+
+
+def test_only_the_chosen_townships_villages_and_representatives_are_offered(
+    client, township_a, village_a, rep_a, township_b, rep_b
+):
+    VillageFactory(parent=township_b, name="茅坪村")
+    form = client.get(url("concern_new"), {"township": township_b.pk}).context["form"]
+    assert [label for pk, label in form.fields["village"].choices if pk] == ["茅坪村"]
+    assert [pk for pk, label in form.fields["representative"].choices if pk] == [rep_b.pk]
+
+
+@pytest.mark.parametrize("township", ["", "abc", "²", "999999", "-1"])
+def test_an_unknown_township_in_the_address_asks_for_one(client, township_a, township):
+    response = client.get(url("concern_new"), {"township": township})
+    assert response.status_code == 200
+    assert response.context["form"].township_id is None and "请先选择乡镇" in response.text
+
+
+def test_townships_of_several_counties_are_grouped_by_county(client, township_a, township_b):
+    TownshipFactory(parent=CountyFactory(code="430527", name="绥宁县"), name="长铺子苗族侗族乡")
+    text = client.get(url("concern_new")).text
+    assert '<optgroup label="绥宁县">' in text and "长铺子苗族侗族乡" in text
+    assert f'<optgroup label="{township_a.parent.name}">' in text
+
+
+def test_a_renamed_township_is_shown_at_once(client, township_a):
+    client.get(url("concern_new"))  # now cached
+    township_a.name = "儒林新镇"
+    township_a.save()
+    assert "儒林新镇" in client.get(url("concern_new")).text
 
 
 def test_coming_from_the_roster_preselects_the_representative_and_the_township(client, rep_a):
@@ -112,6 +168,8 @@ def test_coming_from_the_roster_preselects_the_representative_and_the_township(c
     form = response.context["form"]
     assert form.initial["representative"] == rep_a.pk
     assert form.initial["township"] == rep_a.township_id
+    assert form.township_id == rep_a.township_id
+    assert f'<option value="{rep_a.pk}" selected>' in response.text
 
 
 def test_a_concern_is_saved_and_the_citizen_sees_the_tracking_code_in_groups_of_four(
