@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.models import TaskHeartbeat
+from apps.core.models import Region, TaskHeartbeat
 from apps.core.scope import scope_for
 
 
@@ -22,6 +22,11 @@ def users_visible_to(viewer, qs):
             | Q(representative__township__path__startswith=path)
         )
     return qs.filter(pk__in=qs.model.objects.filter(q).values("pk"))
+
+
+def townships_in_scope(user):
+    """The townships a user works in (all of them for county staff), in their official order."""
+    return Region.objects.filter(level=Region.Level.TOWNSHIP).in_scope(scope_for(user), strict=True).order_by("path")
 
 
 def stale_heartbeats() -> list[TaskHeartbeat]:

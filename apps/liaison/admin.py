@@ -8,30 +8,27 @@ with `liaison.view_concern_personal`, and each such view is logged.
 """
 
 import logging
-from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
+from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFilter, township_lookups, warn_when_bounded
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceOnlyMixin, WorkflowButtonsMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.core.models import Region
-from apps.core.scope import scope_for
+from apps.core.selectors import townships_in_scope
 from apps.liaison import admin_views, services
 from apps.liaison.admin_forms import (
     CancelDayForm,
@@ -43,7 +40,6 @@ from apps.liaison.admin_forms import (
     RevisitForm,
     RouteForm,
     ToProposalForm,
-    townships_in_scope,
 )
 from apps.liaison.models import (
     Concern,
@@ -541,100 +537,11 @@ class OverdueFilter(admin.SimpleListFilter):
         )
 
 
-# --- a changelist whose cost does not grow with the province (bench/results) -------------------
-# Used by ProposalAdmin too.
-
-
-class YearFilter(admin.SimpleListFilter):
-    """The years that have rows, from one MIN/MAX over an index (`date_hierarchy` reads the
-    distinct years of every row in scope: 1M rows for a province-wide user)."""
-
-    title = _("年份")
-    parameter_name = "year"
-    date_field = "submitted_at"
-
-    def lookups(self, request, model_admin):
-        span = model_admin.get_queryset(request).aggregate(first=Min(self.date_field), last=Max(self.date_field))
-        if span["first"] is None:
-            return []
-        first, last = (timezone.localtime(span[key]).year for key in ("first", "last"))
-        return [(str(year), str(year)) for year in range(last, first - 1, -1)]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        year = int(self.value())  # a hand-edited value is the admin's "invalid filter" (ValueError)
-        start, end = (timezone.make_aware(datetime(y, 1, 1)) for y in (year, year + 1))
-        return queryset.filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
-
-
-def _counties_in_scope(user):
-    return Region.objects.filter(level=Region.Level.COUNTY).in_scope(scope_for(user)).order_by("sort_order", "code")
-
-
-class CountyFilter(admin.SimpleListFilter):
-    """Shown only to users whose scope spans several counties; their township filter then lists
-    the chosen county's townships instead of every township of the province."""
-
-    title = _("县（市、区）")
-    parameter_name = "county"
-    path_field = "region__path"
-
-    def lookups(self, request, model_admin):
-        counties = [(r.code, r.name) for r in _counties_in_scope(request.user)]
-        return counties if len(counties) > 1 else []
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        county = _counties_in_scope(request.user).filter(code=self.value()).first()
-        return queryset.filter(**{f"{self.path_field}__startswith": county.path}) if county else queryset.none()
-
-
 class CountyTownshipFilter(TownshipFilter):
     """The townships of the user's scope, or of the chosen county when the scope spans several."""
 
     def lookups(self, request, model_admin):
         return township_lookups(request)
-
-
-def township_lookups(request) -> list[tuple[int, str]]:
-    """Townships of the user's scope; of the chosen county only when the scope spans several
-    (none until one is chosen): never the 2,100 townships of a province at once."""
-    townships = townships_in_scope(request.user)
-    county = request.GET.get(CountyFilter.parameter_name)
-    if county:
-        townships = townships.filter(parent__code=county)
-    elif _counties_in_scope(request.user)[:2].count() > 1:
-        return []
-    return [(r.pk, r.name) for r in townships]
-
-
-class BoundedCountPaginator(Paginator):
-    """Counts at most LIMIT rows (COUNT over a LIMIT subquery): counting a province's million
-    concerns costs ~100 ms on every page. Beyond the limit only the first pages are offered."""
-
-    LIMIT = 10_000
-
-    is_bounded = False
-
-    @cached_property
-    def count(self):
-        counted = self.object_list[: self.LIMIT + 1].count()
-        self.is_bounded = counted > self.LIMIT
-        return min(counted, self.LIMIT)
-
-
-def warn_when_bounded(request, response):
-    """Tell the user the list is longer than the count shown, and how to narrow it."""
-    changelist = getattr(response, "context_data", {}).get("cl")
-    if changelist is not None and getattr(changelist.paginator, "is_bounded", False):
-        messages.info(
-            request,
-            _("符合条件的记录超过 %(limit)s 条，只列出前 %(limit)s 条；请用右侧筛选缩小范围。")
-            % {"limit": BoundedCountPaginator.LIMIT},
-        )
-    return response
 
 
 @admin.register(Concern)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import CongressSession, HandlingUnit, Region
 from apps.core.scope import ancestor_paths, scope_for
+from apps.core.selectors import townships_in_scope
 from apps.liaison.models import Concern, LiaisonOffice, ReceptionRecord
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
@@ -27,12 +28,6 @@ def _text(label, *, rows=4, required=True, help_text=""):
 
 def township_of(region: Region) -> Region:
     return region if region.level == Region.Level.TOWNSHIP else region.parent
-
-
-def townships_in_scope(user):
-    """The townships a user works in (all of them for county staff), in their official order."""
-    townships = Region.objects.filter(level=Region.Level.TOWNSHIP).in_scope(scope_for(user), strict=True)
-    return townships.order_by("path")
 
 
 def routable_units(user):

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from apps.core.models import Region
-from apps.core.scope import scope_for
+from apps.core.selectors import townships_in_scope
 from apps.posts.models import DutyPost, PostAssignment, PostLog
 
 
@@ -37,11 +37,6 @@ def held_on(day: date):
         .values("n")
     )
     return Coalesce(Subquery(current), 0)
-
-
-def townships_in_scope(user):
-    scope = scope_for(user)
-    return Region.objects.filter(level=Region.Level.TOWNSHIP).in_scope(scope, strict=True).order_by("path")
 
 
 def post_counts_by_township(*, user, as_of: date) -> list[TownshipPosts]:

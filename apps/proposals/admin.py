@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
+from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, township_lookups, warn_when_bounded
 from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import CongressSession
 from apps.core.scope import scope_for
-from apps.liaison.admin import BoundedCountPaginator, CountyFilter, township_lookups, warn_when_bounded
 from apps.proposals import admin_views, services
 from apps.proposals.admin_forms import (
     DecisionNoteForm,

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.core.admin_filters import BoundedCountPaginator
 from apps.liaison import services
-from apps.liaison.admin import BoundedCountPaginator, ConcernAdmin
+from apps.liaison.admin import ConcernAdmin
 from apps.liaison.models import LiaisonOffice
 from tests.factories import CountyFactory, TownshipFactory, UserFactory
 

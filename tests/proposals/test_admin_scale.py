@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.liaison.admin import BoundedCountPaginator
+from apps.core.admin_filters import BoundedCountPaginator
 from apps.proposals import services
 from apps.proposals.admin import ProposalAdmin
 from tests.factories import (
