@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -64,6 +65,8 @@ def unit_home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def export_jobs(request: HttpRequest) -> HttpResponse:
     """The requester's background exports with their progress; refreshes itself while one runs."""
+    if not request.user.is_staff:  # only the back office exports
+        raise PermissionDenied
     jobs = list(export_jobs_of(request.user)[:RECENT_EXPORTS])
     context = {
         **admin.site.each_context(request),

@@ -96,6 +96,7 @@ def world(personas, county, township_a, county_term, unit, rep_a, liaison_a):
     _groups(w)
     _livelihood(w)
     _dashboard(w)
+    _export_job(w)
     _otp(w)
     w.notification = Notification.objects.create(
         rule="security.sample",
@@ -296,3 +297,19 @@ def _dashboard(w):
     )
     report_file(w.report_job.pdf_name).parent.mkdir(parents=True, exist_ok=True)
     report_file(w.report_job.pdf_name).write_bytes(PDF)
+
+
+def _export_job(w):
+    from apps.core.export_jobs import export_file, write_workbook
+    from apps.core.models import ExportJob
+
+    w.export_job = ExportJob.objects.create(
+        requested_by=w.users.staff_a,
+        model_label="liaison.concern",
+        title="群众意见",
+        region_path=w.township.path,
+        status=ExportJob.Status.DONE,
+        file_name="security-sample.xlsx",
+    )
+    export_file(w.export_job.file_name).parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(export_file(w.export_job.file_name), ["编号"], [["1"]], title="群众意见")

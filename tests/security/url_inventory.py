@@ -111,6 +111,8 @@ INVENTORY: dict[str, frozenset[str]] = {
     "dashboard:report_print": ADMIN,
     "dashboard:report_status": ADMIN,
     "dashboard:report_download": ADMIN,
+    "export_jobs": ADMIN,
+    "export_download": ADMIN,
     # admin pages anonymous visitors need
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # sends non-staff to the admin's index, i.e. its login page
@@ -201,6 +203,7 @@ SAMPLES = {
     "livelihood:unit_project": lambda w: {"pk": w.project.pk},
     "dashboard:report_status": lambda w: {"pk": w.report_job.pk},
     "dashboard:report_download": lambda w: {"pk": w.report_job.pk, "kind": "pdf"},
+    "export_download": lambda w: {"pk": w.export_job.pk},
 }
 
 # Admin parameters by name: the admin refuses outsiders before it looks the object up.
