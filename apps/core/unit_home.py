@@ -56,9 +56,12 @@ class UnitAgenda:
 
 
 def _columns(qs: QuerySet, *, kind, ref, due_on, title, detail) -> QuerySet:
-    # Only annotations, so that the columns of the union line up whatever Django selects first.
-    return qs.annotate(kind=kind, ref=ref, due=due_on, heading=title, subtitle=detail).values(
-        "kind", "ref", "due", "heading", "subtitle"
+    # Only annotations, so that the columns of the union line up whatever Django selects first;
+    # no ordering of its own (the models' Meta.ordering): SQLite refuses ORDER BY in a union part.
+    return (
+        qs.order_by()
+        .annotate(kind=kind, ref=ref, due=due_on, heading=title, subtitle=detail)
+        .values("kind", "ref", "due", "heading", "subtitle")
     )
 
 

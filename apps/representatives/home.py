@@ -302,9 +302,11 @@ def rejected_records(representative: Representative, since: date) -> QuerySet:
     app, as one query: rows of source, day, text and the reviewer's note."""
 
     def rows(qs: QuerySet, source: str, text: str) -> QuerySet:
-        # Only annotations, so that the columns of the union line up whatever Django selects first.
+        # Only annotations, so that the columns of the union line up whatever Django selects first;
+        # no ordering of its own (the models' Meta.ordering): SQLite refuses ORDER BY in a union part.
         return (
-            qs.filter(review_status=REJECTED, reviewed_at__date__gte=since)
+            qs.order_by()
+            .filter(review_status=REJECTED, reviewed_at__date__gte=since)
             .annotate(source=Value(source), day=F("date"), text=F(text), note=F("review_note"))
             .values("source", "day", "text", "note")
         )

@@ -260,3 +260,10 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
 def test_unit_staff_land_on_their_home(login, unit_staff):
     response = login(unit_staff).get(reverse("landing"))
     assert response.status_code == 302 and response.url == HOME
+
+
+def test_the_union_parts_carry_no_ordering_which_sqlite_refuses(db):
+    """The demo runs on SQLite, which refuses ORDER BY inside a UNION's parts."""
+    from apps.core.unit_home import awaiting_reply, open_concerns, unfinished_milestones
+
+    assert not any(part(1).ordered for part in (awaiting_reply, open_concerns, unfinished_milestones))

@@ -404,3 +404,13 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
 @pytest.mark.parametrize("who", ["unit_staff", "staff_a", "committee_staff"])
 def test_accounts_without_a_representative_are_refused(login, who, request):
     assert login(request.getfixturevalue(who)).get(HOME).status_code == 403
+
+
+def test_rejected_records_union_parts_carry_no_ordering_which_sqlite_refuses(db):
+    """The demo runs on SQLite, which refuses ORDER BY inside a UNION's parts."""
+    from datetime import date
+
+    from apps.representatives.home import rejected_records
+
+    union = rejected_records(None, date(2022, 1, 1))
+    assert all(not q.order_by and not q.default_ordering for q in union.query.combined_queries)
