@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -111,10 +111,29 @@ class RendaModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self.get_object(request, unquote(object_id))
+        live = self.get_object(request, unquote(object_id))
         if not _keeps_versions(self.model):
             raise Http404
+        # simple_history saves a POSTed old version whatever it shows: a revert is a write.
+        if request.method == "POST" and not self.may_revert(request, live):
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def reverts_by_plain_save(self) -> bool:
+        """A revert saves the old version through `save_model`: only where that is a plain save.
+        Records written by services (an overridden `save_model`, or none at all) change through
+        their services' actions, never by restoring an old row around them."""
+        cls = type(self)
+        plain_page = cls.changeform_view is admin.ModelAdmin.changeform_view
+        return plain_page and cls.save_model is SimpleHistoryAdmin.save_model
+
+    def may_revert(self, request, live) -> bool:
+        return self.reverts_by_plain_save() and self.has_change_permission(request, live)
+
+    def revert_disabled(self, request, obj=None):
+        # simple_history passes the old version's instance: decide on the live row.
+        live = self.get_queryset(request).filter(pk=obj.pk).first() if obj is not None else None
+        return live is None or not self.may_revert(request, live)
 
 
 class WorkflowButtonsMixin:
