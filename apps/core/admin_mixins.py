@@ -1,13 +1,20 @@
 """The admin side of scoping: every renda ModelAdmin inherits ScopedAdminMixin."""
 
+import dataclasses
+from collections.abc import Callable
+
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import HistoricalRecords, ModelChange
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from apps.core.scope import ScopedQuerySet, scope_for
 
@@ -28,6 +35,25 @@ def _scope_path_of(obj) -> str | None:
         if value is None:
             return None
     return value
+
+
+_django_readonly_link = helpers.AdminReadonlyField.get_admin_url
+
+
+def readonly_link_if_it_opens(field, remote_field, remote_obj):
+    """Django links every read-only relation on a change page to the related admin page, whether
+    or not the reader may open it (a county unit seen by township staff, any account seen by
+    staff who do not manage accounts): link only what opens, show the rest as text.
+
+    Installed over `AdminReadonlyField.get_admin_url` by CoreConfig.ready(); the request comes from
+    simple_history's middleware, which holds it for the whole request."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    related_admin = field.model_admin.admin_site._registry.get(type(remote_obj))
+    if request is None or related_admin is None or not related_admin.has_view_or_change_permission(request):
+        return str(remote_obj)
+    if not related_admin.get_queryset(request).filter(pk=remote_obj.pk).exists():
+        return str(remote_obj)
+    return _django_readonly_link(field, remote_field, remote_obj)
 
 
 class InvalidFilterMixin:
@@ -73,6 +99,15 @@ class ScopedAdminMixin(InvalidFilterMixin):
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._writable(request, obj)
 
+    def with_write_scope(self, request, queryset):
+        """Each row annotated `in_write_scope`: whether this user's scope lets them change it, so a
+        list draws an action's link only on the rows where the action will open (one query)."""
+        scope = scope_for(request.user)
+        q = None if scope.unrestricted else scope.q_for(self.model, strict=True)
+        if scope.unrestricted or q is None:
+            return queryset.annotate(in_write_scope=Value(scope.unrestricted, output_field=BooleanField()))
+        return queryset.annotate(in_write_scope=ExpressionWrapper(q, output_field=BooleanField()))
+
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._writable(request, obj)
 
@@ -93,8 +128,42 @@ class ScopedAdminMixin(InvalidFilterMixin):
         return ScopeCheckedForm
 
 
-class RendaModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """Base for renda's admin pages: scoped, with change history."""
+class _MaskingRecordHelper(HistoricalRecordContextHelper):
+    """A history diff with the personal fields the reader may not see masked, old and new."""
+
+    def __init__(self, model, record, masks: dict[str, Callable[[str], str]]):
+        super().__init__(model, record)
+        self.masks = masks
+
+    def format_delta_change(self, change: ModelChange) -> ModelChange:
+        mask = self.masks.get(change.field)
+        if mask is not None:
+            change = dataclasses.replace(change, old=mask(change.old or ""), new=mask(change.new or ""))
+        return super().format_delta_change(change)
+
+
+class PersonalDataAdminMixin:
+    """Personal fields only some staff may read: `personal_data = {field: (permission, mask)}`.
+
+    The one declaration masks the field on every surface the base admin draws for users without
+    the permission: history diffs, and search (a search by a phone number would say who has it).
+    Lists, change pages and exports show their own masked columns (see the models' admins)."""
+
+    personal_data: dict[str, tuple[str, Callable[[str], str]]] = {}
+
+    def masks_for(self, request) -> dict[str, Callable[[str], str]]:
+        return {f: mask for f, (perm, mask) in self.personal_data.items() if not request.user.has_perm(perm)}
+
+    def get_search_fields(self, request):
+        hidden = self.masks_for(request)
+        return [f for f in super().get_search_fields(request) if f.lstrip("^=@") not in hidden]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _MaskingRecordHelper(self.model, historical_record, self.masks_for(request))
+
+
+class RendaModelAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Base for renda's admin pages: scoped, with change history, personal data masked."""
 
     list_per_page = 50
     show_full_result_count = False

@@ -9,8 +9,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础数据")
 
     def ready(self):
+        from django.contrib.admin import helpers
+
         from apps.core import roles
+        from apps.core.admin_mixins import readonly_link_if_it_opens
         from apps.core.collation import register_sqlite_collation
+
+        helpers.AdminReadonlyField.get_admin_url = readonly_link_if_it_opens
 
         connection_created.connect(register_sqlite_collation, dispatch_uid="renda_sqlite_stroke")
         post_migrate.connect(roles.sync_role_groups_after_migrate, dispatch_uid="renda_role_groups")

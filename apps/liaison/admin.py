@@ -28,6 +28,7 @@ from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFil
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceOnlyMixin, WorkflowButtonsMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.masking import mask_name, mask_phone
 from apps.core.selectors import townships_in_scope
 from apps.liaison import admin_views, services
 from apps.liaison.admin_forms import (
@@ -53,14 +54,13 @@ from apps.liaison.models import (
     Revisit,
 )
 from apps.liaison.resources import (
+    PERSONAL_PERMISSION,
     ConcernResource,
     handler_of,
     is_overdue,
-    mask_name,
     sees_personal_data,
     township_name,
 )
-from apps.representatives.models import mask_phone
 
 audit = logging.getLogger("renda.audit")
 
@@ -353,6 +353,11 @@ class PersonalDataMixin:
     shown_fields: tuple[str, str] = ("citizen_name", "citizen_phone")
     masked_fields: tuple[str, str] = ("masked_name", "masked_phone")
     public_search_fields: list[str] = []
+
+    @property
+    def personal_data(self):
+        name, phone = self.personal_fields
+        return {name: (PERSONAL_PERMISSION, mask_name), phone: (PERSONAL_PERMISSION, mask_phone)}
 
     def get_search_fields(self, request):
         if sees_personal_data(request.user):

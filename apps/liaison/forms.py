@@ -36,10 +36,6 @@ def issue_form_token() -> str:
     return ConcernForm.issue_token()
 
 
-def mask_name(name: str) -> str:
-    return f"{name[0]}*" if name else ""
-
-
 # --- the public concern form ----------------------------------------------------------------------
 
 

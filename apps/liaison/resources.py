@@ -8,18 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
+from apps.core.masking import mask_name, mask_phone
 from apps.core.models import Region
 from apps.liaison.models import Concern
-from apps.representatives.models import mask_phone
 
 audit = logging.getLogger("renda.audit")
 
 PERSONAL_PERMISSION = "liaison.view_concern_personal"
-
-
-def mask_name(name: str) -> str:
-    """王** : the surname says enough to tell two visitors apart, not who they are."""
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
 def sees_personal_data(user) -> bool:

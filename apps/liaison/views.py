@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from apps.core.access import representative_required, unit_staff_required
 from apps.core.downloads import file_response
+from apps.core.masking import mask_name, mask_phone
 from apps.core.models import User
 from apps.core.public_forms import client_ip
 from apps.liaison import forms, services
@@ -43,7 +44,7 @@ from apps.liaison.selectors import (
     phone_matches,
     published_reception_days,
 )
-from apps.representatives.models import Representative, mask_phone
+from apps.representatives.models import Representative
 from apps.representatives.selectors import representative_for_user
 
 audit = logging.getLogger("renda.audit")
@@ -351,7 +352,7 @@ def _handler_list(request: HttpRequest, qs, template: str, extra: dict) -> HttpR
     rows = list(page.object_list)
     today = timezone.localdate()
     for concern in rows:
-        concern.masked_name = forms.mask_name(concern.name)
+        concern.masked_name = mask_name(concern.name)
         concern.masked_phone = mask_phone(concern.phone) if concern.phone else ""
         concern.overdue = concern.status in (S.ACCEPTED, S.ROUTED) and bool(
             concern.resolve_due_on and concern.resolve_due_on < today

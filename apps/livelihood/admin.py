@@ -16,6 +16,7 @@ from import_export.admin import ExportMixin
 from apps.core import admin_pages
 from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.masking import mask_name, mask_phone
 from apps.core.models import Region
 from apps.core.scope import scope_for
 from apps.livelihood import admin_views, services
@@ -29,9 +30,9 @@ from apps.livelihood.admin_forms import (
 )
 from apps.livelihood.models import Ballot, BallotItem, Idea, Milestone, PaperBatch, Project, Supervision
 from apps.livelihood.resources import ProjectResource
-from apps.representatives.models import mask_phone
 
 audit = logging.getLogger("renda.audit")
+PERSONAL_PERMISSION = "livelihood.view_idea_personal"
 
 
 class TownshipFilter(admin.SimpleListFilter):
@@ -69,6 +70,10 @@ class IdeaAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
     search_help_text = _("按项目名称、内容或提出人查找")
     date_hierarchy = "submitted_at"
     actions = ["shortlist_ideas", "merge_ideas", "decline_ideas"]
+    personal_data = {
+        "proposer_name": (PERSONAL_PERMISSION, mask_name),
+        "proposer_phone": (PERSONAL_PERMISSION, mask_phone),
+    }
     add_fieldsets = [(None, {"fields": ["source", "unit", "region", "title", "description", "estimated_cost"]})]
     fieldsets = [
         (None, {"fields": ["title", "description", "region", "estimated_cost", "status"]}),
@@ -90,7 +95,7 @@ class IdeaAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.user.has_perm("livelihood.view_idea_personal"):
+        if request.user.has_perm(PERSONAL_PERMISSION):
             audit.info("view idea personal data idea=%s by=%s", object_id, request.user.pk)
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -124,18 +129,21 @@ class IdeaAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
             return idea.representative
         if idea.source == Idea.Source.UNIT:
             return idea.unit
-        return idea.proposer_name or "—"
+        if not idea.proposer_name:
+            return "—"
+        return idea.proposer_name if getattr(idea, "personal_visible", False) else mask_name(idea.proposer_name)
 
     @admin.display(description=_("联系电话"))
     def phone(self, idea):
         if not idea.proposer_phone:
             return "—"
-        # The request is not at hand in a column: get_queryset says whether this user may read it.
-        return idea.proposer_phone if getattr(idea, "phone_visible", False) else mask_phone(idea.proposer_phone)
+        return idea.proposer_phone if getattr(idea, "personal_visible", False) else mask_phone(idea.proposer_phone)
 
     def get_queryset(self, request):
-        visible = request.user.has_perm("livelihood.view_idea_personal")
-        return super().get_queryset(request).annotate(phone_visible=Value(visible, output_field=BooleanField()))
+        # The request is not at hand in a column: each row says whether this user may read it
+        # (an old version on the history page carries no such flag, so it is always masked).
+        visible = request.user.has_perm(PERSONAL_PERMISSION)
+        return super().get_queryset(request).annotate(personal_visible=Value(visible, output_field=BooleanField()))
 
     def workflow_buttons(self, request, obj):
         if obj.status != Idea.Status.NEW or not self.has_change_permission(request, obj):

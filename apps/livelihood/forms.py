@@ -20,10 +20,6 @@ SATISFACTION_OPTIONS = [
 ]
 
 
-def mask_name(name: str) -> str:
-    return f"{name[0]}*" if name else ""
-
-
 def township_choices():
     townships = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("parent__sort_order", "sort_order", "code")
     return [("", _("请选择乡镇")), *((t.pk, t.name) for t in townships)]

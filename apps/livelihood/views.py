@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.core.access import representative_required, unit_staff_required
+from apps.core.masking import mask_name
 from apps.core.models import Region
 from apps.core.public_forms import client_ip
 from apps.core.scope import ancestor_paths
@@ -115,7 +116,7 @@ def idea_thanks(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404 from None
     idea = get_object_or_404(Idea.objects.select_related("region"), pk=pk)
     return render(
-        request, "livelihood/idea_thanks.html", {"idea": idea, "masked_name": forms.mask_name(idea.proposer_name)}
+        request, "livelihood/idea_thanks.html", {"idea": idea, "masked_name": mask_name(idea.proposer_name)}
     )
 
 

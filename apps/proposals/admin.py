@@ -232,6 +232,11 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
         (_("录入"), {"fields": ["created_by", "created_at"]}),
     ]
 
+    def get_queryset(self, request):
+        # A representative's draft is theirs until they submit it: no staff reads or counts it.
+        # Drafts staff key in from paper stay visible to the back office.
+        return super().get_queryset(request).exclude(status=Status.DRAFT, created_by__is_staff=False)
+
     # --- pages ------------------------------------------------------------------------------
 
     def get_urls(self):

@@ -11,6 +11,7 @@ from import_export.admin import ImportExportMixin
 from apps.core import admin_pages
 from apps.core.admin_mixins import RendaModelAdmin, ServiceOnlyMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.masking import mask_phone
 from apps.representatives import admin_views, services
 from apps.representatives.admin_forms import RejectForm, townships_in_scope
 from apps.representatives.models import Constituency, DutyActivity, Evaluation, Representative, VoterRating
@@ -37,6 +38,7 @@ class RepresentativeAdmin(ImportExportMixin, RendaModelAdmin):
     search_fields = ["name", "credential_no", "occupation"]
     list_select_related = ["township"]
     autocomplete_fields = ["township", "term", "constituency", "user"]
+    personal_data = {"phone": ("representatives.view_representative_contact", mask_phone)}
     fieldsets = [
         (None, {"fields": ["name", "gender", "ethnicity", "birth_date", "party", "education", "occupation"]}),
         (_("代表资格"), {"fields": ["level", "term", "constituency", "township", "category", "credential_no"]}),

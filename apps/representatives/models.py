@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.collation import by_stroke
+from apps.core.masking import mask_phone
 from apps.core.models import Confirmable, CongressTerm, Region
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.choices import (
@@ -180,12 +181,6 @@ class Representative(models.Model):
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
-
-def mask_phone(phone: str) -> str:
-    """138****5678: enough to recognise a number, not to call it."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
 class DutyActivity(Confirmable):

@@ -6,6 +6,7 @@ from import_export import fields, resources
 from import_export.widgets import DateWidget, ForeignKeyWidget, IntegerWidget
 
 from apps.core.exports import ChoicesWidget
+from apps.core.masking import mask_phone
 from apps.core.models import CongressTerm, Region
 from apps.core.scope import scope_for
 from apps.representatives.choices import (
@@ -17,7 +18,7 @@ from apps.representatives.choices import (
     Party,
     Status,
 )
-from apps.representatives.models import Representative, VoterRating, mask_phone
+from apps.representatives.models import Representative, VoterRating
 
 audit = logging.getLogger("renda.audit")
 

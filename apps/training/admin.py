@@ -180,8 +180,18 @@ class LectureAdmin(WorkflowButtonsMixin, ExportMixin, RendaModelAdmin):
             buttons += [{"action": "mark_cancelled", "label": _("取消授课")}]
         return buttons
 
+    def get_queryset(self, request):
+        return self.with_write_scope(request, super().get_queryset(request))
+
+    def get_list_display(self, request):
+        if self.has_change_permission(request):
+            return self.list_display
+        return [f for f in self.list_display if f != "attendance_link"]  # marking attendance is a change
+
     @admin.display(description=_("出勤"))
     def attendance_link(self, lecture):
+        if not getattr(lecture, "in_write_scope", False):
+            return "—"  # a lecture of a hall above the user's township: theirs to read, not to mark
         url = reverse("admin:training_lecture_attendance", args=[lecture.pk])
         return format_html('<a href="{}">{}</a>', url, _("登记"))
 

@@ -263,14 +263,25 @@ def test_accepting_submitted_proposals(login, committee_staff, submitted, propos
     assert "已受理2件建议" in _messages(response)
 
 
-def test_accepting_a_draft_shows_why_and_changes_nothing(login, committee_staff, draft, proposal_b):
+def test_a_representatives_draft_is_out_of_reach_of_staff_actions(login, committee_staff, draft, proposal_b):
+    # A draft is its author's until submitted: the admin neither lists it nor acts on it.
+    response = _act(login(committee_staff), "accept_proposals", [draft, proposal_b])
+    assert draft.title not in _messages(response)
+    draft.refresh_from_db()
+    proposal_b.refresh_from_db()
+    assert (draft.status, proposal_b.status) == (Status.DRAFT, Status.ACCEPTED)
+
+
+def test_accepting_a_returned_proposal_shows_why_and_changes_nothing(login, committee_staff, draft, proposal_b):
+    draft.status = Status.RETURNED
+    draft.save()
     response = _act(login(committee_staff), "accept_proposals", [draft, proposal_b])
     messages = _messages(response)
     assert "没有任何改动" in messages
-    assert "草稿" in messages and draft.title in messages
+    assert draft.title in messages
     draft.refresh_from_db()
     proposal_b.refresh_from_db()
-    assert (draft.status, proposal_b.status) == (Status.DRAFT, Status.SUBMITTED)
+    assert (draft.status, proposal_b.status) == (Status.RETURNED, Status.SUBMITTED)
 
 
 def test_an_action_from_the_change_page_returns_there(login, committee_staff, submitted):
