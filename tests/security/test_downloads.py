@@ -136,3 +136,37 @@ def test_the_report_status_names_its_files_by_token(client, world):
     data = _get(client, world.users.staff_a, reverse("dashboard:report_status", args=[world.report_job.token])).json()
     assert data["pdf_url"] == report_url(world.report_job)
     assert "id" not in data
+
+
+# --- the migration -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("app", "before", "model", "fields"),
+    [
+        ("core", "0002_export_job", "ExportJob", {"model_label": "liaison.concern", "title": "群众意见"}),
+        (
+            "dashboard",
+            "0001_initial",
+            "ReportJob",
+            {"scope_paths": "/1/", "region_path": "/1/", "scope_label": "县", "year": 2022, "period_key": "y2022"},
+        ),
+    ],
+)
+def test_the_migration_gives_each_existing_job_its_own_token(app, before, model, fields):
+    from django.apps import apps as current
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([(app, before)])
+    old = executor.loader.project_state([(app, before)]).apps
+    user = old.get_model("core", "User").objects.create(username="old_requester")
+    Job = old.get_model(app, model)
+    for status in ("done", "failed"):
+        Job.objects.create(requested_by_id=user.pk, status=status, **fields)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    tokens = list(current.get_model(app, model).objects.values_list("token", flat=True))
+    assert len(tokens) == 2 and None not in tokens and len(set(tokens)) == 2
