@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from renda import keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -23,9 +25,11 @@ DJANGO_ENV = env("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    SECRET_KEY = env("SECRET_KEY")
+    # Missing, published or weak: refuse to start rather than sign sessions with it.
+    SECRET_KEY = keys.production_key(env("SECRET_KEY", default=""))
 else:
-    SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+    # A random key of this installation's own, kept in var/ (never a default from the source).
+    SECRET_KEY = env("SECRET_KEY", default="") or keys.development_key(VAR_DIR / "secret_key")
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
