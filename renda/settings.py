@@ -219,7 +219,12 @@ LOGOUT_REDIRECT_URL = "home"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Two separate counts, each locking on its own: failures from one address whatever the usernames
+# (guessing many accounts), and failures of one username whatever the addresses (one account
+# from many). The address is the one the public forms' limits count (apps.core.network), never
+# a forwarded-for header a client wrote itself.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "apps.core.network.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -367,9 +372,11 @@ RENDA_LIAISON = {
     "PHOTO_MAX_BYTES": env.int("RENDA_CONCERN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024),
     "PHOTO_MAX_COUNT": env.int("RENDA_CONCERN_PHOTO_MAX_COUNT", default=3),
 }
-# How many reverse proxies in front of the portal append to X-Forwarded-For; 0 = none, use
-# the connection's address. Per-IP limits count the address the first trusted proxy saw.
+# How many reverse proxies in front of the portal append to RENDA_TRUSTED_PROXY_HEADER; 0 = none,
+# the header is ignored and the connection's address is used. Per-IP limits and login lock-out
+# count the address the first trusted proxy saw (apps.core.network.client_ip).
 RENDA_TRUSTED_PROXIES = env.int("RENDA_TRUSTED_PROXIES", default=0)
+RENDA_TRUSTED_PROXY_HEADER = env("RENDA_TRUSTED_PROXY_HEADER", default="X-Forwarded-For")
 # The whole request: three photos and the text, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
