@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the others, so a database outage in any of them is a 503 page, not a 500.
     "apps.core.middleware.DatabaseUnavailableMiddleware",
+    # Outside the rest, so the responses other middleware make (CSRF failure, lock-out, session
+    # expiry) carry it too: a logged-in user's pages are never stored by a cache.
+    "apps.core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
