@@ -246,8 +246,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # The back office asks staff for a TOTP token (django-otp) on top of the password; devices are
-# added by a superuser in the admin. Portal users are never asked.
-RENDA_OTP_REQUIRED_FOR_STAFF = env.bool("RENDA_OTP_REQUIRED_FOR_STAFF", default=False)
+# added by a superuser in the admin. Portal users are never asked. On by default in production
+# (staff see personal data of the whole county); turning it off there is an explicit choice.
+RENDA_OTP_REQUIRED_FOR_STAFF = env.bool("RENDA_OTP_REQUIRED_FOR_STAFF", default=PRODUCTION)
 OTP_TOTP_ISSUER = env("RENDA_SITE_NAME", default="人大代表工作平台")
 
 # No inline scripts or styles anywhere: every script and stylesheet is a static file (the
