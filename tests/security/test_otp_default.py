@@ -37,3 +37,29 @@ def _otp_required(**env) -> str:
 )
 def test_staff_two_factor_defaults_to_on_in_production_only(env, required):
     assert _otp_required(**env) == required
+
+
+# --- the first device, from the command line ----------------------------------------------------
+
+
+def test_a_staff_member_gets_a_device_from_the_command_line(committee_staff):
+    from base64 import b32encode
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    out = StringIO()
+    call_command("add_totp_device", "committee", stdout=out)
+    device = TOTPDevice.objects.get(user=committee_staff)
+    assert device.confirmed
+    assert b32encode(device.bin_key).decode() in out.getvalue()
+
+
+def test_the_command_refuses_accounts_that_are_not_staff(representative_user):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("add_totp_device", representative_user.username)
+    with pytest.raises(CommandError):
+        call_command("add_totp_device", "nobody-at-all")
