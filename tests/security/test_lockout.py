@@ -47,6 +47,25 @@ def test_one_username_from_many_addresses_is_locked_after_the_limit(client, sett
     assert _locked(_login(client, "staff_a", PASSWORD, "192.0.2.200"))
 
 
+def test_logging_in_to_ones_own_account_does_not_clear_the_addresss_failures(client, settings, staff_with_password):
+    limit = settings.AXES_FAILURE_LIMIT
+    for i in range(limit - 1):
+        _login(client, f"victim{i}", "wrong", ATTACKER)
+    assert _login(client, "staff_a", PASSWORD, ATTACKER).status_code == 302  # the attacker's own account
+    client.logout()
+    assert _locked(_login(client, "victim-next", "wrong", ATTACKER))
+
+
+def test_a_successful_login_forgives_its_own_typos(client, settings, staff_with_password):
+    limit = settings.AXES_FAILURE_LIMIT
+    for _ in range(limit - 1):
+        _login(client, "staff_a", "wrong", "198.51.100.7")
+    assert _login(client, "staff_a", PASSWORD, "198.51.100.7").status_code == 302
+    client.logout()
+    assert not _locked(_login(client, "staff_a", "wrong", "198.51.100.7"))
+    assert AccessAttempt.objects.get().failures_since_start == 1
+
+
 def test_a_forwarded_for_header_from_the_client_does_not_change_the_address(client, settings):
     assert settings.RENDA_TRUSTED_PROXIES == 0
     for i in range(settings.AXES_FAILURE_LIMIT):
