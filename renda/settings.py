@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from renda import keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -23,9 +25,11 @@ DJANGO_ENV = env("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    SECRET_KEY = env("SECRET_KEY")
+    # Missing, published or weak: refuse to start rather than sign sessions with it.
+    SECRET_KEY = keys.production_key(env("SECRET_KEY", default=""))
 else:
-    SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+    # A random key of this installation's own, kept in var/ (never a default from the source).
+    SECRET_KEY = env("SECRET_KEY", default="") or keys.development_key(VAR_DIR / "secret_key")
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -61,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the others, so a database outage in any of them is a 503 page, not a 500.
     "apps.core.middleware.DatabaseUnavailableMiddleware",
+    # Outside the rest, so the responses other middleware make (CSRF failure, lock-out, session
+    # expiry) carry it too: a logged-in user's pages are never stored by a cache.
+    "apps.core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -215,7 +222,14 @@ LOGOUT_REDIRECT_URL = "home"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Two separate counts, each locking on its own: failures from one address whatever the usernames
+# (guessing many accounts), and failures of one username whatever the addresses (one account
+# from many). The address is the one the public forms' limits count (apps.core.network), never
+# a forwarded-for header a client wrote itself.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "apps.core.network.client_ip"
+# A successful login clears only that username's failures from that address, not the address's.
+AXES_HANDLER = "apps.core.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -234,8 +248,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # The back office asks staff for a TOTP token (django-otp) on top of the password; devices are
-# added by a superuser in the admin. Portal users are never asked.
-RENDA_OTP_REQUIRED_FOR_STAFF = env.bool("RENDA_OTP_REQUIRED_FOR_STAFF", default=False)
+# added by a superuser in the admin. Portal users are never asked. On by default in production
+# (staff see personal data of the whole county); turning it off there is an explicit choice.
+RENDA_OTP_REQUIRED_FOR_STAFF = env.bool("RENDA_OTP_REQUIRED_FOR_STAFF", default=PRODUCTION)
 OTP_TOTP_ISSUER = env("RENDA_SITE_NAME", default="人大代表工作平台")
 
 # No inline scripts or styles anywhere: every script and stylesheet is a static file (the
@@ -363,9 +378,11 @@ RENDA_LIAISON = {
     "PHOTO_MAX_BYTES": env.int("RENDA_CONCERN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024),
     "PHOTO_MAX_COUNT": env.int("RENDA_CONCERN_PHOTO_MAX_COUNT", default=3),
 }
-# How many reverse proxies in front of the portal append to X-Forwarded-For; 0 = none, use
-# the connection's address. Per-IP limits count the address the first trusted proxy saw.
+# How many reverse proxies in front of the portal append to RENDA_TRUSTED_PROXY_HEADER; 0 = none,
+# the header is ignored and the connection's address is used. Per-IP limits and login lock-out
+# count the address the first trusted proxy saw (apps.core.network.client_ip).
 RENDA_TRUSTED_PROXIES = env.int("RENDA_TRUSTED_PROXIES", default=0)
+RENDA_TRUSTED_PROXY_HEADER = env("RENDA_TRUSTED_PROXY_HEADER", default="X-Forwarded-For")
 # The whole request: three photos and the text, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 

@@ -220,21 +220,40 @@ def _failure_text(error: Exception) -> str:
 
 # --- who may see a job -----------------------------------------------------------------------
 
+# Staff who may download an export someone else asked for, within their scope.
+OTHERS_EXPORTS_ROLES = {User.Role.COMMITTEE}
+
+
+def downloadable_jobs(user: User):
+    """The jobs `user` may download: of a register they may export (import-export's
+    `<app>.export_<model>`), whose scope at the time of asking their scope covers today, and
+    their own unless they are committee staff or a superuser. Everyone else's are absent."""
+    if not (user.is_active and user.is_staff):
+        return ExportJob.objects.none()
+    jobs = ExportJob.objects.in_scope(scope_for(user), strict=True).filter(model_label__in=_exportable_labels(user))
+    if not (user.is_superuser or user.role in OTHERS_EXPORTS_ROLES):
+        jobs = jobs.filter(requested_by=user)
+    return jobs
+
+
+def _exportable_labels(user: User) -> list[str]:
+    prefix = f"{settings.IMPORT_EXPORT_EXPORT_PERMISSION_CODE}_"
+    labels = []
+    for perm in user.get_all_permissions():
+        app_label, _dot, codename = perm.partition(".")
+        if codename.startswith(prefix):
+            labels.append(f"{app_label}.{codename.removeprefix(prefix)}")
+    return labels
+
 
 def export_jobs_of(user: User):
-    return ExportJob.objects.filter(requested_by=user)
+    """The user's own jobs that they may still download, for the jobs page."""
+    return downloadable_jobs(user).filter(requested_by=user)
 
 
-def export_job_for(user: User, pk: int) -> ExportJob | None:
-    """The job if `user` asked for it, or their scope covers the requester's and they may
-    still export that register; None for anyone else."""
-    job = ExportJob.objects.filter(pk=pk).first()
-    if job is None or job.requested_by_id == user.pk:
-        return job
-    if not ExportJob.objects.visible_to(user).filter(pk=pk).exists():
-        return None
-    app_label, model = job.model_label.split(".", 1)
-    return job if user.has_perm(f"{app_label}.view_{model}") else None
+def export_job_for(user: User, token) -> ExportJob | None:
+    """The job named by `token` if `user` may download it; None otherwise, existing or not."""
+    return downloadable_jobs(user).filter(token=token).first()
 
 
 # --- the admin side ----------------------------------------------------------------------------

@@ -99,3 +99,35 @@ def database_unavailable() -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+# --- private pages are not stored --------------------------------------------------------------
+
+PRIVATE_NO_STORE = "private, no-store"
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every response to a logged-in user, so no shared
+    proxy or browser cache keeps a page of personal data for the next person at the computer.
+
+    One rule here rather than a decorator on each view, so a new portal page cannot forget it.
+    A response that already says no-store keeps its own header (never_cache adds more); pages
+    for anonymous visitors keep theirs; static files are not pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/") if settings.STATIC_URL else None
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.is_private(request) and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = PRIVATE_NO_STORE
+        return response
+
+    def is_private(self, request) -> bool:
+        if self.static_prefix and request.path.startswith(self.static_prefix):
+            return False
+        # Set by AuthenticationMiddleware; absent when a middleware before it answered.
+        user = getattr(request, "user", None)
+        return user is not None and user.is_authenticated

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -289,6 +291,8 @@ class ExportJob(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
+    # Names the job in URLs: sequential ids would let anyone count and guess other people's exports.
+    token = models.UUIDField(_("标识"), default=uuid.uuid4, unique=True, editable=False)
     requested_by = models.ForeignKey(
         "core.User", verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="export_jobs"
     )

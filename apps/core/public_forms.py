@@ -3,7 +3,7 @@
 - a signed, timestamped hidden token: it carries the form's one-time submission key (a double
   post makes one record) and its time tells a robot's instant post from a person's;
 - a honeypot field, hidden by CSS and labelled for screen readers: people leave it empty;
-- `client_ip`, the address per-IP limits count against (the limit itself lives in the
+- per-IP limits count against `apps.core.network.client_ip` (the limit itself lives in the
   database: apps.liaison.services.rate_limit_allows).
 
 A public form subclasses `PublicFormMixin` (before forms.Form), sets `form_salt` and
@@ -14,9 +14,7 @@ import secrets
 import time
 
 from django import forms
-from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 TOKEN_MAX_AGE = 24 * 3600
@@ -24,16 +22,6 @@ TOKEN_MAX_AGE = 24 * 3600
 
 def issue_form_token(salt: str) -> str:
     return signing.dumps({"k": secrets.token_urlsafe(24), "t": time.time()}, salt=salt)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The address a limit counts against. A forwarded-for header is the client's to invent,
-    so only the entries appended by our own proxies (RENDA_TRUSTED_PROXIES of them) count."""
-    proxies = settings.RENDA_TRUSTED_PROXIES
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class PublicFormMixin(forms.Form):

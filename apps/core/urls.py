@@ -14,5 +14,5 @@ urlpatterns = [
 
 urlpatterns += [
     path("exports/", views.export_jobs, name="export_jobs"),
-    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("exports/<uuid:token>/download/", views.export_download, name="export_download"),
 ]

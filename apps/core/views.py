@@ -1,4 +1,5 @@
 import logging
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import admin
@@ -10,6 +11,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from apps.core.access import unit_staff_required
 from apps.core.export_jobs import export_file, export_job_for, export_jobs_of
@@ -64,7 +66,8 @@ def unit_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def export_jobs(request: HttpRequest) -> HttpResponse:
-    """The requester's background exports with their progress; refreshes itself while one runs."""
+    """The requester's background exports that they may still download, with their progress;
+    refreshes itself while one runs."""
     if not request.user.is_staff:  # only the back office exports
         raise PermissionDenied
     jobs = list(export_jobs_of(request.user)[:RECENT_EXPORTS])
@@ -78,8 +81,11 @@ def export_jobs(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = export_job_for(request.user, pk)
+@require_GET
+def export_download(request: HttpRequest, token: UUID) -> FileResponse:
+    """The workbook, for whoever may download it (export_jobs.downloadable_jobs); 404 for
+    everyone else, so a token never tells whether the job exists."""
+    job = export_job_for(request.user, token)
     if job is None or job.status != job.Status.DONE or not job.file_name:
         raise Http404
     path = export_file(job.file_name)

@@ -48,5 +48,6 @@ class ReportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def downloads(self, job):
         if job.status != ReportJob.Status.DONE:
             return "—"
-        links = [(reverse("dashboard:report_download", args=[job.pk, kind]), kind.upper()) for kind in ("xlsx", "pdf")]
+        kinds = ("xlsx", "pdf")
+        links = [(reverse("dashboard:report_download", args=[job.token, kind]), kind.upper()) for kind in kinds]
         return format_html_join(" ", '<a href="{}">{}</a>', links)

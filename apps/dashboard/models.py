@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -21,6 +23,8 @@ class ReportJob(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
+    # Names the job in URLs: sequential ids would let anyone count and guess other people's reports.
+    token = models.UUIDField(_("标识"), default=uuid.uuid4, unique=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="report_jobs"
     )

@@ -2,6 +2,7 @@
 A report is chosen with the dashboard's own form: a year or a term, and a township for county staff."""
 
 import logging
+from uuid import UUID
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
@@ -40,11 +41,11 @@ def scope_covers_job(scope: Scope, job: ReportJob) -> bool:
     return job.paths != (EVERYWHERE,) and all(any(p.startswith(s) for s in scope.region_paths) for p in job.paths)
 
 
-def report_job_for_user(user, pk: int) -> ReportJob:
-    """The job if `user` asked for it or their scope covers it (and they may still see the
-    dashboard); 404 for anyone else."""
+def report_job_for_user(user, token: UUID) -> ReportJob:
+    """The job named by `token` if `user` asked for it or their scope covers it (and they may
+    still see the dashboard); 404 for anyone else."""
     scope = _scope_or_404(user)
-    job = get_object_or_404(ReportJob.objects.select_related("term__region", "region"), pk=pk)
+    job = get_object_or_404(ReportJob.objects.select_related("term__region", "region"), token=token)
     if job.requested_by_id != user.pk and not scope_covers_job(scope, job):
         raise Http404
     return job
@@ -83,27 +84,27 @@ def _page(request, form, *, status=200) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_status(request: HttpRequest, pk: int) -> JsonResponse:
-    job = report_job_for_user(request.user, pk)
+def report_status(request: HttpRequest, token: UUID) -> JsonResponse:
+    job = report_job_for_user(request.user, token)
     done = job.status == ReportJob.Status.DONE
     return JsonResponse(
         {
-            "id": job.pk,
+            "token": str(job.token),
             "status": job.status,
             "status_label": job.get_status_display(),
             "progress": job.progress,
             "step": job.step,
             "error": job.error,
-            "xlsx_url": reverse("dashboard:report_download", args=[job.pk, "xlsx"]) if done else None,
-            "pdf_url": reverse("dashboard:report_download", args=[job.pk, "pdf"]) if done else None,
+            "xlsx_url": reverse("dashboard:report_download", args=[job.token, "xlsx"]) if done else None,
+            "pdf_url": reverse("dashboard:report_download", args=[job.token, "pdf"]) if done else None,
         }
     )
 
 
 @login_required
 @require_GET
-def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
-    job = report_job_for_user(request.user, pk)
+def report_download(request: HttpRequest, token: UUID, kind: str) -> FileResponse:
+    job = report_job_for_user(request.user, token)
     field, content_type = FILE_KINDS.get(kind, ("", ""))
     name = getattr(job, field, "") if field else ""
     path = services.report_file(name) if name and job.status == ReportJob.Status.DONE else None

@@ -14,6 +14,6 @@ from apps.dashboard import report_views  # noqa: E402
 urlpatterns += [
     path("report/", report_views.report_page, name="report"),
     path("report/print/", report_views.report_print, name="report_print"),
-    path("report/<int:pk>/status/", report_views.report_status, name="report_status"),
-    path("report/<int:pk>/<str:kind>/", report_views.report_download, name="report_download"),
+    path("report/<uuid:token>/status/", report_views.report_status, name="report_status"),
+    path("report/<uuid:token>/<str:kind>/", report_views.report_download, name="report_download"),
 ]

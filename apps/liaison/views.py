@@ -31,7 +31,7 @@ from apps.core.access import representative_required, unit_staff_required
 from apps.core.downloads import file_response
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import User
-from apps.core.public_forms import client_ip
+from apps.core.network import client_ip
 from apps.liaison import forms, services
 from apps.liaison.models import Concern, ConcernPhoto, DutyShift
 from apps.liaison.selectors import (

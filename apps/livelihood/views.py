@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from apps.core.access import representative_required, unit_staff_required
 from apps.core.masking import mask_name
 from apps.core.models import Region
-from apps.core.public_forms import client_ip
+from apps.core.network import client_ip
 from apps.core.scope import ancestor_paths
 from apps.liaison.services import rate_limit_allows
 from apps.livelihood import forms, services

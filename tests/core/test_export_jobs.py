@@ -154,7 +154,7 @@ def test_asking_needs_the_export_permission(liaison_a):
 
 def test_download_is_for_the_requester_and_staff_covering_it(login, staff_a, staff_b, committee_staff, concern_a):
     job = run(staff_a)
-    url = reverse("export_download", args=[job.pk])
+    url = reverse("export_download", args=[job.token])
     response = login(staff_a).get(url)
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -167,12 +167,12 @@ def test_download_is_for_the_requester_and_staff_covering_it(login, staff_a, sta
 
 def test_a_county_export_is_not_downloadable_by_township_staff(login, staff_a, committee_staff, concern_a):
     job = run(committee_staff)
-    assert login(staff_a).get(reverse("export_download", args=[job.pk])).status_code == 404
+    assert login(staff_a).get(reverse("export_download", args=[job.token])).status_code == 404
 
 
 def test_an_unfinished_job_has_nothing_to_download(login, staff_a):
     job = export_request(model_label="liaison.concern", query="", by=staff_a)
-    assert login(staff_a).get(reverse("export_download", args=[job.pk])).status_code == 404
+    assert login(staff_a).get(reverse("export_download", args=[job.token])).status_code == 404
 
 
 @pytest.mark.parametrize("jobs", [1, 15])

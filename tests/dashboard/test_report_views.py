@@ -17,11 +17,11 @@ TITLE = "城步苗族自治县人大常委会 2022 年代表工作统计报告"
 
 
 def status_url(job):
-    return reverse("dashboard:report_status", args=[job.pk])
+    return reverse("dashboard:report_status", args=[job.token])
 
 
 def download_url(job, kind="xlsx"):
-    return reverse("dashboard:report_download", args=[job.pk, kind])
+    return reverse("dashboard:report_download", args=[job.token, kind])
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_the_status_says_how_far_the_job_is(staff_a, login, township_a):
     ReportJob.objects.filter(pk=job.pk).update(status="running", progress=40, step="生成 Excel 工作簿")
     data = login(staff_a).get(status_url(job)).json()
     assert data == {
-        "id": job.pk,
+        "token": str(job.token),
         "status": "running",
         "status_label": "生成中",
         "progress": 40,

@@ -664,7 +664,7 @@ def test_reception_days_cost_the_same_queries_with_more_days_and_representatives
 
 
 def test_limits_count_the_address_our_proxy_saw_not_what_the_client_claims(rf, settings):
-    from apps.core.public_forms import client_ip as _client_ip
+    from apps.core.network import client_ip as _client_ip
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
     settings.RENDA_TRUSTED_PROXIES = 0

@@ -277,3 +277,44 @@ def test_admin_pages_taking_ids_ignore_another_scope_objects(client, world, outs
                 leaks.append(f"{name} {path} as {outsider.username}: {response.status_code}")
     assert not leaks, "\n".join(leaks)
     assert set(opened) == set(ADMIN_ID_PAGES), "the pages do not open for their own scope: nothing was tested"
+
+
+# --- downloads, by GET and by POST ----------------------------------------------------------------
+
+# The files of background exports and annual reports, named by token (tests/security/test_downloads.py
+# has the rules in detail): outside the job's scope, or without the export permission, a GET is
+# 404 and a POST never gets the file either.
+DOWNLOAD_URLS = ("export_download", "dashboard:report_download", "dashboard:report_status")
+
+
+def _download_paths(world):
+    urls = {u.key: u for u in inv.walk() if u.key in DOWNLOAD_URLS}
+    assert set(urls) == set(DOWNLOAD_URLS)
+    return {key: inv.path_of(url, inv.arguments(url, world)) for key, url in urls.items()}
+
+
+def test_downloads_of_another_scope_are_404_to_get_and_refused_to_post(client, world, outsiders):
+    client.raise_request_exception = False
+    o = outsiders
+    refused = {404, 405}
+    leaks = []
+    for key, path in _download_paths(world).items():
+        # Liaison staff of the same township hold no export permission and see no dashboard.
+        for user in (o.committee, o.staff_b, o.liaison_b, world.users.liaison, o.unit, o.representative):
+            client.force_login(user)
+            get, post = client.get(path), client.post(path, {})
+            if get.status_code != 404 or post.status_code not in refused:
+                leaks.append(f"{key} {path} as {user.username}: GET {get.status_code} POST {post.status_code}")
+    assert not leaks, "Downloads reachable outside their scope:\n  " + "\n  ".join(leaks)
+
+
+def test_downloads_open_for_the_requester_and_the_county_by_get_only(client, world):
+    client.raise_request_exception = False
+    wrong = []
+    for key, path in _download_paths(world).items():
+        for user in (world.users.staff_a, world.users.committee):
+            client.force_login(user)
+            get, post = client.get(path), client.post(path, {})
+            if get.status_code != 200 or post.status_code != 405:
+                wrong.append(f"{key} {path} as {user.username}: GET {get.status_code} POST {post.status_code}")
+    assert not wrong, "\n  ".join(wrong)

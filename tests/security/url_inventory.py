@@ -109,6 +109,8 @@ INVENTORY: dict[str, frozenset[str]] = {
     "dashboard:index": ADMIN,
     "dashboard:report": ADMIN,
     "dashboard:report_print": ADMIN,
+    # Jobs are named by an unguessable token; their files go to the requester, or to staff whose
+    # scope covers the job (exports: committee staff, with the register's export permission).
     "dashboard:report_status": ADMIN,
     "dashboard:report_download": ADMIN,
     "export_jobs": ADMIN,
@@ -201,9 +203,9 @@ SAMPLES = {
     "livelihood:ballot_vote": lambda w: {"pk": w.county_ballot.pk},
     "livelihood:ballot_done": lambda w: {"pk": w.county_ballot.pk},
     "livelihood:unit_project": lambda w: {"pk": w.project.pk},
-    "dashboard:report_status": lambda w: {"pk": w.report_job.pk},
-    "dashboard:report_download": lambda w: {"pk": w.report_job.pk, "kind": "pdf"},
-    "export_download": lambda w: {"pk": w.export_job.pk},
+    "dashboard:report_status": lambda w: {"token": w.report_job.token},
+    "dashboard:report_download": lambda w: {"token": w.report_job.token, "kind": "pdf"},
+    "export_download": lambda w: {"token": w.export_job.token},
 }
 
 # Admin parameters by name: the admin refuses outsiders before it looks the object up.
