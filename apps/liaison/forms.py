@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.collation import by_stroke
 from apps.core.models import Region
+from apps.core.phones import PhoneField, normalize_phone
 from apps.core.public_forms import PublicFormMixin
 from apps.core.uploads import MultiplePhotoField, photo_kind
 from apps.liaison.models import Concern
@@ -24,7 +25,6 @@ from apps.representatives.models import Representative
 
 logger = logging.getLogger(__name__)
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
 FORM_SIGNING_SALT = "liaison.concern-form"
 
 
@@ -227,11 +227,11 @@ class ConcernForm(PublicFormMixin, forms.Form):
     )
     photos = MultiplePhotoField(label=_("照片"), required=False)
     name = forms.CharField(label=_("姓名"), max_length=30, required=False, help_text=_("可不填。"))
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("手机号码"),
-        max_length=20,
+        kind="mobile",
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        invalid_message=_("请填写 11 位手机号码，例如 13812345678；不想留可以不填。"),
         help_text=_("可不填。留下手机号，办理单位可以联系您；凭查询码和手机号后四位还可以查看您反映的详细内容。"),
     )
     consent = forms.BooleanField(
@@ -267,12 +267,6 @@ class ConcernForm(PublicFormMixin, forms.Form):
 
     def _offered(self, name: str) -> set[int]:
         return {pk for pk, _label in self.fields[name].choices if pk}
-
-    def clean_phone(self):
-        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
-        if phone and not MOBILE.fullmatch(phone):
-            raise forms.ValidationError(_("请填写 11 位手机号码，例如 13812345678；不想留可以不填。"))
-        return phone
 
     def clean_photos(self):
         photos = self.cleaned_data["photos"]
@@ -347,6 +341,8 @@ def _size_label(size: int) -> str:
 
 
 class LastFourField(forms.CharField):
+    """Four digits as typed on any keyboard: full-width or other Unicode digits, spaces and all."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("手机号后四位"))
         kwargs.setdefault("max_length", 4)
@@ -356,6 +352,14 @@ class LastFourField(forms.CharField):
             forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": r"\d{4}", "size": 6}),
         )
         super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalize_phone(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not re.fullmatch(r"[0-9]{4}", value):
+            raise forms.ValidationError(_("请填写手机号的后四位数字。"), code="invalid")
 
 
 class TrackForm(forms.Form):

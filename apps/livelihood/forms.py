@@ -1,6 +1,5 @@
 """Forms of the livelihood pages. They validate input only; every write goes through services."""
 
-import re
 from decimal import Decimal
 
 from django import forms
@@ -9,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Region
+from apps.core.phones import PhoneField
 from apps.core.public_forms import PublicFormMixin
 from apps.livelihood.models import Ballot, BallotTally, Milestone
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
 SATISFACTION_OPTIONS = [
     (BallotTally.Option.SATISFIED, _("满意")),
     (BallotTally.Option.BASIC, _("基本满意")),
@@ -89,10 +88,9 @@ class IdeaForm(PublicFormMixin, _IdeaFields):
     form_salt = "livelihood.idea-form"
 
     name = forms.CharField(label=_("姓名"), max_length=30, error_messages={"required": _("请填写您的姓名。")})
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("手机号码"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        kind="mobile",
         help_text=_("工作人员论证项目时可能联系您。"),
         error_messages={"required": _("请填写手机号码。")},
     )
@@ -105,12 +103,6 @@ class IdeaForm(PublicFormMixin, _IdeaFields):
         super().__init__(*args, **kwargs)
         self.min_fill_seconds = settings.RENDA_LIAISON["MIN_FILL_SECONDS"]
         self.fields["name"].widget.attrs["autocomplete"] = "name"
-
-    def clean_phone(self):
-        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
-        if not MOBILE.fullmatch(phone):
-            raise forms.ValidationError(_("请填写 11 位手机号码，例如 13812345678。"))
-        return phone
 
 
 class RepresentativeIdeaForm(_IdeaFields):

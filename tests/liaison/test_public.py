@@ -443,11 +443,11 @@ def test_wrong_last_four_digits_show_a_message_and_nothing_personal(client, with
     assert "/liaison/track/photos/" not in text
 
 
-def test_the_right_last_four_digits_show_the_description_name_phone_and_photos(client, with_photos, caplog):
+def test_the_right_last_four_digits_show_the_description_name_masked_phone_and_photos(client, with_photos, caplog):
     with caplog.at_level("INFO", logger="renda.audit"):
         response = client.get(url("track"), {"code": with_photos.tracking_code, "phone_last4": "1234"})
     text = response.text
-    assert "桥面裂缝" in text and "赵大姐" in text and "13700001234" in text
+    assert "桥面裂缝" in text and "赵大姐" in text and "137****1234" in text and "13700001234" not in text
     [link] = response.context["photo_links"]
     image = client.get(link)
     assert image.status_code == 200
