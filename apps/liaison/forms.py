@@ -17,7 +17,7 @@ from apps.core.collation import by_stroke
 from apps.core.models import Region
 from apps.core.phones import PhoneField, normalize_phone
 from apps.core.public_forms import PublicFormMixin
-from apps.core.uploads import MultiplePhotoField, photo_kind
+from apps.core.uploads import MultiplePhotoField, image_error, photo_kind
 from apps.liaison.models import Concern
 from apps.liaison.services import normalise_code
 from apps.representatives.choices import Level, Status
@@ -285,6 +285,8 @@ class ConcernForm(PublicFormMixin, forms.Form):
                 )
             elif kind is None:
                 errors.append(_("“%(name)s”不是 JPG、PNG 或 WebP 格式的照片。") % {"name": photo.name})
+            elif problem := image_error(photo, kind):
+                errors.append(problem)
             else:
                 # Stored under a random name: the citizen's own file name may say who they are.
                 photo.name = f"{secrets.token_hex(12)}.{kind}"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import CongressSession
+from apps.core.uploads import PIL_FORMATS, reencoded_image
 from apps.proposals.models import Assignment, ContactRecord, Outcome, Proposal, Rating
 from apps.representatives.models import Representative
 
@@ -115,7 +116,8 @@ class ReplyForm(AssignmentForm):
         # The stored name carries the type found in the content, whatever the upload was called.
         stem = letter.name.rsplit(".", 1)[0] or "letter"
         letter.name = f"{stem}.{kind}"
-        return letter
+        # A scanned letter keeps only its pixels: no EXIF, nothing appended to the image.
+        return reencoded_image(letter, kind) if kind in PIL_FORMATS else letter
 
 
 class ExtensionForm(AssignmentForm):
