@@ -19,6 +19,8 @@ from django.core import signing
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import TextHygieneMixin
+
 TOKEN_MAX_AGE = 24 * 3600
 
 
@@ -36,7 +38,7 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-class PublicFormMixin(forms.Form):
+class PublicFormMixin(TextHygieneMixin, forms.Form):
     form_salt = "renda.public-form"
     min_fill_seconds = 4
 

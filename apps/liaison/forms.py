@@ -17,6 +17,7 @@ from apps.core.collation import by_stroke
 from apps.core.models import Region
 from apps.core.phones import PhoneField, normalize_phone
 from apps.core.public_forms import PublicFormMixin
+from apps.core.text import TextHygieneMixin
 from apps.core.uploads import MultiplePhotoField, image_error, photo_kind
 from apps.liaison.models import Concern
 from apps.liaison.services import normalise_code
@@ -364,7 +365,7 @@ class LastFourField(forms.CharField):
             raise forms.ValidationError(_("请填写手机号的后四位数字。"), code="invalid")
 
 
-class TrackForm(forms.Form):
+class TrackForm(TextHygieneMixin, forms.Form):
     code = forms.CharField(
         label=_("查询码"),
         max_length=40,
@@ -381,7 +382,7 @@ class TrackForm(forms.Form):
         return code
 
 
-class RatingForm(forms.Form):
+class RatingForm(TextHygieneMixin, forms.Form):
     rating = forms.ChoiceField(
         label=_("您对办理结果的评价"),
         choices=Concern.Rating.choices,
@@ -399,7 +400,7 @@ class RatingForm(forms.Form):
 # --- portals --------------------------------------------------------------------------------------
 
 
-class HandlerListFilterForm(forms.Form):
+class HandlerListFilterForm(TextHygieneMixin, forms.Form):
     TODO, DONE, ALL = "todo", "done", "all"
 
     status = forms.ChoiceField(
@@ -409,7 +410,7 @@ class HandlerListFilterForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(TextHygieneMixin, forms.Form):
     answer = forms.CharField(
         label=_("办理情况"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -424,7 +425,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class ReceptionFilterForm(forms.Form):
+class ReceptionFilterForm(TextHygieneMixin, forms.Form):
     township = forms.ModelChoiceField(
         label=_("乡镇"),
         queryset=_townships(),

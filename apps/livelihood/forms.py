@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.models import Region
 from apps.core.phones import PhoneField
 from apps.core.public_forms import PublicFormMixin
+from apps.core.text import TextHygieneMixin
 from apps.livelihood.models import Ballot, BallotTally, Milestone
 
 SATISFACTION_OPTIONS = [
@@ -28,7 +29,7 @@ def township_choices():
     return [("", _("请选择乡镇")), *((t.pk, t.name) for t in townships)]
 
 
-class _IdeaFields(forms.Form):
+class _IdeaFields(TextHygieneMixin, forms.Form):
     """What every idea says, whoever proposes it."""
 
     township = forms.TypedChoiceField(
@@ -112,7 +113,7 @@ class RepresentativeIdeaForm(_IdeaFields):
 # --- the ballot ----------------------------------------------------------------------------------
 
 
-class BallotForm(forms.Form):
+class BallotForm(TextHygieneMixin, forms.Form):
     """A sheet: for a selection, checkboxes "choose up to N"; for a poll, a radio per project."""
 
     def __init__(self, *args, ballot: Ballot, items, **kwargs):
@@ -164,7 +165,7 @@ class BallotForm(forms.Form):
 # --- handling units ------------------------------------------------------------------------------
 
 
-class ProgressReportForm(forms.Form):
+class ProgressReportForm(TextHygieneMixin, forms.Form):
     milestone = forms.TypedChoiceField(
         label=_("实施节点"), coerce=int, error_messages={"required": _("请选择要填报的节点。")}
     )
@@ -202,5 +203,5 @@ class ProgressReportForm(forms.Form):
         return self.leaves[self.cleaned_data["milestone"]]
 
 
-class YearForm(forms.Form):
+class YearForm(TextHygieneMixin, forms.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
