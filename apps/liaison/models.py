@@ -250,7 +250,8 @@ class Concern(models.Model):
     is_urgent = models.BooleanField(_("急难愁盼"), default=False)
     description = models.TextField(_("反映内容"))
     name = models.CharField(_("姓名"), max_length=30, blank=True)
-    phone = PhoneNumberField(_("手机号码"), max_length=20, blank=True, kind="mobile")
+    # A mobile from the public form (its field says so); a visitor at a reception day may leave a landline.
+    phone = PhoneNumberField(_("手机号码"), max_length=20, blank=True)
     consented_at = models.DateTimeField(_("同意隐私说明时间"))
 
     status = models.CharField(_("状态"), max_length=15, choices=Status.choices, default=Status.SUBMITTED)

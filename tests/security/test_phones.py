@@ -68,14 +68,25 @@ def test_what_is_not_a_phone_is_refused_with_a_chinese_message(township_a, count
     assert "手机号码" in str(refused.value.message_dict["phone"]) and "区号" in str(refused.value.message_dict["phone"])
 
 
-def test_a_mobile_only_field_refuses_a_landline(township_a):
-    office = LiaisonOffice.objects.create(name="儒林镇代表联系群众工作室", region=township_a)
-    assert office.region == township_a
+def test_a_mobile_only_field_refuses_a_landline(staff_a):
+    staff_a.phone = "0739-7322001"  # an account's phone receives the SMS reminders
     with pytest.raises(ValidationError) as refused:
-        liaison_services.concern_submit(
-            region=township_a, category="roads", description="路灯坏了。", phone="0739-7322001"
-        )
-    assert "11 位手机号码" in str(refused.value)
+        staff_a.full_clean()
+    assert "11 位手机号码" in str(refused.value.message_dict["phone"])
+
+
+def test_the_public_concern_form_takes_only_a_mobile_but_a_reception_record_may_keep_a_landline(township_a, staff_a):
+    form = liaison_forms.ConcernForm({"phone": "0739-7322001"})
+    assert "11 位手机号码" in str(form.errors["phone"])
+    office = LiaisonOffice.objects.create(name="儒林镇代表联系群众工作室", region=township_a)
+    record = liaison_services.reception_record_add(
+        office=office,
+        received_on=timezone.localdate(),
+        matter="反映村道塌方。",
+        by=staff_a,
+        visitor_phone="(0739)7322001",
+    )
+    assert record.visitor_phone == record.concern.phone == "0739-7322001"
 
 
 # --- the public forms ------------------------------------------------------------------------------

@@ -23,12 +23,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='concern',
             name='phone',
-            field=apps.core.phones.PhoneNumberField(blank=True, kind='mobile', max_length=20, verbose_name='手机号码'),
+            field=apps.core.phones.PhoneNumberField(blank=True, max_length=20, verbose_name='手机号码'),
         ),
         migrations.AlterField(
             model_name='historicalconcern',
             name='phone',
-            field=apps.core.phones.PhoneNumberField(blank=True, kind='mobile', max_length=20, verbose_name='手机号码'),
+            field=apps.core.phones.PhoneNumberField(blank=True, max_length=20, verbose_name='手机号码'),
         ),
         migrations.AlterField(
             model_name='historicalliaisonoffice',
