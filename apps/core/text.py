@@ -26,6 +26,7 @@ ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 # In a body the joiners stay: they hold emoji sequences together.
 ZERO_WIDTH_IN_BODY = re.compile("[\u200b\u2060\ufeff\u00ad]")
 CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+LINE_BREAKS = re.compile("[\t\n\r]+")
 CONTROLS_IN_BODY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but \t \n \r
 # Letters that draw nothing (Hangul fillers, the blank braille pattern).
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
@@ -39,8 +40,9 @@ def without_bidi(value):
 
 
 def clean_line(value: str) -> str:
-    """A name, a title, a short field: no controls, no bidirectional or zero-width characters."""
-    return ZERO_WIDTH.sub("", CONTROLS.sub("", BIDI.sub("", value)))
+    """A name, a title, a short field: no controls (a pasted line break becomes a space), no
+    bidirectional or zero-width characters."""
+    return ZERO_WIDTH.sub("", CONTROLS.sub("", BIDI.sub("", LINE_BREAKS.sub(" ", value))))
 
 
 def clean_body(value: str) -> str:

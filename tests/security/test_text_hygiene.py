@@ -31,6 +31,7 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u2066\u0007\
 
 def test_what_is_dropped_and_what_is_kept():
     assert clean_line(f"王{RLO}大\u200b妈\u2066\x07") == "王大妈"
+    assert clean_line("儒林镇\r\n白云村") == "儒林镇 白云村"
     assert clean_body(f"第一行\r\n\t第二行{RLO}\x00") == "第一行\r\n\t第二行"
     assert clean_body("👨\u200d👩\u200d👧") == "👨\u200d👩\u200d👧"  # an emoji sequence keeps its joiners
     assert is_blank(INVISIBLE) and not is_blank(INVISIBLE + "。")
