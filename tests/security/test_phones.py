@@ -192,3 +192,15 @@ def test_a_phone_stored_before_normalisation_still_matches(client, tracked):
     response = client.get(reverse("liaison:track"), {"code": tracked.tracking_code, "phone_last4": "1234"})
     assert response.context["personal"]
     assert mask_phone("13700001234") in response.text
+
+
+def test_the_migration_rewrites_phones_stored_before_normalisation(tracked, township_a, county_term):
+    from apps.core.phones import normalise_stored_phones
+
+    rep = RepresentativeFactory(township=township_a, term=county_term)
+    Concern.objects.filter(pk=tracked.pk).update(phone="+86 137 0000 １２３４")
+    Representative.objects.filter(pk=rep.pk).update(phone="07397322001")
+    normalise_stored_phones(Concern, "phone")
+    normalise_stored_phones(Representative, "phone")
+    assert Concern.objects.get(pk=tracked.pk).phone == "13700001234"
+    assert Representative.objects.get(pk=rep.pk).phone == "0739-7322001"
