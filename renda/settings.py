@@ -385,6 +385,9 @@ RENDA_TRUSTED_PROXIES = env.int("RENDA_TRUSTED_PROXIES", default=0)
 RENDA_TRUSTED_PROXY_HEADER = env("RENDA_TRUSTED_PROXY_HEADER", default="X-Forwarded-For")
 # The whole request: three photos and the text, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+# Every uploaded image is decoded before it is kept: one with more pixels than this is refused
+# (a few-KB PNG can declare 30000x30000 and take gigabytes to decode).
+RENDA_IMAGE_MAX_PIXELS = env.int("RENDA_IMAGE_MAX_PIXELS", default=40_000_000)
 
 # --- Training "1+12" (apps/training) -----------------------------------------------------
 

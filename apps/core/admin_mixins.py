@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords, ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from apps.core.scope import ScopedQuerySet, scope_for
+from apps.core.text import with_text_hygiene
 
 
 def _is_scoped(model) -> bool:
@@ -112,7 +113,7 @@ class ScopedAdminMixin(InvalidFilterMixin):
         return super().has_delete_permission(request, obj) and self._writable(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
+        form = with_text_hygiene(super().get_form(request, obj, change=change, **kwargs))
         scope = scope_for(request.user)
         model = self.model
         if scope.unrestricted or not getattr(model, "scope_path", None):
@@ -126,6 +127,15 @@ class ScopedAdminMixin(InvalidFilterMixin):
                     self.add_error(None, ValidationError(_("所选区域不在您的管辖范围内。")))
 
         return ScopeCheckedForm
+
+    # The inlines' and the list's editable forms clean their text like the page's own form.
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            formset.form = with_text_hygiene(formset.form)
+            yield formset, inline
+
+    def get_changelist_form(self, request, **kwargs):
+        return with_text_hygiene(super().get_changelist_form(request, **kwargs))
 
 
 class _MaskingRecordHelper(HistoricalRecordContextHelper):

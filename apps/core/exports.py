@@ -5,15 +5,29 @@ from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.widgets import Widget
 
+from apps.core.text import clean_cell, without_bidi
+
 # A cell beginning with one of these runs as a formula when the file is opened in a
 # spreadsheet (CSV injection); tab and carriage return can hide such a prefix.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_formula(value):
+    """The cell as it may leave in a file: no bidirectional controls (rows stored before input was
+    cleaned may hold them, apps.core.text), and a formula prefix, found after them, made text."""
+    value = without_bidi(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+class TextHygieneImport:
+    """An import-export resource whose file's cells are cleaned like form input before any row is read."""
+
+    def before_import(self, dataset, **kwargs):
+        for i, row in enumerate(list(dataset)):
+            dataset[i] = tuple(clean_cell(cell) for cell in row)
+        return super().before_import(dataset, **kwargs)
 
 
 class _FormulaSafe:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.numerals import chinese_number
+from apps.core.phones import PhoneNumberField
 from apps.core.scope import ScopedQuerySet, ancestor_paths
 
 
@@ -162,7 +163,7 @@ class HandlingUnit(models.Model):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices, default=Category.GOVERNMENT)
     region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="units")
     contact_person = models.CharField(_("联系人"), max_length=30, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_phone = PhoneNumberField(_("联系电话"), max_length=30, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
 
     history = HistoricalRecords()
@@ -196,7 +197,7 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
     full_name = models.CharField(_("姓名"), max_length=30, blank=True)
-    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    phone = PhoneNumberField(_("手机号码"), max_length=20, blank=True, kind="mobile")
     regions = models.ManyToManyField(
         Region,
         verbose_name=_("管辖区域"),

@@ -17,6 +17,8 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import TextHygieneMixin
+
 TOKEN_MAX_AGE = 24 * 3600
 
 
@@ -24,7 +26,7 @@ def issue_form_token(salt: str) -> str:
     return signing.dumps({"k": secrets.token_urlsafe(24), "t": time.time()}, salt=salt)
 
 
-class PublicFormMixin(forms.Form):
+class PublicFormMixin(TextHygieneMixin, forms.Form):
     form_salt = "renda.public-form"
     min_fill_seconds = 4
 

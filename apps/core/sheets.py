@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.core.exports import SafeCSV, SafeXLSX
+from apps.core.text import clean_cell
 
 audit = logging.getLogger("renda.audit")
 
@@ -50,7 +51,7 @@ def read_sheet(upload, columns: list[Column], *, empty: str, cell: Callable = te
     except Exception as error:  # tablib and openpyxl raise many kinds on a damaged file
         raise SheetError(_("无法读取文件，请确认文件格式正确（xlsx 或 csv）。")) from error
     keys = _column_keys(dataset.headers or [], columns)
-    rows = [{keys[i]: cell(v) for i, v in enumerate(row) if i in keys} for row in dataset]
+    rows = [{keys[i]: clean_cell(cell(v)) for i, v in enumerate(row) if i in keys} for row in dataset]
     rows = [row for row in rows if any(v != "" for v in row.values())]
     if not rows:
         raise SheetError(empty)

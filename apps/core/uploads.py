@@ -2,17 +2,28 @@
 
 Every upload field checks its files here (or with a stricter list of its own) before a service
 stores them, and apps.core.downloads recognises stored files the same way before serving them.
+
+An image is more than its first bytes: it is decoded in full (`image_error`), so a file that
+only starts like a PNG, a truncated one, or a few-KB "decompression bomb" declaring 30000x30000
+pixels is refused; and what is stored is a re-encoding of the decoded pixels (`reencoded_image`),
+turned upright by its EXIF orientation, without EXIF (GPS), comments, text chunks or anything
+appended after the image (an HTML "polyglot").
 """
 
+import contextlib
+import io
 import posixpath
+import warnings
 import zipfile
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 # kind -> (extension, content type, label for messages). Only these are ever stored or served.
 KINDS = {
@@ -99,6 +110,93 @@ def file_kind(upload) -> str | None:
     return None
 
 
+# --- images: decoded, never trusted by their header --------------------------------------------
+
+PIL_FORMATS = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
+# What a damaged or hostile file makes Pillow's decoders raise.
+DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError)
+
+
+class _TooManyPixels(Exception):
+    pass
+
+
+def _decoded(upload, kind: str) -> Image.Image:
+    """The upload's pixels, decoded in full; _TooManyPixels before any is decoded for a bomb."""
+    limit = settings.RENDA_IMAGE_MAX_PIXELS
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns between its own limit and twice it, and raises beyond: both are refusals.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload, formats=[PIL_FORMATS[kind]])
+            width, height = image.size
+            if width * height > limit:
+                raise _TooManyPixels
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _TooManyPixels from None
+    finally:
+        upload.seek(0)
+    return image
+
+
+def _decoded_or_refused(upload, kind: str) -> Image.Image:
+    try:
+        return _decoded(upload, kind)
+    except _TooManyPixels:
+        message = _("图片“%(name)s”的像素太多（超过%(mp)s万像素），请缩小尺寸后再上传。")
+        mp = settings.RENDA_IMAGE_MAX_PIXELS // 10000
+        raise ValidationError(message % {"name": upload.name, "mp": mp}, code="too_many_pixels") from None
+    except DECODE_ERRORS:
+        message = _("图片“%(name)s”已损坏或不完整，无法打开，请重新拍摄或导出后再上传。")
+        raise ValidationError(message % {"name": upload.name}, code="bad_image") from None
+
+
+def check_image(upload, kind: str) -> None:
+    """ValidationError unless the JPG/PNG/WebP decodes in full within the pixel limit."""
+    _decoded_or_refused(upload, kind)
+
+
+def image_error(upload, kind: str) -> str | None:
+    """Why the image cannot be kept (too many pixels, truncated, not decodable), or None."""
+    try:
+        check_image(upload, kind)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
+
+
+def reencoded_image(upload, kind: str | None = None) -> SimpleUploadedFile:
+    """A new file of the same kind holding only the upload's pixels, turned upright by its EXIF
+    orientation; no metadata or payload of the original survives. ValidationError if undecodable."""
+    kind = kind or photo_kind(upload)
+    if kind not in PIL_FORMATS:
+        message = _("“%(name)s”不是 JPG、PNG 或 WebP 格式的图片。")
+        raise ValidationError(message % {"name": upload.name}, code="bad_kind")
+    image = _decoded_or_refused(upload, kind)
+    buffer = io.BytesIO()
+    with contextlib.suppress(*DECODE_ERRORS):  # an unreadable orientation tag: kept as it was drawn
+        image = ImageOps.exif_transpose(image)
+    _pixels_only(image, kind).save(buffer, PIL_FORMATS[kind], **SAVE_OPTIONS[kind])
+    return SimpleUploadedFile(stored_name(upload, kind), buffer.getvalue(), content_type=KINDS[kind][1])
+
+
+# Only what drawing the pixels needs (a palette's transparent entry) is carried to the new file.
+KEPT_INFO = ("transparency",)
+SAVE_MODES = {"jpg": ("RGB", "L"), "webp": ("RGB", "RGBA"), "png": ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16")}
+SAVE_OPTIONS = {"jpg": {"quality": 90}, "png": {}, "webp": {"quality": 90}}
+
+
+def _pixels_only(image: Image.Image, kind: str) -> Image.Image:
+    if image.mode not in SAVE_MODES[kind]:
+        alpha = "A" in image.getbands() or "transparency" in image.info
+        image = image.convert("RGBA" if alpha and kind != "jpg" else "RGB")
+    clean = image.copy()
+    clean.info = {key: image.info[key] for key in KEPT_INFO if key in image.info}
+    return clean
+
+
 def size_label(limit: int) -> str:
     return f"{round(limit / 1024 / 1024, 1):g}MB"
 
@@ -118,6 +216,8 @@ def check_upload(upload, *, kinds=DOCUMENT_KINDS, max_bytes: int) -> str:
     if kind not in kinds:
         message = _("“%(name)s”的内容不是%(kinds)s文件，只能上传这些格式。")
         raise ValidationError(message % {"name": upload.name, "kinds": kinds_label(kinds)}, code="bad_kind")
+    if kind in PIL_FORMATS:
+        check_image(upload, kind)
     return kind
 
 

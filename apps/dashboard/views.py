@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from apps.core.models import CongressTerm, Region
 from apps.core.scope import Scope
+from apps.core.text import TextHygieneMixin
 
 from .access import dashboard_scope
 from .figures import build_dashboard, period_for_term, period_for_year
@@ -20,7 +21,7 @@ from .figures_types import Dashboard, Period
 YEARS_OFFERED = 10
 
 
-class DashboardForm(forms.Form):
+class DashboardForm(TextHygieneMixin, forms.Form):
     """A year or a congress term, and for staff over several townships, one township."""
 
     period = forms.ChoiceField(label=gettext_lazy("统计期间"))

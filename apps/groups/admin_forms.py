@@ -4,11 +4,12 @@ and the inline rows whose rules the services hold."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import TextHygieneMixin
 from apps.groups import services
 from apps.representatives.choices import Status
 
 
-class RejectForm(forms.Form):
+class RejectForm(TextHygieneMixin, forms.Form):
     note = forms.CharField(
         label=_("不通过理由"),
         max_length=200,
@@ -18,7 +19,7 @@ class RejectForm(forms.Form):
     )
 
 
-class ActivityImportForm(forms.Form):
+class ActivityImportForm(TextHygieneMixin, forms.Form):
     import_file = forms.FileField(
         label=_("文件"),
         help_text=_("xlsx 或 csv 文件。"),
@@ -35,7 +36,7 @@ class ActivityImportForm(forms.Form):
         return upload
 
 
-class ActivityAdminForm(forms.ModelForm):
+class ActivityAdminForm(TextHygieneMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "region" in self.fields:
@@ -52,7 +53,7 @@ class ActivityAdminForm(forms.ModelForm):
         return cleaned
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipForm(TextHygieneMixin, forms.ModelForm):
     """A row of a group's members: new rows join the group; a member's row only records leaving."""
 
     def clean(self):

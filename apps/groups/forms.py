@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import TextHygieneMixin
 from apps.groups.models import Activity
 from apps.groups.selectors import members_of_my_groups, my_groups, open_campaigns
 
@@ -16,7 +17,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ActivityReportForm(forms.ModelForm):
+class ActivityReportForm(TextHygieneMixin, forms.ModelForm):
     """An activity a representative reports: a group's (with its members) or their own."""
 
     group = forms.ModelChoiceField(
@@ -63,7 +64,7 @@ class ActivityReportForm(forms.ModelForm):
         pass
 
 
-class ProblemReportForm(forms.Form):
+class ProblemReportForm(TextHygieneMixin, forms.Form):
     campaign = forms.ModelChoiceField(
         label=_("主题活动"), queryset=None, error_messages={"required": _("请选择主题活动。")}
     )

@@ -30,6 +30,7 @@ from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_name, mask_phone
 from apps.core.selectors import townships_in_scope
+from apps.core.text import TextHygieneMixin
 from apps.liaison import admin_views, services
 from apps.liaison.admin_forms import (
     CancelDayForm,
@@ -106,7 +107,7 @@ class FundingInline(admin.TabularInline):
     fields = ["year", "amount", "source", "note"]
 
 
-class StationInlineForm(forms.ModelForm):
+class StationInlineForm(TextHygieneMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A station is added under its township's office.

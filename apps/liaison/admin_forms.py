@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.models import CongressSession, HandlingUnit, Region
 from apps.core.scope import ancestor_paths, scope_for
 from apps.core.selectors import townships_in_scope
+from apps.core.text import TextHygieneMixin
 from apps.liaison.models import Concern, LiaisonOffice, ReceptionRecord
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
@@ -46,23 +47,23 @@ def routable_units(user):
 # --- reception days and duty --------------------------------------------------------------------
 
 
-class GenerateDaysForm(forms.Form):
+class GenerateDaysForm(TextHygieneMixin, forms.Form):
     start = forms.DateField(label=_("自"), widget=_date_input(), initial=timezone.localdate)
     months = forms.IntegerField(
         label=_("月数"), min_value=1, max_value=24, initial=3, help_text=_("生成自该日起若干个月内的接待日。")
     )
 
 
-class MoveDayForm(forms.Form):
+class MoveDayForm(TextHygieneMixin, forms.Form):
     to = forms.DateField(label=_("调整到"), widget=_date_input())
     note = _text(_("调整说明"), rows=3, help_text=_("将公开显示，例如：因国庆假期顺延。"))
 
 
-class CancelDayForm(forms.Form):
+class CancelDayForm(TextHygieneMixin, forms.Form):
     note = _text(_("取消原因"), rows=3, help_text=_("将公开显示。"))
 
 
-class DutyAssignForm(forms.Form):
+class DutyAssignForm(TextHygieneMixin, forms.Form):
     representatives = forms.ModelMultipleChoiceField(
         label=_("值班代表"),
         queryset=Representative.objects.none(),
@@ -90,12 +91,12 @@ def duty_candidates(day):
 # --- concerns -----------------------------------------------------------------------------------
 
 
-class ReferOutForm(forms.Form):
+class ReferOutForm(TextHygieneMixin, forms.Form):
     reason = forms.ChoiceField(label=_("引导理由"), choices=[("", "---------"), *Concern.ReferralReason.choices])
     note = _text(_("给群众的说明"), help_text=_("群众凭查询码可以看到，请写明应当向哪个部门、通过什么途径反映。"))
 
 
-class RouteForm(forms.Form):
+class RouteForm(TextHygieneMixin, forms.Form):
     route = forms.ChoiceField(label=_("转办对象"), choices=Concern.Route.choices, widget=forms.RadioSelect)
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=HandlingUnit.objects.none(), required=False)
     representative = forms.ModelChoiceField(
@@ -121,12 +122,12 @@ class RouteForm(forms.Form):
         return cleaned
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(TextHygieneMixin, forms.Form):
     answer = _text(_("办理情况"), rows=5, help_text=_("内部记录，群众看不到。"))
     public_answer = _text(_("公开答复"), help_text=_("群众凭查询码可以看到的答复，不要写入姓名、电话等个人信息。"))
 
 
-class RevisitForm(forms.Form):
+class RevisitForm(TextHygieneMixin, forms.Form):
     revisited_on = forms.DateField(label=_("回访日期"), widget=_date_input(), initial=timezone.localdate)
     notes = _text(_("回访情况"))
 
@@ -137,7 +138,7 @@ class RevisitForm(forms.Form):
         return day
 
 
-class ToProposalForm(forms.Form):
+class ToProposalForm(TextHygieneMixin, forms.Form):
     representative = forms.ModelChoiceField(
         label=_("领衔代表"),
         queryset=Representative.objects.none(),
@@ -164,7 +165,7 @@ class ToProposalForm(forms.Form):
 # --- reception records --------------------------------------------------------------------------
 
 
-class ReceptionRecordAddForm(forms.ModelForm):
+class ReceptionRecordAddForm(TextHygieneMixin, forms.ModelForm):
     """A visitor registered by staff; unless answered on the spot it becomes a concern to follow."""
 
     category = forms.ChoiceField(label=_("类别"), choices=Concern.Category.choices, initial=Concern.Category.OTHER)
@@ -191,7 +192,7 @@ class ReceptionRecordAddForm(forms.ModelForm):
 # --- statistics ---------------------------------------------------------------------------------
 
 
-class StatisticsForm(forms.Form):
+class StatisticsForm(TextHygieneMixin, forms.Form):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int)
     township = forms.TypedChoiceField(label=_("乡镇"), coerce=int, required=False, empty_value=None)
 

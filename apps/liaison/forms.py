@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.collation import by_stroke
 from apps.core.models import Region
+from apps.core.phones import PhoneField, normalize_phone
 from apps.core.public_forms import PublicFormMixin
-from apps.core.uploads import MultiplePhotoField, photo_kind
+from apps.core.text import TextHygieneMixin
+from apps.core.uploads import MultiplePhotoField, image_error, photo_kind
 from apps.liaison.models import Concern
 from apps.liaison.services import normalise_code
 from apps.representatives.choices import Level, Status
@@ -24,7 +26,6 @@ from apps.representatives.models import Representative
 
 logger = logging.getLogger(__name__)
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
 FORM_SIGNING_SALT = "liaison.concern-form"
 
 
@@ -223,11 +224,11 @@ class ConcernForm(PublicFormMixin, forms.Form):
     )
     photos = MultiplePhotoField(label=_("照片"), required=False)
     name = forms.CharField(label=_("姓名"), max_length=30, required=False, help_text=_("可不填。"))
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("手机号码"),
-        max_length=20,
+        kind="mobile",
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        invalid_message=_("请填写 11 位手机号码，例如 13812345678；不想留可以不填。"),
         help_text=_("可不填。留下手机号，办理单位可以联系您；凭查询码和手机号后四位还可以查看您反映的详细内容。"),
     )
     consent = forms.BooleanField(
@@ -264,12 +265,6 @@ class ConcernForm(PublicFormMixin, forms.Form):
     def _offered(self, name: str) -> set[int]:
         return {pk for pk, _label in self.fields[name].choices if pk}
 
-    def clean_phone(self):
-        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
-        if phone and not MOBILE.fullmatch(phone):
-            raise forms.ValidationError(_("请填写 11 位手机号码，例如 13812345678；不想留可以不填。"))
-        return phone
-
     def clean_photos(self):
         photos = self.cleaned_data["photos"]
         max_count, max_bytes = liaison_config("PHOTO_MAX_COUNT"), liaison_config("PHOTO_MAX_BYTES")
@@ -287,6 +282,8 @@ class ConcernForm(PublicFormMixin, forms.Form):
                 )
             elif kind is None:
                 errors.append(_("“%(name)s”不是 JPG、PNG 或 WebP 格式的照片。") % {"name": photo.name})
+            elif problem := image_error(photo, kind):
+                errors.append(problem)
             else:
                 # Stored under a random name: the citizen's own file name may say who they are.
                 photo.name = f"{secrets.token_hex(12)}.{kind}"
@@ -343,6 +340,8 @@ def _size_label(size: int) -> str:
 
 
 class LastFourField(forms.CharField):
+    """Four digits as typed on any keyboard: full-width or other Unicode digits, spaces and all."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("手机号后四位"))
         kwargs.setdefault("max_length", 4)
@@ -353,8 +352,16 @@ class LastFourField(forms.CharField):
         )
         super().__init__(**kwargs)
 
+    def to_python(self, value):
+        return normalize_phone(super().to_python(value))
 
-class TrackForm(forms.Form):
+    def validate(self, value):
+        super().validate(value)
+        if value and not re.fullmatch(r"[0-9]{4}", value):
+            raise forms.ValidationError(_("请填写手机号的后四位数字。"), code="invalid")
+
+
+class TrackForm(TextHygieneMixin, forms.Form):
     code = forms.CharField(
         label=_("查询码"),
         max_length=40,
@@ -371,7 +378,7 @@ class TrackForm(forms.Form):
         return code
 
 
-class RatingForm(forms.Form):
+class RatingForm(TextHygieneMixin, forms.Form):
     rating = forms.ChoiceField(
         label=_("您对办理结果的评价"),
         choices=Concern.Rating.choices,
@@ -389,7 +396,7 @@ class RatingForm(forms.Form):
 # --- portals --------------------------------------------------------------------------------------
 
 
-class HandlerListFilterForm(forms.Form):
+class HandlerListFilterForm(TextHygieneMixin, forms.Form):
     TODO, DONE, ALL = "todo", "done", "all"
 
     status = forms.ChoiceField(
@@ -399,7 +406,7 @@ class HandlerListFilterForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(TextHygieneMixin, forms.Form):
     answer = forms.CharField(
         label=_("办理情况"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -414,7 +421,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class ReceptionFilterForm(forms.Form):
+class ReceptionFilterForm(TextHygieneMixin, forms.Form):
     township = forms.ModelChoiceField(
         label=_("乡镇"),
         queryset=_townships(),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import HandlingUnit, Region
+from apps.core.phones import PhoneNumberField
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.models import Representative
 
@@ -24,7 +25,7 @@ class LiaisonOffice(models.Model):
     )
     head = models.CharField(_("站长"), max_length=30, blank=True)
     liaison_officer = models.CharField(_("联络员"), max_length=30, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = PhoneNumberField(_("联系电话"), max_length=30, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -249,7 +250,8 @@ class Concern(models.Model):
     is_urgent = models.BooleanField(_("急难愁盼"), default=False)
     description = models.TextField(_("反映内容"))
     name = models.CharField(_("姓名"), max_length=30, blank=True)
-    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    # A mobile from the public form (its field says so); a visitor at a reception day may leave a landline.
+    phone = PhoneNumberField(_("手机号码"), max_length=20, blank=True)
     consented_at = models.DateTimeField(_("同意隐私说明时间"))
 
     status = models.CharField(_("状态"), max_length=15, choices=Status.choices, default=Status.SUBMITTED)
@@ -390,7 +392,7 @@ class ReceptionRecord(models.Model):
     )
     received_on = models.DateField(_("接待日期"))
     visitor_name = models.CharField(_("来访人"), max_length=30, blank=True)
-    visitor_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    visitor_phone = PhoneNumberField(_("联系电话"), max_length=20, blank=True)
     matter = models.TextField(_("反映事项"))
     answered_on_spot = models.BooleanField(_("当场答复"), default=False)
     answer = models.TextField(_("答复情况"), blank=True)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.http import Http404
 
+from apps.core.phones import normalize_phone
 from apps.liaison.models import Concern, DutyShift, LiaisonOffice, ReceptionDay
 from apps.liaison.services import normalise_code
 
@@ -19,8 +20,10 @@ def concern_by_code(code: str) -> Concern | None:
 
 
 def phone_matches(concern: Concern, last_four: str) -> bool:
-    digits = "".join(ch for ch in last_four or "" if ch.isdigit())
-    return bool(concern.phone) and len(digits) == 4 and concern.phone.endswith(digits)
+    # Both sides normalised: "５６７８" typed on a phone is 5678, and so is a number stored before normalisation.
+    digits = normalize_phone(last_four)
+    phone = normalize_phone(concern.phone)
+    return bool(phone) and len(digits) == 4 and digits.isascii() and digits.isdigit() and phone.endswith(digits)
 
 
 def concerns_for_unit(unit_id: int):

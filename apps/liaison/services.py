@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.models import HandlingUnit, Region, User
+from apps.core.uploads import reencoded_image
 from apps.core.workdays import add_workdays
 from apps.liaison.models import (
     Concern,
@@ -167,7 +168,8 @@ def concern_submit(
             return existing, False  # a double click that raced the first one
         raise
     for photo in photos:
-        ConcernPhoto.objects.create(concern=concern, image=photo)
+        # Only the pixels are kept: no EXIF (where it was taken), nothing appended to the image.
+        ConcernPhoto.objects.create(concern=concern, image=reencoded_image(photo))
     ConcernEvent.objects.create(concern=concern, action="submit", to_status=Status.SUBMITTED, by=by)
     recipients = _staff_of(concern) + ([addressed_to.user] if addressed_to and addressed_to.user_id else [])
     _notify("concern.submitted", concern, recipients, _("新的群众意见：%(code)s") % {"code": concern.display_code})

@@ -239,6 +239,8 @@ def _track_page(request, form, concern=None, *, personal=False, rating_form=None
         context["events"] = _public_events(concern)
         if personal:
             context["photo_links"] = _photo_links(concern)
+            # Masked even now: the last four digits were proof enough to see the concern, not the number.
+            context["masked_phone"] = mask_phone(concern.phone)
         if rating_form is not None:
             context["rating_form"] = rating_form  # posted, with the reason it was refused
         elif _may_rate(concern):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import CongressSession, HandlingUnit, Region
+from apps.core.text import TextHygieneMixin
 from apps.livelihood.models import Ballot, BallotTally, Idea, Milestone, Project, Supervision
 
 
@@ -29,7 +30,7 @@ def units_for(user):
     return HandlingUnit.objects.visible_to(user).filter(is_active=True).order_by("category", "name", "pk")
 
 
-class _ProjectFields(forms.Form):
+class _ProjectFields(TextHygieneMixin, forms.Form):
     """What a candidate project says: shortlisting ideas, adding one directly, importing a row."""
 
     session = forms.ModelChoiceField(label=_("人民代表大会会议"), queryset=CongressSession.objects.none())
@@ -67,14 +68,14 @@ class ProjectAddForm(_ProjectFields):
     """A candidate proposed directly by the government, without a collected idea."""
 
 
-class ProjectChangeForm(forms.ModelForm):
+class ProjectChangeForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = ["title", "description", "responsible_unit", "investment", "completion_due", "lead_leader"]
         widgets = {"completion_due": _date_input()}
 
 
-class IdeaAddForm(forms.ModelForm):
+class IdeaAddForm(TextHygieneMixin, forms.ModelForm):
     """An idea handed in by a government unit or the congress office, entered by staff."""
 
     SOURCES = [(Idea.Source.UNIT, Idea.Source.UNIT.label), (Idea.Source.STAFF, Idea.Source.STAFF.label)]
@@ -98,7 +99,7 @@ class IdeaAddForm(forms.ModelForm):
         return cleaned
 
 
-class IdeaMergeForm(forms.Form):
+class IdeaMergeForm(TextHygieneMixin, forms.Form):
     into = forms.ModelChoiceField(label=_("合并至"), queryset=Idea.objects.none())
 
     def __init__(self, *args, targets, **kwargs):
@@ -107,11 +108,11 @@ class IdeaMergeForm(forms.Form):
         self.fields["into"].queryset = merged_into.order_by("-submitted_at", "-pk")
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(TextHygieneMixin, forms.Form):
     note = forms.CharField(label=_("不予采纳的理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MilestoneAddForm(forms.Form):
+class MilestoneAddForm(TextHygieneMixin, forms.Form):
     title = forms.CharField(label=_("节点名称"), max_length=100)
     due_on = forms.DateField(label=_("计划完成日期"), widget=_date_input())
     parent = forms.ModelChoiceField(
@@ -126,21 +127,21 @@ class MilestoneAddForm(forms.Form):
         self.fields["parent"].queryset = Milestone.objects.filter(project=project)
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(TextHygieneMixin, forms.Form):
     kind = forms.ChoiceField(label=_("方式"), choices=Supervision.Kind.choices)
     held_on = forms.DateField(label=_("日期"), widget=_date_input(), initial=timezone.localdate)
     participants = forms.CharField(label=_("参加人员"), max_length=300, required=False)
     findings = forms.CharField(label=_("发现问题及意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class LeadLeaderForm(forms.Form):
+class LeadLeaderForm(TextHygieneMixin, forms.Form):
     lead_leader = forms.CharField(label=_("牵头领导"), max_length=60)
 
 
 # --- ballots -------------------------------------------------------------------------------------
 
 
-class BallotAddForm(forms.ModelForm):
+class BallotAddForm(TextHygieneMixin, forms.ModelForm):
     # Not "projects": the model's own many-to-many runs through BallotItem, which the service writes.
     candidates = forms.ModelMultipleChoiceField(
         label=_("项目"),
@@ -175,7 +176,7 @@ class BallotAddForm(forms.ModelForm):
         return sorted(self.cleaned_data["candidates"], key=lambda p: (p.session_id, p.number))
 
 
-class PaperBatchForm(forms.Form):
+class PaperBatchForm(TextHygieneMixin, forms.Form):
     """A batch of counted paper sheets: how many sheets, and the count per project (and option)."""
 
     sheets = forms.IntegerField(label=_("选票张数"), min_value=1)
@@ -215,7 +216,7 @@ class PaperBatchForm(forms.Form):
         }
 
 
-class RevoteForm(forms.Form):
+class RevoteForm(TextHygieneMixin, forms.Form):
     title = forms.CharField(label=_("名称"), max_length=100)
     slots = forms.IntegerField(label=_("应选项目数"), min_value=1)
     closes_at = forms.DateTimeField(label=_("截止时间"), widget=_datetime_input())
@@ -224,7 +225,7 @@ class RevoteForm(forms.Form):
 # --- import --------------------------------------------------------------------------------------
 
 
-class CandidateImportForm(forms.Form):
+class CandidateImportForm(TextHygieneMixin, forms.Form):
     session = forms.ModelChoiceField(label=_("人民代表大会会议"), queryset=CongressSession.objects.none())
     import_file = forms.FileField(label=_("文件"), help_text=_("xlsx 或 csv 文件，第一行为列名。"))
 
@@ -239,5 +240,5 @@ class CandidateImportForm(forms.Form):
         return upload
 
 
-class ImportConfirmForm(forms.Form):
+class ImportConfirmForm(TextHygieneMixin, forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)

@@ -1,6 +1,5 @@
 """Forms of the livelihood pages. They validate input only; every write goes through services."""
 
-import re
 from decimal import Decimal
 
 from django import forms
@@ -9,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Region
+from apps.core.phones import PhoneField
 from apps.core.public_forms import PublicFormMixin
+from apps.core.text import TextHygieneMixin
 from apps.livelihood.models import Ballot, BallotTally, Milestone
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
 SATISFACTION_OPTIONS = [
     (BallotTally.Option.SATISFIED, _("满意")),
     (BallotTally.Option.BASIC, _("基本满意")),
@@ -25,7 +25,7 @@ def township_choices():
     return [("", _("请选择乡镇")), *((t.pk, t.name) for t in townships)]
 
 
-class _IdeaFields(forms.Form):
+class _IdeaFields(TextHygieneMixin, forms.Form):
     """What every idea says, whoever proposes it."""
 
     township = forms.TypedChoiceField(
@@ -85,10 +85,9 @@ class IdeaForm(PublicFormMixin, _IdeaFields):
     form_salt = "livelihood.idea-form"
 
     name = forms.CharField(label=_("姓名"), max_length=30, error_messages={"required": _("请填写您的姓名。")})
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("手机号码"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        kind="mobile",
         help_text=_("工作人员论证项目时可能联系您。"),
         error_messages={"required": _("请填写手机号码。")},
     )
@@ -102,12 +101,6 @@ class IdeaForm(PublicFormMixin, _IdeaFields):
         self.min_fill_seconds = settings.RENDA_LIAISON["MIN_FILL_SECONDS"]
         self.fields["name"].widget.attrs["autocomplete"] = "name"
 
-    def clean_phone(self):
-        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
-        if not MOBILE.fullmatch(phone):
-            raise forms.ValidationError(_("请填写 11 位手机号码，例如 13812345678。"))
-        return phone
-
 
 class RepresentativeIdeaForm(_IdeaFields):
     """A representative's idea, proposed in the portal."""
@@ -116,7 +109,7 @@ class RepresentativeIdeaForm(_IdeaFields):
 # --- the ballot ----------------------------------------------------------------------------------
 
 
-class BallotForm(forms.Form):
+class BallotForm(TextHygieneMixin, forms.Form):
     """A sheet: for a selection, checkboxes "choose up to N"; for a poll, a radio per project."""
 
     def __init__(self, *args, ballot: Ballot, items, **kwargs):
@@ -168,7 +161,7 @@ class BallotForm(forms.Form):
 # --- handling units ------------------------------------------------------------------------------
 
 
-class ProgressReportForm(forms.Form):
+class ProgressReportForm(TextHygieneMixin, forms.Form):
     milestone = forms.TypedChoiceField(
         label=_("实施节点"), coerce=int, error_messages={"required": _("请选择要填报的节点。")}
     )
@@ -206,5 +199,5 @@ class ProgressReportForm(forms.Form):
         return self.leaves[self.cleaned_data["milestone"]]
 
 
-class YearForm(forms.Form):
+class YearForm(TextHygieneMixin, forms.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100, required=False)

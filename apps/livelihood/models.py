@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import CongressSession, HandlingUnit, Region
+from apps.core.phones import PhoneNumberField
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.models import Representative
 
@@ -56,7 +57,7 @@ class Idea(models.Model):
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
     # Who proposed it: a citizen's name and phone (personal data), or a representative, or a unit.
     proposer_name = models.CharField(_("提出人"), max_length=30, blank=True)
-    proposer_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    proposer_phone = PhoneNumberField(_("联系电话"), max_length=20, blank=True, kind="mobile")
     consented_at = models.DateTimeField(_("同意隐私说明时间"), null=True, blank=True)
     representative = models.ForeignKey(
         Representative,

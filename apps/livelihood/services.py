@@ -13,7 +13,6 @@ Secret ballot. A vote writes two things that share nothing but the ballot: a Bal
   versions no longer tell who voted when, nor which paper batch a voter's sheet was in.
 """
 
-import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.models import CongressSession, HandlingUnit, Region, User
+from apps.core.phones import MOBILE, normalize_phone
 from apps.core.scope import ancestor_paths
 from apps.livelihood import grading
 from apps.livelihood.models import (
@@ -54,7 +54,6 @@ Option = BallotTally.Option
 Kind = Ballot.Kind
 ProjectStatus = Project.Status
 SATISFACTION_OPTIONS = (Option.SATISFIED, Option.BASIC, Option.DISSATISFIED)
-MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 class LivelihoodError(ValidationError):
@@ -124,7 +123,7 @@ def _notify(rule: str, target, recipients, subject: str, *, due_on: date | None 
 
 def _check_proposer(source, *, proposer_name, proposer_phone, consent, representative, unit) -> str:
     """The proposer a source needs; returns the normalised phone."""
-    phone = re.sub(r"[\s-]", "", proposer_phone or "")
+    phone = normalize_phone(proposer_phone)
     if source == Idea.Source.CITIZEN:
         if not consent:
             raise LivelihoodError(_("请阅读并同意隐私说明后再提交。"))

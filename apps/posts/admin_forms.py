@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import TextHygieneMixin
 from apps.core.uploads import MultipleFileInput, MultiplePhotoField
 from apps.posts.forms import photos_help
 from apps.posts.models import DutyPost, PostAssignment, PostLog
@@ -16,7 +17,7 @@ def _autocomplete(model, name: str):
     return AutocompleteSelect(model._meta.get_field(name), admin.site)
 
 
-class AssignForm(forms.Form):
+class AssignForm(TextHygieneMixin, forms.Form):
     post = forms.ModelChoiceField(
         label=_("履职岗位"), queryset=DutyPost.objects.none(), widget=_autocomplete(PostAssignment, "post")
     )
@@ -35,13 +36,13 @@ class AssignForm(forms.Form):
         self.fields["started_on"].initial = timezone.localdate()
 
 
-class UnassignForm(forms.Form):
+class UnassignForm(TextHygieneMixin, forms.Form):
     ended_on = forms.DateField(
         label=_("离岗日期"), widget=AdminDateWidget(), help_text=_("在岗的最后一天。"), initial=timezone.localdate
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(TextHygieneMixin, forms.Form):
     note = forms.CharField(
         label=_("不通过的理由"),
         max_length=200,
@@ -51,7 +52,7 @@ class RejectForm(forms.Form):
     )
 
 
-class LogAddForm(forms.Form):
+class LogAddForm(TextHygieneMixin, forms.Form):
     """Staff entering a log for a representative (e.g. from a paper record)."""
 
     assignment = forms.ModelChoiceField(
@@ -69,5 +70,5 @@ class LogAddForm(forms.Form):
         self.fields["photos"].help_text = photos_help()
 
 
-class CountsForm(forms.Form):
+class CountsForm(TextHygieneMixin, forms.Form):
     as_of = forms.DateField(label=_("统计日期"), widget=AdminDateWidget(), help_text=_("按这一天的在岗情况统计。"))

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import TextHygieneMixin
 from apps.core.uploads import MultipleFileInput, MultiplePhotoField
 from apps.posts.services import config, size_label
 
@@ -21,7 +22,7 @@ def photos_help() -> str:
     }
 
 
-class PostLogForm(forms.Form):
+class PostLogForm(TextHygieneMixin, forms.Form):
     date = forms.DateField(
         label=_("日期"),
         widget=DateInput(),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.widgets import DateWidget, IntegerWidget, Widget
 
-from apps.core.exports import ChoicesWidget
+from apps.core.exports import ChoicesWidget, TextHygieneImport
 from apps.core.models import Region
 from apps.core.scope import scope_for
 from apps.posts import selectors, services
@@ -153,7 +153,7 @@ class ColumnErrorsMixin:
 # --- posts ------------------------------------------------------------------------------------
 
 
-class DutyPostResource(ColumnErrorsMixin, resources.ModelResource):
+class DutyPostResource(TextHygieneImport, ColumnErrorsMixin, resources.ModelResource):
     """The post register: a row with a 编号 updates that post, a row without one adds a post."""
 
     audit_name = "duty posts"
@@ -226,7 +226,7 @@ class DutyPostResource(ColumnErrorsMixin, resources.ModelResource):
 # --- assignments ------------------------------------------------------------------------------
 
 
-class PostAssignmentResource(ColumnErrorsMixin, resources.ModelResource):
+class PostAssignmentResource(TextHygieneImport, ColumnErrorsMixin, resources.ModelResource):
     """Who holds which post from when. Each row puts a representative on a post through
     services.post_assign (and takes them off with post_unassign when a 离岗日期 is given)."""
 

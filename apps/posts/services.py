@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from apps.core.confirmation import ReviewError, record_review
 from apps.core.models import User
 from apps.core.scope import scope_for
-from apps.core.uploads import photo_kind
+from apps.core.uploads import image_error, photo_kind, reencoded_image
 from apps.notifications.services import notification_queue
 from apps.posts.models import DutyPost, PostAssignment, PostLog, PostLogPhoto
 from apps.representatives.choices import Status
@@ -171,8 +171,10 @@ def photo_errors(photos, *, already: int = 0) -> list[str]:
             errors.append(
                 _("照片“%(name)s”超过%(size)s，请压缩后再上传。") % {"name": photo.name, "size": size_label(max_bytes)}
             )
-        elif photo_kind(photo) not in PHOTO_KINDS:
+        elif (kind := photo_kind(photo)) not in PHOTO_KINDS:
             errors.append(_("“%(name)s”不是JPG或PNG格式的照片。") % {"name": photo.name})
+        elif problem := image_error(photo, kind):
+            errors.append(problem)
     return errors
 
 
@@ -198,7 +200,8 @@ def _save_photos(log: PostLog, photos) -> None:
     for photo in photos:
         # Stored under a random name: the phone's file name may say where and who.
         photo.name = f"{secrets.token_hex(12)}.{photo_kind(photo)}"
-        PostLogPhoto.objects.create(log=log, image=photo)
+        # Only the pixels are kept: no EXIF (where it was taken), nothing appended to the image.
+        PostLogPhoto.objects.create(log=log, image=reencoded_image(photo))
 
 
 @transaction.atomic

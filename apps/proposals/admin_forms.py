@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import CongressSession
+from apps.core.text import TextHygieneMixin
 from apps.proposals.models import Assignment, Proposal, Status, Supervision
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
@@ -33,7 +34,7 @@ def unit_choices(units) -> list[tuple[str, str]]:
 # --- adding a paper proposal ------------------------------------------------------------------
 
 
-class ProposalAddForm(forms.ModelForm):
+class ProposalAddForm(TextHygieneMixin, forms.ModelForm):
     """A proposal handed in on paper and entered by staff on behalf of its lead representative."""
 
     cosigners = forms.ModelMultipleChoiceField(
@@ -83,12 +84,12 @@ class ProposalAddForm(forms.ModelForm):
 # --- intermediate pages of the actions --------------------------------------------------------
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(TextHygieneMixin, forms.Form):
     exclusion = forms.ChoiceField(label=_("退回情形"), choices=[("", "---------"), *Proposal.Exclusion.choices])
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class MergeForm(forms.Form):
+class MergeForm(TextHygieneMixin, forms.Form):
     into = forms.ModelChoiceField(label=_("并入建议"), queryset=Proposal.objects.none())
 
     # Proposals that can absorb another one; the service checks this again.
@@ -99,11 +100,11 @@ class MergeForm(forms.Form):
         self.fields["into"].queryset = targets.exclude(status__in=self.TARGET_EXCLUDED).order_by("number", "pk")
 
 
-class MarkKeyForm(forms.Form):
+class MarkKeyForm(TextHygieneMixin, forms.Form):
     leader = forms.CharField(label=_("督办领导"), max_length=50, help_text=_("例如：县人大常委会主任某某"))
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(TextHygieneMixin, forms.Form):
     method = forms.ChoiceField(label=_("督办方式"), choices=Supervision.Method.choices)
     supervised_on = forms.DateField(label=_("督办日期"), widget=_date_input(), initial=timezone.localdate)
     supervisor = forms.CharField(label=_("督办人"), max_length=50)
@@ -116,14 +117,14 @@ class SupervisionForm(forms.Form):
         return day
 
 
-class DecisionNoteForm(forms.Form):
+class DecisionNoteForm(TextHygieneMixin, forms.Form):
     note = forms.CharField(label=_("决定说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 # --- assignment -------------------------------------------------------------------------------
 
 
-class AssignForm(forms.Form):
+class AssignForm(TextHygieneMixin, forms.Form):
     """One role select per active handling unit, and the complexity flag that sets the deadline."""
 
     ROLE_CHOICES = [(NO_ROLE, _("不交办")), *Role.choices]
@@ -151,13 +152,13 @@ class AssignForm(forms.Form):
         return [(u, self.cleaned_data[self._name(u)]) for u in self.units if self.cleaned_data[self._name(u)]]
 
 
-class OnSiteBatchForm(forms.Form):
+class OnSiteBatchForm(TextHygieneMixin, forms.Form):
     title = forms.CharField(label=_("交办会名称"), max_length=100)
     held_on = forms.DateField(label=_("召开日期"), widget=_date_input(), initial=timezone.localdate)
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
 
 
-class OnSiteRowForm(forms.Form):
+class OnSiteRowForm(TextHygieneMixin, forms.Form):
     """One proposal's units at an on-site assignment meeting."""
 
     lead = forms.ChoiceField(label=_("主办单位"))
@@ -187,7 +188,7 @@ class OnSiteRowForm(forms.Form):
 # --- statistics, notices, import --------------------------------------------------------------
 
 
-class CohortForm(forms.Form):
+class CohortForm(TextHygieneMixin, forms.Form):
     """Which proposals the rates are computed over: a congress session, a year of assignment, or both,
     optionally only those made during the session or during the recess."""
 
@@ -207,7 +208,7 @@ class CohortForm(forms.Form):
         return cleaned
 
 
-class NoticeGenerateForm(forms.Form):
+class NoticeGenerateForm(TextHygieneMixin, forms.Form):
     session = forms.TypedChoiceField(label=_("会议"), coerce=int)
 
     def __init__(self, *args, user, **kwargs):
@@ -215,7 +216,7 @@ class NoticeGenerateForm(forms.Form):
         self.fields["session"].choices = session_choices(user)
 
 
-class ProposalImportForm(forms.Form):
+class ProposalImportForm(TextHygieneMixin, forms.Form):
     session = forms.TypedChoiceField(label=_("会议"), coerce=int)
     import_file = forms.FileField(label=_("文件"), help_text=_("xlsx 或 csv 文件，第一行为列名。"))
     cosigners_signed = forms.BooleanField(
@@ -235,5 +236,5 @@ class ProposalImportForm(forms.Form):
         return upload
 
 
-class ProposalImportConfirmForm(forms.Form):
+class ProposalImportConfirmForm(TextHygieneMixin, forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)

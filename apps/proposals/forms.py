@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import CongressSession
+from apps.core.text import TextHygieneMixin
+from apps.core.uploads import PIL_FORMATS, reencoded_image
 from apps.proposals.models import Assignment, ContactRecord, Outcome, Proposal, Rating
 from apps.representatives.models import Representative
 
@@ -41,7 +43,7 @@ def letter_kind(upload: UploadedFile) -> str | None:
 # --- handling unit --------------------------------------------------------------------------
 
 
-class UnitListFilterForm(forms.Form):
+class UnitListFilterForm(TextHygieneMixin, forms.Form):
     HANDLING, REPLIED, ALL = "handling", "replied", "all"
 
     status = forms.ChoiceField(
@@ -51,7 +53,7 @@ class UnitListFilterForm(forms.Form):
     )
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(TextHygieneMixin, forms.Form):
     """A form posted against one of the unit's assignments."""
 
     def __init__(self, *args, assignment: Assignment, **kwargs):
@@ -115,7 +117,8 @@ class ReplyForm(AssignmentForm):
         # The stored name carries the type found in the content, whatever the upload was called.
         stem = letter.name.rsplit(".", 1)[0] or "letter"
         letter.name = f"{stem}.{kind}"
-        return letter
+        # A scanned letter keeps only its pixels: no EXIF, nothing appended to the image.
+        return reencoded_image(letter, kind) if kind in PIL_FORMATS else letter
 
 
 class ExtensionForm(AssignmentForm):
@@ -147,7 +150,7 @@ class CoSignerChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name}（{obj.township.name}）"
 
 
-class ProposalForm(forms.ModelForm):
+class ProposalForm(TextHygieneMixin, forms.ModelForm):
     """A draft proposal; saved by services.proposal_create, never by form.save()."""
 
     cosigners = CoSignerChoiceField(
@@ -187,13 +190,13 @@ class ProposalForm(forms.ModelForm):
         )
 
 
-class CosignForm(forms.Form):
+class CosignForm(TextHygieneMixin, forms.Form):
     agree = forms.TypedChoiceField(
         choices=[("yes", _("确认附议")), ("no", _("不附议"))], coerce=lambda value: value == "yes"
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(TextHygieneMixin, forms.Form):
     attitude = forms.ChoiceField(label=_("对办理态度的评价"), choices=Rating.choices, widget=forms.RadioSelect)
     result = forms.ChoiceField(label=_("对办理结果的评价"), choices=Rating.choices, widget=forms.RadioSelect)
     reasons = forms.CharField(
@@ -214,7 +217,7 @@ class FeedbackForm(forms.Form):
 # --- public ---------------------------------------------------------------------------------
 
 
-class PublicFilterForm(forms.Form):
+class PublicFilterForm(TextHygieneMixin, forms.Form):
     session = forms.ModelChoiceField(
         label=_("会议"),
         queryset=CongressSession.objects.select_related("term__region"),

@@ -5,13 +5,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Region
+from apps.core.text import TextHygieneMixin
 
 
 def townships_in_scope(user):
     return Region.objects.visible_to(user).filter(level=Region.Level.TOWNSHIP).order_by("sort_order", "code")
 
 
-class RejectForm(forms.Form):
+class RejectForm(TextHygieneMixin, forms.Form):
     note = forms.CharField(
         label=_("不通过的理由"),
         max_length=200,
@@ -21,7 +22,7 @@ class RejectForm(forms.Form):
     )
 
 
-class EvaluationScopeForm(forms.Form):
+class EvaluationScopeForm(TextHygieneMixin, forms.Form):
     """Which year, and which township within the user's scope, the evaluation page is about."""
 
     year = forms.TypedChoiceField(label=_("年度"), coerce=int)
@@ -36,7 +37,7 @@ class EvaluationScopeForm(forms.Form):
         self.fields["township"].queryset = townships_in_scope(user)
 
 
-class EvaluationConfirmForm(forms.Form):
+class EvaluationConfirmForm(TextHygieneMixin, forms.Form):
     commend = forms.TypedMultipleChoiceField(label=_("确认表彰"), coerce=int, required=False)
     retrain = forms.TypedMultipleChoiceField(label=_("确认再培训"), coerce=int, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Region
+from apps.core.text import TextHygieneMixin
 from apps.representatives import selectors
 from apps.representatives.choices import Level
 from apps.representatives.models import DutyActivity
 
 
-class RosterFilterForm(forms.Form):
+class RosterFilterForm(TextHygieneMixin, forms.Form):
     """County, township and level of the public roster. With more than one county the county is
     chosen first and only its townships are offered (no script needed: choosing a county and
     submitting shows its townships); options come from the cache, not from the database."""
@@ -57,7 +58,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class DutyActivityForm(forms.Form):
+class DutyActivityForm(TextHygieneMixin, forms.Form):
     """What a representative reports about a duty they performed; the services decide."""
 
     kind = forms.ChoiceField(

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from apps.core.collation import by_stroke
 from apps.core.masking import mask_phone
 from apps.core.models import Confirmable, CongressTerm, Region
+from apps.core.phones import PhoneNumberField
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.choices import (
     ETHNICITY_CHOICES,
@@ -97,7 +98,7 @@ class Representative(models.Model):
         limit_choices_to={"level": Region.Level.TOWNSHIP},
     )
     credential_no = models.CharField(_("代表证号"), max_length=30, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = PhoneNumberField(_("联系电话"), max_length=20, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.SERVING)
     elected_on = models.DateField(_("当选日期"), null=True, blank=True)
     status_changed_on = models.DateField(
@@ -180,7 +181,6 @@ class Representative(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
-
 
 
 class DutyActivity(Confirmable):

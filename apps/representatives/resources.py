@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.widgets import DateWidget, ForeignKeyWidget, IntegerWidget
 
-from apps.core.exports import ChoicesWidget
+from apps.core.exports import ChoicesWidget, TextHygieneImport
 from apps.core.masking import mask_phone
 from apps.core.models import CongressTerm, Region
 from apps.core.scope import scope_for
@@ -47,7 +47,7 @@ def _choice(attribute, header, choices):
     return fields.Field(attribute=attribute, column_name=header, widget=ChoicesWidget(choices))
 
 
-class RepresentativeResource(resources.ModelResource):
+class RepresentativeResource(TextHygieneImport, resources.ModelResource):
     """The roster spreadsheet, with Chinese headers and labels as staff write them.
 
     The term is given by its number (届次, e.g. 18): a county representative's term is that
@@ -155,7 +155,7 @@ class RepresentativeResource(resources.ModelResource):
             ) from None
 
 
-class VoterRatingResource(resources.ModelResource):
+class VoterRatingResource(TextHygieneImport, resources.ModelResource):
     """The year's voter ratings (选民满意度测评) as a spreadsheet: one row per representative,
     found by name and credential number among the importing user's representatives. Each row is
     recorded (or corrected) through services.voter_rating_record; one bad row imports nothing."""

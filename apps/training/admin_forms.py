@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import TextHygieneMixin
 from apps.core.uploads import DownloadFileInput
 from apps.training import materials
 from apps.training.models import Attendance, Lecture, Retraining
@@ -17,7 +18,7 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class LectureForm(forms.ModelForm):
+class LectureForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = Lecture
         fields = ["hall", "instructor", "date", "starts_at", "topic", "theme", "audience", "materials", "status"]
@@ -44,14 +45,14 @@ class LectureForm(forms.ModelForm):
         return upload if "materials" in self.changed_data and isinstance(upload, UploadedFile) else None
 
 
-class RetrainingAssignForm(forms.ModelForm):
+class RetrainingAssignForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = Retraining
         fields = ["representative", "reason", "due_on"]
         widgets = {"due_on": _date_input(), "reason": forms.Textarea(attrs={"rows": 4})}
 
 
-class RetrainingCompleteForm(forms.Form):
+class RetrainingCompleteForm(TextHygieneMixin, forms.Form):
     lecture = forms.ModelChoiceField(
         label=_("完成培训的授课"),
         queryset=Lecture.objects.none(),
@@ -76,7 +77,7 @@ class RetrainingCompleteForm(forms.Form):
         return day
 
 
-class ImportForm(forms.Form):
+class ImportForm(TextHygieneMixin, forms.Form):
     import_file = forms.FileField(
         label=_("文件"),
         help_text=_("xlsx 或 csv 文件，第一行为列名。"),
@@ -90,7 +91,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class YearForm(forms.Form):
+class YearForm(TextHygieneMixin, forms.Form):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int)
 
     FIRST_YEAR = 2021

@@ -12,7 +12,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from apps.core.downloads import file_response
-from apps.core.uploads import file_kind
+from apps.core.uploads import PIL_FORMATS, file_kind, image_error
 
 # kind -> (extension, content type)
 KINDS = {
@@ -48,6 +48,8 @@ def check_material(upload: UploadedFile) -> str:
     kind = material_kind(upload)
     if kind is None:
         raise MaterialRefused(_("只能上传PDF、Word（docx）、PowerPoint（pptx）、Excel（xlsx）文件或JPG、PNG图片。"))
+    if kind in PIL_FORMATS and (problem := image_error(upload, kind)):
+        raise MaterialRefused(problem)
     return kind
 
 

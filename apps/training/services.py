@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.models import User
 from apps.core.scope import scope_for
+from apps.core.uploads import PIL_FORMATS, reencoded_image
 from apps.notifications.services import notification_queue
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
@@ -71,6 +72,8 @@ def _attach_material(lecture: Lecture, upload) -> None:
     except materials.MaterialRefused as error:
         raise TrainingError({"materials": str(error)}) from None
     lecture.materials_name = upload.name[-200:]
+    if kind in PIL_FORMATS:
+        upload = reencoded_image(upload, kind)  # only the pixels: no EXIF, nothing appended
     # Stored under the extension of what the file is, whatever its name said.
     upload.name = "material" + materials.KINDS[kind][0]
     lecture.materials = upload

@@ -26,6 +26,7 @@ from apps.liaison.models import (
 )
 from apps.liaison.resources import ConcernResource
 from tests.factories import RepresentativeFactory, SessionFactory
+from tests.images import PNG
 
 Status = Concern.Status
 CHANGELIST = "admin:liaison_concern_changelist"
@@ -192,7 +193,7 @@ def test_the_change_page_is_read_only_with_the_buttons_of_the_state(login, staff
 
 
 def test_the_change_page_shows_the_timeline_and_photos_as_links(login, staff_a, township_a, office_a, audit):
-    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\nimage", content_type="image/png")
+    photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
     concern, _ = services.concern_submit(region=township_a, category="roads", description="塌方", photos=[photo])
     client = login(staff_a)
     content = client.get(_change(concern)).content.decode()
@@ -206,7 +207,7 @@ def test_the_change_page_shows_the_timeline_and_photos_as_links(login, staff_a, 
 
 
 def test_photos_of_another_township_are_404(login, staff_b, township_a, office_a):
-    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\nimage", content_type="image/png")
+    photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
     concern, _ = services.concern_submit(region=township_a, category="roads", description="塌方", photos=[photo])
     url = reverse("admin:liaison_concern_photo", args=[concern.pk, concern.photos.get().pk])
     assert login(staff_b).get(url).status_code == 404

@@ -13,8 +13,7 @@ from apps.core.models import User
 from apps.liaison import services
 from apps.liaison.models import Concern, DutyShift, ReceptionDay
 from tests.factories import HandlingUnitFactory
-
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+from tests.images import JPEG
 
 
 def url(name, *args):

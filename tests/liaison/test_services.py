@@ -25,6 +25,7 @@ from apps.notifications.models import Notification
 from apps.notifications.rules import run_scans
 from apps.proposals.models import Proposal
 from tests.factories import RepresentativeFactory, SessionFactory
+from tests.images import PNG
 
 Status = Concern.Status
 Attendance = DutyShift.Attendance
@@ -127,7 +128,7 @@ def test_an_invalid_concern_is_refused_and_nothing_is_saved(township_a, office_a
 def test_photos_are_kept_with_the_concern(township_a, office_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 10, content_type="image/png")
+    photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
     concern, _ = services.concern_submit(region=township_a, category="roads", description="塌方", photos=[photo])
     assert concern.photos.count() == 1
 

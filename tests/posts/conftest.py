@@ -7,10 +7,9 @@ from apps.core.models import User
 from apps.posts import services
 from apps.posts.models import PostRole
 from tests.factories import RepresentativeFactory
+from tests.images import JPEG, PNG  # noqa: F401  (the posts tests import them from here)
 from tests.posts.factories import DutyPostFactory
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 START = datetime.date(2022, 1, 10)
 
 

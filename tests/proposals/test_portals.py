@@ -23,9 +23,9 @@ from apps.proposals.models import (
     Status,
 )
 from tests.factories import RepresentativeFactory, SessionFactory
+from tests.images import PNG
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 UNIT_ACTIONS = ["unit_plan", "unit_contact", "unit_opinion", "unit_reply", "unit_extension", "unit_return"]
 

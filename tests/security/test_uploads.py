@@ -34,10 +34,10 @@ from apps.proposals.forms import LETTER_MAX_BYTES, ReplyForm
 from apps.proposals.models import Assignment, Proposal, Reply, Status
 from apps.training.admin_forms import LectureForm
 from tests.factories import HandlingUnitFactory, SessionFactory
+from tests.images import JPEG
 from tests.posts.factories import DutyPostFactory, PostRoleFactory
 from tests.training.factories import HallFactory, InstructorFactory, LectureFactory
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 WINDOWS_EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48

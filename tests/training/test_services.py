@@ -10,6 +10,7 @@ from apps.notifications.models import Notification
 from apps.training import services
 from apps.training.models import Attendance, Lecture, Retraining
 from apps.training.selectors import instructors_behind_quota, with_quota
+from tests.images import JPEG
 from tests.training.factories import InstructorFactory, LectureFactory
 
 P, A, E = Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.EXCUSED
@@ -229,7 +230,7 @@ def _docx() -> bytes:
 
 @pytest.mark.parametrize(
     ("name", "content", "ext"),
-    [("讲义.pdf", PDF, ".pdf"), ("讲义.docx", _docx(), ".docx"), ("照片.jpg", b"\xff\xd8\xff\xe0jpeg", ".jpg")],
+    [("讲义.pdf", PDF, ".pdf"), ("讲义.docx", _docx(), ".docx"), ("照片.jpg", JPEG, ".jpg")],
 )
 def test_materials_are_stored_by_what_they_are(staff_a, lecture_a, name, content, ext):
     upload = SimpleUploadedFile(name, content)
