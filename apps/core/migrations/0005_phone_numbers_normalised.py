@@ -15,7 +15,7 @@ def normalise_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_export_job'),
+        ('core', '0004_exportjob_token_unique'),
     ]
 
     operations = [
