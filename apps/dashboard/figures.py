@@ -19,8 +19,8 @@ from apps.core.models import CongressTerm, Region
 from apps.core.scope import Scope
 from apps.liaison.models import Concern
 from apps.livelihood.models import Project
-from apps.proposals.models import NOT_ASSIGNED, Outcome, Status
-from apps.proposals.selectors import rates
+from apps.proposals.models import NOT_ASSIGNED, Outcome, Proposal, Status
+from apps.proposals.selectors import rates_by_period
 from apps.representatives.choices import Level
 from apps.representatives.duty import grade_label
 from apps.training.models import LectureHall
@@ -64,7 +64,8 @@ class Frame:
     region: Region | None
     today: datetime.date
     regions: list[Region]
-    sessions: list[int]
+    sessions: list[int]  # of the county congress: its proposals are what the committee reports
+    congress_sessions: list[int] | None  # of the congress of the region shown: a township's own projects
 
     @property
     def as_of(self) -> datetime.date:
@@ -84,6 +85,10 @@ class Frame:
     def dates(self, field: str) -> dict:
         return {f"{field}__gte": self.period.starts_on, f"{field}__lte": self.period.ends_on}
 
+    @property
+    def project_sessions(self) -> list[int]:
+        return self.sessions if self.congress_sessions is None else self.congress_sessions
+
     def township_param(self) -> dict:
         return {"township": self.region.pk} if self.region else {}
 
@@ -92,17 +97,31 @@ def build_dashboard(*, scope: Scope, period: Period, scope_label: str, region=No
     """Every section's figures for `period`, inside `scope` (narrowed to `region` if given)."""
     if region is not None:
         scope = Scope(region_paths=(region.path,))
+    regions = selectors.regions_in(scope)
     frame = Frame(
         scope=scope,
         period=period,
         region=region,
         today=timezone.localdate(),
-        regions=selectors.regions_in(scope),
-        sessions=selectors.sessions_in(period),
+        regions=regions,
+        sessions=selectors.sessions_in(period, level=Region.Level.COUNTY),
+        congress_sessions=_congress_sessions(period, regions),
     )
-    builders = [liaison_section, proposals_section, training_section, posts_section, groups_section]
+    builders = [liaison_section, proposal_sections, training_section, posts_section, groups_section]
     builders += [livelihood_section, representatives_section]
-    return Dashboard(period=period, scope_label=scope_label, sections=[build(frame) for build in builders])
+    sections = []
+    for build in builders:
+        built = build(frame)
+        sections += built if isinstance(built, list) else [built]
+    return Dashboard(period=period, scope_label=scope_label, sections=sections)
+
+
+def _congress_sessions(period: Period, regions: list[Region]) -> list[int] | None:
+    """The sessions of the congress whose projects the dashboard shows: the county's on a county's
+    dashboard (then the same as the proposals' sessions: None), a township's own on a township's."""
+    if not regions or any(r.level == Region.Level.COUNTY for r in regions):
+        return None
+    return selectors.sessions_in(period, regions=[r for r in regions if r.level == Region.Level.TOWNSHIP])
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -187,54 +206,98 @@ def liaison_section(frame: Frame) -> Section:
 
 # --- 代表建议 ---------------------------------------------------------------------------------------
 
+RATE_LABELS = [
+    ("visit_rate", _("走访率"), "visited"),
+    ("reply_rate", _("答复率"), "answered"),
+    ("on_time_reply_rate", _("按期答复率"), "on_time"),
+    ("satisfaction_rate", _("满意率"), "satisfied"),
+    ("fully_satisfied_rate", _("其中满意"), "fully_satisfied"),
+    ("closure_rate", _("办结率"), None),
+]
 
-def proposals_section(frame: Frame) -> Section:
-    cohort = selectors.session_proposals(frame.scope, frame.sessions)
-    found = rates(cohort)
-    listed = _proposal_list(frame)
-    figures = [
-        Figure(key="proposals.count", label=_("大会期间代表建议"), value=found["reply_rate"].denominator, url=listed),
-        rate_figure("proposals.visit_rate", _("走访率"), found["visit_rate"], listed),
-        rate_figure("proposals.reply_rate", _("答复率"), found["reply_rate"], listed),
-        rate_figure("proposals.on_time_reply_rate", _("按期答复率"), found["on_time_reply_rate"], listed),
-        rate_figure("proposals.satisfaction_rate", _("满意率"), found["satisfaction_rate"], listed),
-        rate_figure("proposals.fully_satisfied_rate", _("其中满意"), found["fully_satisfied_rate"], listed),
-        rate_figure("proposals.closure_rate", _("办结率"), found["closure_rate"], listed),
-        _recess_figure(frame),
+
+def proposal_sections(frame: Frame) -> list[Section]:
+    """Proposals made during the sessions (the seed's cohort), those made in recess and assigned
+    in the period (DOMAIN.md §1.9), each with the same figures, then both together."""
+    session = selectors.session_proposals(frame.scope, frame.sessions)
+    recess = selectors.recess_proposals(frame.scope, frame.period)
+    found = rates_by_period(selectors.year_proposals(frame.scope, frame.sessions, frame.period))
+    session_list = _session_params(frame)
+    return [
+        Section(
+            key="proposals",
+            title=_("代表建议（大会期间）"),
+            figures=_cohort_figures("proposals", _("大会期间代表建议"), found[Proposal.Period.SESSION], session_list),
+            tables=_cohort_tables(frame, session, "proposals"),
+        ),
+        Section(
+            key="proposals_recess",
+            title=_("代表建议（闭会期间）"),
+            figures=_cohort_figures(
+                "proposals.recess", _("闭会期间交办建议"), found[Proposal.Period.RECESS], _recess_params(frame)
+            ),
+            tables=_cohort_tables(frame, recess, "proposals.recess"),
+        ),
+        _combined_section(frame, found["all"]),
     ]
-    tables = [_outcome_table(cohort), _unit_table(frame, cohort), _proposal_township_table(frame, cohort)]
-    return Section(key="proposals", title=_("代表建议"), figures=figures, tables=tables)
 
 
-def _proposal_list(frame: Frame) -> str | None:
+def _cohort_figures(prefix: str, label: str, found: dict, listed: dict | None) -> list[Figure]:
+    # "proposals.count" and "proposals.recess" are the keys the seed's counts go by.
+    count_key = "proposals.count" if prefix == "proposals" else prefix
+    figures = [Figure(key=count_key, label=label, value=found["reply_rate"].denominator, url=_proposals_url(listed))]
+    for key, rate_label, handling in RATE_LABELS:
+        url = _proposals_url(listed, handling=handling) if handling else _proposals_url(listed, closed=True)
+        figures.append(rate_figure(f"{prefix}.{key}", rate_label, found[key], url))
+    return figures
+
+
+def _proposals_url(listed: dict | None, *, handling: str = "", closed: bool = False) -> str | None:
+    """The proposals a figure counts; a rate links to its numerator's proposals."""
+    if listed is None:
+        return None
+    params = {**listed, "handling": handling} if handling else dict(listed)
+    if closed:
+        params["status__in"] = [Status.CLOSED]
+    return admin_list("proposals_proposal", **params)
+
+
+def _combined_section(frame: Frame, found: dict) -> Section:
+    whole = _("全年") if frame.period.year is not None else _("本届")
+    figures = [
+        Figure(
+            key="proposals.all.count",
+            label=_("代表建议合计"),
+            value=found["reply_rate"].denominator,
+            note=_("大会期间和闭会期间交办的建议"),
+        ),
+    ]
+    figures += [rate_figure(f"proposals.all.{key}", label, found[key], None) for key, label, _h in RATE_LABELS]
+    title = _("代表建议（%(whole)s合计）") % {"whole": whole}
+    return Section(key="proposals_all", title=title, figures=figures)
+
+
+def _session_params(frame: Frame) -> dict | None:
     if not frame.sessions:
         return None
-    return admin_list(
-        "proposals_proposal",
-        session__in=frame.sessions,
-        period__exact="session",
-        status__in=ASSIGNED_STATUSES,
-        **frame.township_param(),
-    )
+    listed = {"session__in": frame.sessions, "period__exact": "session", "status__in": ASSIGNED_STATUSES}
+    return {**listed, **frame.township_param()}
 
 
-def _recess_figure(frame: Frame) -> Figure:
-    recess = selectors.recess_proposals(frame.scope, frame.period).count()
-    url = admin_list(
-        "proposals_proposal",
-        period__exact="recess",
-        status__in=ASSIGNED_STATUSES,
-        **frame.dates("assigned_at__date"),
-        **frame.township_param(),
-    )
-    return Figure(key="proposals.recess", label=_("闭会期间交办建议"), value=recess, url=url)
+def _recess_params(frame: Frame) -> dict:
+    listed = {"period__exact": "recess", "congress": Region.Level.COUNTY, "status__in": ASSIGNED_STATUSES}
+    return {**listed, **frame.dates("assigned_at__date"), **frame.township_param()}
 
 
-def _outcome_table(cohort) -> Table:
+def _cohort_tables(frame: Frame, cohort, prefix: str) -> list[Table]:
+    return [_outcome_table(cohort, prefix), _unit_table(frame, cohort, prefix), _township_table(frame, cohort, prefix)]
+
+
+def _outcome_table(cohort, prefix: str) -> Table:
     counts = selectors.proposal_outcomes(cohort)
     rows = [[label, counts.get(value, 0)] for value, label in Outcome.choices]
     return Table(
-        key="proposals.outcomes",
+        key=f"{prefix}.outcomes",
         title=_("答复分类（本轮答复）"),
         columns=[_("分类"), _("答复件数")],
         rows=rows,
@@ -243,31 +306,65 @@ def _outcome_table(cohort) -> Table:
     )
 
 
-def _unit_table(frame: Frame, cohort) -> Table:
-    rows = [
-        [row["unit__name"], row["assigned"], row["replied"], row["on_time"], row["feedback"], row["satisfied"]]
-        for row in selectors.unit_rows(cohort, today=frame.today)
-    ]
+UNIT_COLUMNS = ["lead", "separate", "replied", "on_time", "feedback", "satisfied"]
+UNIT_COLUMNS += ["assisting", "opinions", "opinions_on_time", "handed_back"]
+
+
+def _unit_table(frame: Frame, cohort, prefix: str) -> Table:
+    found = selectors.unit_rows(cohort, today=frame.today)
+    rows = [[row["unit__name"]] + [row[c] for c in UNIT_COLUMNS] for row in found]
+    totals = total_row(rows, _("合计"))
     return Table(
-        key="proposals.by_unit",
+        key=f"{prefix}.by_unit",
         title=_("各承办单位办理情况"),
-        columns=[_("承办单位"), _("交办"), _("答复"), _("按期答复"), _("代表评价"), _("满意")],
+        columns=[
+            _("承办单位"),
+            _("主办"),
+            _("分办"),
+            _("答复"),
+            _("按期答复"),
+            _("代表评价"),
+            _("满意"),
+            _("协办"),
+            _("协办意见"),
+            _("按期送达意见"),
+            _("退回调整"),
+        ],
         rows=rows,
         chart="bar",
-        chart_columns=(1, 2),
-        totals=total_row(rows, _("合计")),
+        chart_columns=(1, 2, 3),
+        totals=totals,
+        note=unit_reconciliation_note(selectors.unit_totals(cohort), totals if rows else None),
     )
 
 
-def _proposal_township_table(frame: Frame, cohort) -> Table:
+def unit_reconciliation_note(counts: dict, totals: list | None) -> str:
+    """How the unit table adds up to the proposal count, in the committee's words."""
+    separate_units = totals[2] if totals else 0
+    note = _("交办建议 %(n)s 件 = 主办 %(lead)s 件 + 分办 %(separate)s 件（由 %(units)s 个单位件次分别答复）") % {
+        "n": counts["proposals"],
+        "lead": counts["lead"],
+        "separate": counts["separate"],
+        "units": separate_units,
+    }
+    if counts["unanswered"]:
+        note += _(" + 退回后尚未重新交办 %(k)s 件") % {"k": counts["unanswered"]}
+    return note + _(
+        "。答复、按期答复、评价和满意按主办、分办单位计，分办建议的评价计入每个分办单位；"
+        "协办单位只计协办意见，不计件数；退回调整的交办不计。"
+    )
+
+
+def _township_table(frame: Frame, cohort, prefix: str) -> Table:
     data = {row["township"]: row for row in selectors.proposals_by_township(cohort)}
     rows = region_rows(frame, data, ["proposals", "on_site", "replied", "closed"])
     return Table(
-        key="proposals.by_township",
+        key=f"{prefix}.by_township",
         title=_("各乡镇代表领衔建议"),
         columns=[_("领衔代表所在乡镇"), _("建议"), _("现场交办"), _("已答复"), _("已办结")],
         rows=rows,
         totals=total_row(rows, _("合计")),
+        note=_("已答复：所有主办、分办单位均已答复。"),
     )
 
 
@@ -391,7 +488,7 @@ def groups_section(frame: Frame) -> Section:
 
 
 def livelihood_section(frame: Frame) -> Section:
-    projects = {row["region"]: row for row in selectors.projects_by_region(frame.scope, frame.sessions)}
+    projects = {row["region"]: row for row in selectors.projects_by_region(frame.scope, frame.project_sessions)}
     project_rows = [
         [frame.name_of(pk), row["collected"], row["voted"], row["completed"]] for pk, row in projects.items()
     ]
@@ -421,8 +518,8 @@ def livelihood_section(frame: Frame) -> Section:
 
 
 def _livelihood_figures(frame: Frame, totals: list, idea_rows: list[list]) -> list[Figure]:
-    if frame.sessions:
-        sessions = {"session__in": frame.sessions}
+    if frame.project_sessions:
+        sessions = {"session__in": frame.project_sessions}
         collected = admin_list("livelihood_project", **sessions)
         voted = admin_list("livelihood_project", status__in=list(Project.IMPLEMENTING), **sessions)
         completed = admin_list("livelihood_project", status__exact="completed", **sessions)

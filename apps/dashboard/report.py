@@ -240,6 +240,8 @@ def _write_table(sheet, table: Table) -> None:
         sheet.append(_cells(row))
     if table.totals:
         _row(sheet, table.totals, font=BOLD)
+    if table.note:
+        sheet.append(_cells([table.note]))
     sheet.append([])
 
 

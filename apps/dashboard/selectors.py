@@ -8,10 +8,10 @@ groups, halls or projects its staff may read elsewhere.
 
 import datetime
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.utils import timezone
 
-from apps.core.models import CongressSession, Region
+from apps.core.models import CongressSession, CongressTerm, Region
 from apps.core.scope import Scope
 from apps.groups.models import Activity, ActivityGroup, Inspection, ProblemSolved
 from apps.liaison.models import Concern
@@ -19,7 +19,7 @@ from apps.liaison.selectors import concern_statistics
 from apps.livelihood.models import Idea, Project
 from apps.posts.models import DutyPost, PostAssignment
 from apps.proposals.models import NOT_ASSIGNED, Proposal, Reply
-from apps.proposals.selectors import unit_statistics
+from apps.proposals.selectors import handling_counts_by_township, unit_reconciliation, unit_statistics
 from apps.representatives.models import Evaluation, Representative
 from apps.training.models import Attendance, Lecture, LectureHall
 
@@ -63,11 +63,18 @@ def regions_in(scope: Scope) -> list[Region]:
     )
 
 
-def sessions_in(period: Period) -> list[int]:
-    """The congress sessions that opened in the period (a year, or every session of a term)."""
+def sessions_in(period: Period, *, regions: list[Region] | None = None, level: str | None = None) -> list[int]:
+    """The congress sessions that opened in the period, of the congresses of `regions` (or of every
+    congress of `level`): a township congress's session never joins the county's figures. For a
+    congress term, the sessions of that term's own congress are the term's sessions only."""
     sessions = CongressSession.objects.filter(opened_on__range=(period.starts_on, period.ends_on))
+    if regions is not None:
+        sessions = sessions.filter(term__region__in=regions)
+    if level is not None:
+        sessions = sessions.filter(term__region__level=level)
     if period.term_id:
-        sessions = sessions.filter(term_id=period.term_id)
+        congress = CongressTerm.objects.filter(pk=period.term_id).values("region_id")
+        sessions = sessions.exclude(Q(term__region_id=Subquery(congress)) & ~Q(term_id=period.term_id))
     return list(sessions.values_list("pk", flat=True))
 
 
@@ -96,12 +103,24 @@ def session_proposals(scope: Scope, sessions: list[int]) -> QuerySet:
 
 
 def recess_proposals(scope: Scope, period: Period) -> QuerySet:
-    """Proposals made in recess and assigned during the period."""
+    """Proposals made in recess to the county congress's standing committee (DOMAIN.md §1.9) and
+    assigned during the period, in local time: one assigned at 23:40 on 31 December counts in
+    that year."""
     return (
         Proposal.objects.in_scope(scope, strict=True)
         .filter(during("assigned_at", period), period=Proposal.Period.RECESS)
+        .filter(session__term__region__level=Region.Level.COUNTY)
         .exclude(status__in=NOT_ASSIGNED)
     )
+
+
+def year_proposals(scope: Scope, sessions: list[int], period: Period) -> QuerySet:
+    """Both cohorts at once (they never overlap: a proposal is made in session or in recess)."""
+    session = Q(session__in=sessions, period=Proposal.Period.SESSION)
+    recess = during("assigned_at", period) & Q(
+        period=Proposal.Period.RECESS, session__term__region__level=Region.Level.COUNTY
+    )
+    return Proposal.objects.in_scope(scope, strict=True).filter(session | recess).exclude(status__in=NOT_ASSIGNED)
 
 
 def proposal_outcomes(proposals: QuerySet) -> dict[str, int]:
@@ -116,16 +135,7 @@ def proposal_outcomes(proposals: QuerySet) -> dict[str, int]:
 
 
 def proposals_by_township(proposals: QuerySet) -> list[dict]:
-    return list(
-        proposals.values("township")
-        .annotate(
-            proposals=Count("pk", distinct=True),
-            on_site=Count("pk", filter=Q(assignments__batch__isnull=False), distinct=True),
-            replied=Count("pk", filter=Q(assignments__replies__isnull=False), distinct=True),
-            closed=Count("pk", filter=Q(status="closed"), distinct=True),
-        )
-        .order_by()
-    )
+    return list(handling_counts_by_township(proposals))
 
 
 # --- 学习培训 -------------------------------------------------------------------------------------
@@ -245,6 +255,10 @@ def serving_by_level(scope: Scope) -> dict[str, int]:
 
 def unit_rows(proposals: QuerySet, *, today: datetime.date) -> list[dict]:
     return list(unit_statistics(proposals, today=today))
+
+
+def unit_totals(proposals: QuerySet) -> dict[str, int]:
+    return unit_reconciliation(proposals)
 
 
 def evaluations_by_grade(scope: Scope, period: Period) -> dict[str, dict]:
