@@ -288,11 +288,10 @@ def statistics_xlsx_view(model_admin, request):
         ],
         title=_("承办单位"),
     )
+    columns = ["assigned", "replied", "on_time", "overdue", "satisfied", "feedback"]
+    columns += ["assisting", "opinions", "opinions_on_time", "handed_back"]
     for u in stats["units"]:
-        units.append(
-            [u["unit__name"], u["assigned"], u["replied"], u["on_time"], u["overdue"], u["satisfied"], u["feedback"]]
-            + [u["assisting"], u["opinions"], u["opinions_on_time"], u["handed_back"]]
-        )
+        units.append([u["unit__name"], *(u[c] for c in columns)])
     return xlsx_response(workbook(rates, units), "proposal-statistics.xlsx")
 
 
