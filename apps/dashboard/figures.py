@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.models import CongressTerm, Region
 from apps.core.scope import Scope
+from apps.groups.models import Inspection
 from apps.liaison.models import Concern
 from apps.livelihood.models import Project
 from apps.proposals.models import NOT_ASSIGNED, Outcome, Proposal, Status
@@ -31,6 +32,7 @@ from .figures_types import Dashboard, Figure, Period, Section, Table
 TERM_YEARS = 5
 ASSIGNED_STATUSES = [s for s in Status.values if s not in NOT_ASSIGNED]
 HANDLED = [Concern.Status.RESOLVED, Concern.Status.CLOSED]
+SURVEY_KINDS = [Inspection.Kind.INSPECTION, Inspection.Kind.SURVEY]
 
 
 def period_for_year(year: int) -> Period:
@@ -71,6 +73,11 @@ class Frame:
     def as_of(self) -> datetime.date:
         """Counts of a moment (posts held, members) are taken at the period's end, or today."""
         return min(self.period.ends_on, self.today)
+
+    @property
+    def now_label(self) -> str:
+        """Said of a figure that is today's state whatever the period (halls, groups, serving)."""
+        return _("截至 %(day)s") % {"day": self.today.isoformat()}
 
     @property
     def townships(self) -> list[Region]:
@@ -201,7 +208,50 @@ def liaison_section(frame: Frame) -> Section:
         chart_columns=(1, 2),
         totals=total,
     )
-    return Section(key="liaison", title=_("联系群众"), figures=figures, tables=[table])
+    office_figures, office_table = _offices(frame)
+    return Section(key="liaison", title=_("联系群众"), figures=figures + office_figures, tables=[table, office_table])
+
+
+def _offices(frame: Frame) -> tuple[list[Figure], Table]:
+    """The offices, the village stations (those set up in the period apart) and their funding, by
+    source (the seed's 20,000 yuan of 县财政专项 per township office)."""
+    data = {row["township_id"]: row for row in selectors.offices_by_township(frame.scope, frame.period)}
+    funding = selectors.funding_by_township(frame.scope, frame.period)
+    sources = sorted({row["source"] for row in funding})
+    for row in funding:
+        data.setdefault(row["township_id"], {})[row["source"]] = row["amount"]
+    rows = region_rows(frame, data, ["offices", "stations", "stations_added", *sources])
+    for row in rows:
+        row.append(sum(row[4:], Decimal(0)))
+    total = total_row(rows, _("合计"))
+    count = total[1:] if rows else [0] * 4
+    township = {"township": frame.region.pk} if frame.region else {}
+    years = {"year__gte": frame.period.starts_on.year, "year__lte": frame.period.ends_on.year}
+    added = {"level__exact": "station", **frame.dates("established_on"), **township}
+    figures = [
+        Figure(
+            key="liaison.stations_added",
+            label=_("新设村级联络站"),
+            value=count[2],
+            url=admin_list("liaison_liaisonoffice", **added),
+        ),
+        Figure(
+            key="liaison.funding",
+            label=_("工作室和联络站经费（元）"),
+            value=count[-1],
+            url=admin_list("liaison_funding", **years, **township),
+            note=_("按年度经费登记"),
+        ),
+    ]
+    table = Table(
+        key="liaison.offices",
+        title=_("各乡镇代表联系群众工作室、联络站和经费"),
+        columns=[_("乡镇"), _("工作室"), _("村级联络站"), _("新设联络站"), *sources, _("经费合计（元）")],
+        rows=rows,
+        totals=total,
+        note=_("工作室和联络站为%(now)s的数；新设联络站按设立日期计；经费按来源分列。") % {"now": frame.now_label},
+    )
+    return figures, table
 
 
 # --- 代表建议 ---------------------------------------------------------------------------------------
@@ -385,7 +435,7 @@ def training_section(frame: Frame) -> Section:
             value=len(halls),
             text=f"{county}+{township}",
             url=admin_list("training_lecturehall", is_active__exact=1),
-            note=_("县级讲堂 + 乡镇讲堂"),
+            note=_("县级讲堂 + 乡镇讲堂，%(as_of)s") % {"as_of": frame.now_label},
         ),
         Figure(key="training.lectures", label=_("举办讲座"), value=total[1] if rows else 0, url=lectures),
         Figure(key="training.attendances", label=_("代表听课"), value=total[2] if rows else 0, note=_("人次")),
@@ -399,43 +449,89 @@ def training_section(frame: Frame) -> Section:
         chart_columns=(1,),
         totals=total,
     )
-    return Section(key="training", title=_("学习培训"), figures=figures, tables=[table])
+    tables = [table]
+    if frame.period.year is not None:  # a quota is a year's
+        quota_figure, quota_table = _instructor_quota(frame, frame.period.year)
+        figures.append(quota_figure)
+        tables.append(quota_table)
+    return Section(key="training", title=_("学习培训"), figures=figures, tables=tables)
+
+
+def _instructor_quota(frame: Frame, year: int) -> tuple[Figure, Table]:
+    """Who of the instructors gave their lectures of the year (每年完成两次以上主讲任务)."""
+    found = selectors.instructors_on_quota(frame.scope, year)
+    met = [i for i in found if i["held_count"] >= i["quota_target"]]
+    yes, no = _("是"), _("否")
+    rows = [[i["name"], i["hall__name"], i["held_count"], i["quota_target"], yes if i in met else no] for i in found]
+    figure = Figure(
+        key="training.instructors_on_quota",
+        label=_("完成年度授课任务的教员"),
+        numerator=len(met),
+        denominator=len(found),
+        url=admin_list("training_instructor", quota="done", quota_year=year, is_active__exact=1),
+        note=_("年度任务默认每人 %(n)s 次") % {"n": settings.RENDA_TRAINING["DEFAULT_YEARLY_QUOTA"]},
+    )
+    table = Table(
+        key="training.instructors",
+        title=_("教员年度授课任务完成情况"),
+        columns=[_("教员"), _("讲堂"), _("授课次数"), _("年度任务"), _("完成")],
+        rows=rows,
+    )
+    return figure, table
 
 
 # --- 履职岗位 ---------------------------------------------------------------------------------------
 
 
 def posts_section(frame: Frame) -> Section:
-    data = {row["township"]: row for row in selectors.posts_by_township(frame.scope, as_of=frame.as_of)}
-    holders = selectors.post_holders_by_township(frame.scope, as_of=frame.as_of)
-    for township, n in holders.items():
-        data.setdefault(township, {})["holders"] = n
-    rows = region_rows(frame, data, ["posts", "capacity", "filled", "holders"])
+    """Posts set up during the period (a year's figure: a post closed in June counts in its year)
+    and, as a snapshot at the period's end or today, the posts open and held then."""
+    data = {row["township"]: row for row in selectors.posts_by_township(frame.scope, frame.period, as_of=frame.as_of)}
+    for township, row in selectors.post_holders_by_township(frame.scope, frame.period, as_of=frame.as_of).items():
+        data.setdefault(township, {}).update(held_during=row["held_during"], holders=row["holders"])
+    rows = region_rows(frame, data, ["posts", "capacity", "held_during", "open", "filled", "holders"])
     total = total_row(rows, _("合计"))
-    posts_url = admin_list("posts_dutypost", is_active__exact=1, **frame.township_param())
+    count = total[1:] if rows else [0] * 6
+    as_of = _("截至 %(day)s") % {"day": frame.as_of.isoformat()}
+    during = f"{frame.period.starts_on.isoformat()}..{frame.period.ends_on.isoformat()}"
+    listed = admin_list("posts_dutypost", active_during=during, **frame.township_param())
     figures = [
-        Figure(key="posts.count", label=_("履职岗位"), value=total[1] if rows else 0, url=posts_url),
-        Figure(key="posts.capacity", label=_("岗位定员"), value=total[2] if rows else 0, url=posts_url),
+        Figure(key="posts.count", label=_("履职岗位"), value=count[0], url=listed, note=_("期间内设有的岗位")),
+        Figure(key="posts.capacity", label=_("岗位定员"), value=count[1], url=listed),
+        Figure(key="posts.held_during", label=_("期间内在岗代表"), value=count[2], url=_assignments_url(frame)),
         Figure(
             key="posts.filled",
             label=_("在岗岗位"),
-            numerator=total[3] if rows else 0,
-            denominator=total[1] if rows else 0,
-            url=posts_url,
-            note=_("截至 %(day)s") % {"day": frame.as_of.isoformat()},
+            numerator=count[4],
+            denominator=count[3],
+            url=admin_list("posts_dutypost", active_during=f"{frame.as_of}..{frame.as_of}", **frame.township_param()),
+            note=as_of,
         ),
-        Figure(key="posts.holders", label=_("在岗代表"), value=total[4] if rows else 0),
+        Figure(key="posts.holders", label=_("在岗代表"), value=count[5], note=as_of),
     ]
     table = Table(
         key="posts.by_township",
         title=_("各乡镇履职岗位"),
-        columns=[_("乡镇"), _("岗位"), _("定员"), _("在岗岗位"), _("在岗代表")],
+        columns=[
+            _("乡镇"),
+            _("岗位"),
+            _("定员"),
+            _("期间内在岗代表"),
+            _("设有岗位（%(as_of)s）") % {"as_of": as_of},
+            _("在岗岗位（%(as_of)s）") % {"as_of": as_of},
+            _("在岗代表（%(as_of)s）") % {"as_of": as_of},
+        ],
         rows=rows,
         chart="bar",
-        chart_columns=(1, 3),
+        chart_columns=(1, 5),
         totals=total,
     )
     return Section(key="posts", title=_("履职岗位"), figures=figures, tables=[table])
+
+
+def _assignments_url(frame: Frame) -> str:
+    during = f"{frame.period.starts_on.isoformat()}..{frame.period.ends_on.isoformat()}"
+    return admin_list("posts_postassignment", held_during=during, **frame.township_param())
 
 
 # --- 代表活动小组 -----------------------------------------------------------------------------------
@@ -452,6 +548,7 @@ def groups_section(frame: Frame) -> Section:
             label=_("代表活动小组"),
             value=len(groups),
             url=admin_list("groups_activitygroup", is_active__exact=1),
+            note=frame.now_label,
         ),
         Figure(
             key="groups.activities",
@@ -469,7 +566,14 @@ def groups_section(frame: Frame) -> Section:
             key="groups.inspections",
             label=_("视察调研批次"),
             value=totals["batches"],
-            url=admin_list("groups_inspection", **frame.dates("started_on")),
+            url=admin_list("groups_inspection", kind__in=SURVEY_KINDS, **frame.dates("started_on")),
+            note=_("视察和专题调研"),
+        ),
+        Figure(
+            key="groups.enforcement_checks",
+            label=_("执法检查批次"),
+            value=totals["checks"],
+            url=admin_list("groups_inspection", kind__exact=Inspection.Kind.ENFORCEMENT, **frame.dates("started_on")),
         ),
     ]
     table = Table(
@@ -551,6 +655,7 @@ def representatives_section(frame: Frame) -> Section:
         label=_("在任代表"),
         value=sum(counts.values()),
         url=admin_list("representatives_representative", **listed),
+        note=frame.now_label,
     )
     table = Table(
         key="representatives.by_level",

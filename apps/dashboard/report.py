@@ -47,6 +47,8 @@ UNITS = {
     "groups.activities": gettext_lazy("次"),
     "groups.problems_solved": gettext_lazy("件"),
     "groups.inspections": gettext_lazy("批次"),
+    "groups.enforcement_checks": gettext_lazy("批次"),
+    "proposals.all.count": gettext_lazy("件"),
     "livelihood.collected": gettext_lazy("个"),
     "livelihood.voted": gettext_lazy("个"),
     "livelihood.completed": gettext_lazy("个"),

@@ -14,14 +14,15 @@ from django.utils import timezone
 from apps.core.models import CongressSession, CongressTerm, Region
 from apps.core.scope import Scope
 from apps.groups.models import Activity, ActivityGroup, Inspection, ProblemSolved
-from apps.liaison.models import Concern
+from apps.liaison.models import Concern, Funding, LiaisonOffice
 from apps.liaison.selectors import concern_statistics
 from apps.livelihood.models import Idea, Project
 from apps.posts.models import DutyPost, PostAssignment
 from apps.proposals.models import NOT_ASSIGNED, Proposal, Reply
 from apps.proposals.selectors import handling_counts_by_township, unit_reconciliation, unit_statistics
 from apps.representatives.models import Evaluation, Representative
-from apps.training.models import Attendance, Lecture, LectureHall
+from apps.training.models import Attendance, Instructor, Lecture, LectureHall
+from apps.training.selectors import with_quota
 
 from .figures_types import Period
 
@@ -90,6 +91,35 @@ def concerns_by_township(scope: Scope, period: Period, *, today: datetime.date) 
     return list(concern_statistics(concerns, group_by="township_id", today=today))
 
 
+def offices_by_township(scope: Scope, period: Period) -> list[dict]:
+    """Per township: its liaison office(s) and village stations active today, and the stations set
+    up during the period."""
+    offices = LiaisonOffice.objects.in_scope(scope, strict=True).annotate(township_id=township_of("region"))
+    station = Q(level=LiaisonOffice.Level.STATION)
+    return list(
+        offices.values("township_id")
+        .annotate(
+            offices=Count("pk", filter=Q(level=LiaisonOffice.Level.OFFICE, is_active=True)),
+            stations=Count("pk", filter=station & Q(is_active=True)),
+            stations_added=Count("pk", filter=station & days_of("established_on", period)),
+        )
+        .order_by()
+    )
+
+
+def funding_by_township(scope: Scope, period: Period) -> list[dict]:
+    """The offices' and stations' funding of the period's years, per township and source."""
+    funding = Funding.objects.in_scope(scope, strict=True).filter(
+        year__range=(period.starts_on.year, period.ends_on.year)
+    )
+    return list(
+        funding.annotate(township_id=township_of("office__region"))
+        .values("township_id", "source")
+        .annotate(amount=Sum("amount"))
+        .order_by("source")
+    )
+
+
 # --- 代表建议 -------------------------------------------------------------------------------------
 
 
@@ -153,31 +183,55 @@ def halls_with_lectures(scope: Scope, period: Period) -> list[dict]:
     )
 
 
+def instructors_on_quota(scope: Scope, year: int) -> list[dict]:
+    """Active instructors with the lectures they gave in the year and their yearly quota."""
+    instructors = Instructor.objects.in_scope(scope, strict=True).filter(is_active=True)
+    return list(
+        with_quota(instructors, year=year)
+        .values("pk", "name", "hall__name", "held_count", "quota_target")
+        .order_by("hall__region__path", "kind", "name", "pk")
+    )
+
+
 # --- 履职岗位 -------------------------------------------------------------------------------------
 
 
-def posts_by_township(scope: Scope, *, as_of: datetime.date) -> list[dict]:
+def posts_by_township(scope: Scope, period: Period, *, as_of: datetime.date) -> list[dict]:
+    """Per township: the posts set up during the period and their places (a year's figures), and
+    the posts open on `as_of` with those held that day (a snapshot, 截至 that day)."""
     current = PostAssignment.objects.current_on(as_of)
+    during = DutyPost.objects.active_during(period.starts_on, period.ends_on).filter(pk=OuterRef("pk"))
+    open_then = DutyPost.objects.open_on(as_of).filter(pk=OuterRef("pk"))
+    is_open = Q(Exists(open_then))
     return list(
         DutyPost.objects.in_scope(scope, strict=True)
-        .filter(is_active=True)
-        .annotate(has_holder=Exists(current.filter(post=OuterRef("pk"))))
+        .filter(Exists(during))
         .values("township")
-        .annotate(posts=Count("pk"), capacity=Sum("capacity"), filled=Count("pk", filter=Q(has_holder=True)))
+        .annotate(
+            posts=Count("pk"),
+            capacity=Sum("capacity"),
+            open=Count("pk", filter=is_open),
+            filled=Count("pk", filter=is_open & Q(Exists(current.filter(post=OuterRef("pk"))))),
+        )
         .order_by()
     )
 
 
-def post_holders_by_township(scope: Scope, *, as_of: datetime.date) -> dict[int, int]:
+def post_holders_by_township(scope: Scope, period: Period, *, as_of: datetime.date) -> dict[int, dict]:
+    """Per township: representatives who held a post at some time in the period, and on `as_of`."""
+    on_day = Q(started_on__lte=as_of) & (Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
     holders = (
-        PostAssignment.objects.current_on(as_of)
-        .in_scope(scope, strict=True)
-        .filter(post__is_active=True)
+        PostAssignment.objects.in_scope(scope, strict=True)
+        .filter(started_on__lte=period.ends_on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.starts_on))
         .values("post__township")
-        .annotate(n=Count("representative", distinct=True))
+        .annotate(
+            held_during=Count("representative", distinct=True),
+            holders=Count("representative", distinct=True, filter=on_day),
+        )
         .order_by()
     )
-    return {row["post__township"]: row["n"] for row in holders}
+    return {row["post__township"]: row for row in holders}
 
 
 # --- 代表活动小组 ---------------------------------------------------------------------------------
@@ -200,7 +254,8 @@ def groups_with_activities(scope: Scope, period: Period) -> list[dict]:
 
 
 def group_totals(scope: Scope, period: Period) -> dict[str, int]:
-    """Activities (with or without a group), problems solved in the campaign, inspection batches."""
+    """Activities (with or without a group), problems solved in the campaign, batches of inspections
+    and thematic surveys (视察、专题调研: the seed's figure) and of law-enforcement checks apart."""
     activities = Activity.objects.in_scope(scope, strict=True).filter(
         days_of("date", period), review_status=Review.CONFIRMED
     )
@@ -208,11 +263,9 @@ def group_totals(scope: Scope, period: Period) -> dict[str, int]:
         days_of("date", period), review_status=Review.CONFIRMED, is_solved=True
     )
     batches = Inspection.objects.in_scope(scope, strict=True).filter(days_of("started_on", period))
-    return {
-        "activities": activities.count(),
-        "solved": solved.count(),
-        "batches": batches.count(),
-    }
+    enforcement = Q(kind=Inspection.Kind.ENFORCEMENT)
+    kinds = batches.aggregate(batches=Count("pk", filter=~enforcement), checks=Count("pk", filter=enforcement))
+    return {"activities": activities.count(), "solved": solved.count(), **kinds}
 
 
 # --- 民生实事 -------------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def test_duty_posts_places_and_holders(known_year, committee_staff):
         "posts.holders": 1,
     }
     assert ratio(board, "posts.filled") == (1, 3, "33.3%")
-    assert row_of(board, "posts.by_township", known_year.township_a.name)[1:] == [2, 3, 1, 1]
+    # posts, places, held during the year; then on 31 December: posts set up, held, holders
+    assert row_of(board, "posts.by_township", known_year.township_a.name)[1:] == [2, 3, 1, 2, 1, 1]
 
 
 def test_groups_activities_problems_and_inspections(known_year, committee_staff):

@@ -10,12 +10,15 @@ from django.utils import timezone
 
 from apps.core.scope import scope_for
 from apps.dashboard.figures import build_dashboard, period_for_term, period_for_year
+from apps.groups.models import Inspection
 from apps.livelihood.models import Project
+from apps.posts.services import post_save
 from apps.proposals import services
 from apps.proposals.models import Assignment, Proposal, Status
 from tests.dashboard import factories as f
 from tests.factories import HandlingUnitFactory, RepresentativeFactory, SessionFactory, TermFactory
 from tests.livelihood.factories import ProjectFactory
+from tests.posts.factories import DutyPostFactory, PostAssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +313,62 @@ def test_a_term_period_follows_the_same_rules(county_year, township_session, cou
         assert board.figure("livelihood.collected").value == 1, term
     html = login(committee_staff).get("/dashboard/", {"period": f"t{township_session.pk}"}).content.decode()
     assert re.search(r'data-figure="proposals.count">.*?data-value><a [^>]*>1<', html, re.S)
+
+
+# --- inspections and surveys apart from law-enforcement checks ---------------------------------------
+
+
+def test_a_law_enforcement_check_is_not_an_inspection_batch(county, committee_staff, login):
+    f.inspection(region=county, started_on=D(2022, 4, 1), by=committee_staff, batch_no=1)
+    survey = f.inspection(region=county, started_on=D(2022, 5, 1), by=committee_staff, batch_no=2)
+    Inspection.objects.filter(pk=survey.pk).update(kind=Inspection.Kind.SURVEY)
+    check = f.inspection(region=county, started_on=D(2022, 6, 1), by=committee_staff, batch_no=3)
+    Inspection.objects.filter(pk=check.pk).update(kind=Inspection.Kind.ENFORCEMENT, topic="食品安全法执法检查")
+    board = board_of(committee_staff)
+    assert board.figure("groups.inspections").value == 2
+    assert board.figure("groups.enforcement_checks").value == 1
+    client = login(committee_staff)
+    assert client.get(board.figure("groups.inspections").url).context["cl"].result_count == 2
+    assert client.get(board.figure("groups.enforcement_checks").url).context["cl"].result_count == 1
+
+
+# --- posts: a year's figures and snapshots -----------------------------------------------------------
+
+
+@pytest.fixture
+def posts_of_2022(township_a, rep_a, committee_staff):
+    """A post closed on 30 June 2022 (its holder left with it), a post set up in 2023, and a post
+    held all year by the same representative."""
+    closed = DutyPostFactory(township=township_a, set_up_on=D(2021, 3, 1), closed_on=D(2022, 6, 30), is_active=False)
+    PostAssignmentFactory(post=closed, representative=rep_a, started_on=D(2021, 3, 1), ended_on=D(2022, 6, 30))
+    DutyPostFactory(township=township_a, set_up_on=D(2023, 2, 1))
+    held = DutyPostFactory(township=township_a, set_up_on=D(2022, 1, 1), capacity=2)
+    PostAssignmentFactory(post=held, representative=rep_a, started_on=D(2022, 1, 10))
+
+
+def test_a_post_that_closed_mid_year_counts_in_its_year_and_not_after(posts_of_2022, committee_staff, login):
+    board = board_of(committee_staff)
+    assert board.figure("posts.count").value == 2  # the closed one and the one held; not next year's
+    assert board.figure("posts.capacity").value == 3
+    assert board.figure("posts.held_during").value == 1  # one representative, on both posts
+    assert ratio(board, "posts.filled") == (1, 1)  # on 31 December: one post open, held
+    assert board.figure("posts.filled").note == "截至 2022-12-31"
+    assert board.figure("posts.holders").note == "截至 2022-12-31"
+    later = board_of(committee_staff, year=2023)
+    assert later.figure("posts.count").value == 2  # the one held and the one set up in 2023
+    earlier = board_of(committee_staff, year=2021)
+    assert earlier.figure("posts.count").value == 1
+    client = login(committee_staff)
+    assert client.get(board.figure("posts.count").url).context["cl"].result_count == 2
+    assert client.get(board.figure("posts.held_during").url).context["cl"].result_count == 2  # two assignments
+
+
+def test_stopping_a_post_in_the_admin_records_the_day_it_closed(township_a, committee_staff):
+    post = DutyPostFactory(township=township_a)
+    post.is_active = False
+    with _at(D(2024, 5, 6)):
+        post_save(post=post, by=committee_staff)
+    post.refresh_from_db()
+    assert post.closed_on == D(2024, 5, 6)
+    assert board_of(committee_staff, year=2024).figure("posts.count").value == 1
+    assert board_of(committee_staff, year=2025).figure("posts.count").value == 0
