@@ -3,22 +3,27 @@ small data set built for it, asserting the numerator and denominator the dashboa
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from apps.core.models import Region
 from apps.core.scope import scope_for
 from apps.dashboard.figures import build_dashboard, period_for_term, period_for_year
 from apps.groups.models import Inspection
+from apps.liaison.models import Funding, LiaisonOffice
 from apps.livelihood.models import Project
 from apps.posts.services import post_save
 from apps.proposals import services
 from apps.proposals.models import Assignment, Proposal, Status
+from apps.training.models import Lecture
 from tests.dashboard import factories as f
-from tests.factories import HandlingUnitFactory, RepresentativeFactory, SessionFactory, TermFactory
+from tests.factories import HandlingUnitFactory, RepresentativeFactory, SessionFactory, TermFactory, VillageFactory
 from tests.livelihood.factories import ProjectFactory
 from tests.posts.factories import DutyPostFactory, PostAssignmentFactory
+from tests.training.factories import HallFactory, InstructorFactory, LectureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -372,3 +377,65 @@ def test_stopping_a_post_in_the_admin_records_the_day_it_closed(township_a, comm
     assert post.closed_on == D(2024, 5, 6)
     assert board_of(committee_staff, year=2024).figure("posts.count").value == 1
     assert board_of(committee_staff, year=2025).figure("posts.count").value == 0
+
+
+# --- recorded and now shown: office funding, new stations, the instructors' quota ---------------------
+
+
+@pytest.fixture
+def offices_and_instructors(township_a, township_b):
+    """儒林镇: an office with 20,000 yuan of 县财政专项 and 30,000 of 乡镇财政 for 2022, a station
+    set up in March 2022 and one set up in 2019; 茅坪镇: an office with 20,000 of 县财政专项 and
+    5,000 for 2021. Instructors: 两次 given (met), one given and one only planned (not met)."""
+    office_a = LiaisonOffice.objects.create(name="儒林镇工作室", region=township_a)
+    for name, day in (("新站", D(2022, 3, 15)), ("老站", D(2019, 5, 1))):
+        LiaisonOffice.objects.create(
+            name=name,
+            region=VillageFactory(parent=township_a),
+            level=LiaisonOffice.Level.STATION,
+            parent=office_a,
+            established_on=day,
+        )
+    office_b = LiaisonOffice.objects.create(name="茅坪镇工作室", region=township_b)
+    for office, year, amount, source in (
+        (office_a, 2022, "20000", "县财政专项"),
+        (office_a, 2022, "30000", "乡镇财政"),
+        (office_b, 2022, "20000", "县财政专项"),
+        (office_b, 2021, "5000", "县财政专项"),
+    ):
+        Funding.objects.create(office=office, year=year, amount=Decimal(amount), source=source)
+    hall = HallFactory(region=township_a)
+    met, behind = InstructorFactory(hall=hall, name="龙书记"), InstructorFactory(hall=hall, name="杨主席")
+    LectureFactory.create_batch(2, instructor=met, date=D(2022, 5, 1))
+    LectureFactory(instructor=behind, date=D(2022, 6, 1))
+    LectureFactory(instructor=behind, date=D(2022, 11, 1), status=Lecture.Status.PLANNED)
+
+
+def test_the_offices_funding_by_source_and_the_stations_set_up_in_the_year(
+    offices_and_instructors, committee_staff, login
+):
+    board = board_of(committee_staff)
+    offices = table(board, "liaison.offices")
+    assert offices.columns[4:] == ["乡镇财政", "县财政专项", "经费合计（元）"]
+    rows = rows_by_name(board, "liaison.offices")
+    assert rows["儒林镇"] == [1, 2, 1, Decimal("30000"), Decimal("20000"), Decimal("50000")]
+    assert rows["茅坪镇"] == [1, 0, 0, 0, Decimal("20000"), Decimal("20000")]  # not the 2021 funding
+    assert board.figure("liaison.stations_added").value == 1
+    assert board.figure("liaison.funding").value == Decimal("70000")
+    client = login(committee_staff)
+    assert client.get(board.figure("liaison.stations_added").url).context["cl"].result_count == 1
+    assert client.get(board.figure("liaison.funding").url).context["cl"].result_count == 3
+    narrowed = board_of(committee_staff, region=Region.objects.get(name="茅坪镇"))
+    assert client.get(narrowed.figure("liaison.funding").url).context["cl"].result_count == 1
+
+
+def test_who_met_the_instructors_quota(offices_and_instructors, committee_staff, login):
+    board = board_of(committee_staff)
+    assert ratio(board, "training.instructors_on_quota") == (1, 2)
+    assert {row[0]: row[2:] for row in table(board, "training.instructors").rows} == {
+        "龙书记": [2, 2, "是"],
+        "杨主席": [1, 2, "否"],  # the planned lecture is not given yet
+    }
+    response = login(committee_staff).get(board.figure("training.instructors_on_quota").url)
+    assert [i.name for i in response.context["cl"].result_list] == ["龙书记"]
+    assert ratio(board_of(committee_staff, year=2023), "training.instructors_on_quota") == (0, 2)
