@@ -249,7 +249,8 @@ def _offices(frame: Frame) -> tuple[list[Figure], Table]:
         columns=[_("乡镇"), _("工作室"), _("村级联络站"), _("新设联络站"), *sources, _("经费合计（元）")],
         rows=rows,
         totals=total,
-        note=_("工作室和联络站为%(now)s的数；新设联络站按设立日期计；经费按来源分列。") % {"now": frame.now_label},
+        note=_("工作室和联络站数截至 %(day)s；新设联络站按设立日期计；经费按来源分列。")
+        % {"day": frame.today.isoformat()},
     )
     return figures, table
 
