@@ -6,7 +6,7 @@ counts a list links to that list in the admin, filtered with parameters the chan
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
@@ -274,6 +274,7 @@ def proposal_sections(frame: Frame) -> list[Section]:
     recess = selectors.recess_proposals(frame.scope, frame.period)
     found = rates_by_period(selectors.year_proposals(frame.scope, frame.sessions, frame.period))
     session_list = _session_params(frame)
+    counted = {"counted_in": f"{frame.period.starts_on}..{frame.period.ends_on}", "status__in": ASSIGNED_STATUSES}
     return [
         Section(
             key="proposals",
@@ -289,13 +290,13 @@ def proposal_sections(frame: Frame) -> list[Section]:
             ),
             tables=_cohort_tables(frame, recess, "proposals.recess"),
         ),
-        _combined_section(frame, found["all"]),
+        _combined_section(frame, found["all"], {**counted, **frame.township_param()}),
     ]
 
 
 def _cohort_figures(prefix: str, label: str, found: dict, listed: dict | None) -> list[Figure]:
     # "proposals.count" and "proposals.recess" are the keys the seed's counts go by.
-    count_key = "proposals.count" if prefix == "proposals" else prefix
+    count_key = {"proposals": "proposals.count", "proposals.all": "proposals.all.count"}.get(prefix, prefix)
     figures = [Figure(key=count_key, label=label, value=found["reply_rate"].denominator, url=_proposals_url(listed))]
     for key, rate_label, handling in RATE_LABELS:
         url = _proposals_url(listed, handling=handling) if handling else _proposals_url(listed, closed=True)
@@ -313,17 +314,10 @@ def _proposals_url(listed: dict | None, *, handling: str = "", closed: bool = Fa
     return admin_list("proposals_proposal", **params)
 
 
-def _combined_section(frame: Frame, found: dict) -> Section:
+def _combined_section(frame: Frame, found: dict, listed: dict) -> Section:
     whole = _("全年") if frame.period.year is not None else _("本届")
-    figures = [
-        Figure(
-            key="proposals.all.count",
-            label=_("代表建议合计"),
-            value=found["reply_rate"].denominator,
-            note=_("大会期间和闭会期间交办的建议"),
-        ),
-    ]
-    figures += [rate_figure(f"proposals.all.{key}", label, found[key], None) for key, label, _h in RATE_LABELS]
+    figures = _cohort_figures("proposals.all", _("代表建议合计"), found, listed)
+    figures[0] = replace(figures[0], note=_("大会期间和闭会期间交办的建议"))
     title = _("代表建议（%(whole)s合计）") % {"whole": whole}
     return Section(key="proposals_all", title=title, figures=figures)
 

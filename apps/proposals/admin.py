@@ -1,6 +1,8 @@
 """The committee's back office for proposals. Every change of state goes through apps.proposals.services;
 the admin only gathers input, shows what the services refuse, and lists what they wrote."""
 
+from datetime import date
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.db.models import Count, Exists, OuterRef, Q
@@ -223,6 +225,26 @@ class HandlingFilter(admin.SimpleListFilter):
         return queryset.filter(conditions[self.value()]) if self.value() in conditions else queryset
 
 
+class CountedInFilter(admin.SimpleListFilter):
+    """A period's proposals as the dashboard's whole-year figures count them ("2022-01-01..2022-12-31"):
+    those of the county congress's sessions opened in it and those of its recess assigned in it."""
+
+    title = _("统计期间")
+    parameter_name = "counted_in"
+    YEARS_OFFERED = 5
+
+    def lookups(self, request, model_admin):
+        this_year = timezone.localdate().year
+        years = range(this_year, this_year - self.YEARS_OFFERED, -1)
+        return [(f"{y}-01-01..{y}-12-31", _("%(year)s年") % {"year": y}) for y in years]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        starts_on, ends_on = (date.fromisoformat(day) for day in self.value().split(".."))  # else invalid filter
+        return queryset.filter(selectors.counted_in(starts_on, ends_on))
+
+
 class ProposalCountyFilter(CountyFilter):
     path_field = "township__path"
 
@@ -236,7 +258,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
     list_display = ["number", "title", "lead", "session", "status", "is_key", "assigned_at"]
     list_display_links = ["number", "title"]
     list_filter = [SessionFilter, "status", "category", "is_key", "period", ProposalCountyFilter, TownshipFilter]
-    list_filter += [CongressFilter, HandlingFilter]
+    list_filter += [CongressFilter, HandlingFilter, CountedInFilter]
     list_select_related = ["lead", "session__term__region"]
     search_fields = ["title", "lead__name"]
     search_help_text = _("按标题、领衔代表姓名或建议编号查找")

@@ -1,11 +1,13 @@
 """Reads: lists for each portal, the cohort's rates, per-unit statistics."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
+from apps.core.models import Region
 from apps.proposals.models import (
     NOT_ASSIGNED,
     Assignment,
@@ -205,6 +207,17 @@ def handling_counts_by_township(proposals):
         )
         .order_by()
     )
+
+
+def counted_in(starts_on: date, ends_on: date) -> Q:
+    """The proposals a period's figures count, both kinds together: made during a session of a
+    county congress that opened in the period, or made in recess to a county congress and assigned
+    in the period (in local time: 23:40 on 31 December is still that year)."""
+    county = Q(session__term__region__level=Region.Level.COUNTY)
+    start, end = (timezone.make_aware(datetime.combine(day, time.min)) for day in (starts_on, ends_on + timedelta(1)))
+    session = Q(period=Proposal.Period.SESSION, session__opened_on__range=(starts_on, ends_on))
+    recess = Q(period=Proposal.Period.RECESS, assigned_at__gte=start, assigned_at__lt=end)
+    return county & (session | recess)
 
 
 def unit_statistics(proposals, *, today: date):

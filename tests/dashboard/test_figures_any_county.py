@@ -251,7 +251,7 @@ def test_recess_proposals_have_their_outcomes_units_and_townships(late_night_rec
 
 
 def test_the_whole_year_adds_session_and_recess_proposals(
-    two_separate_units_one_reply, committee_staff, rep_a, unit, session
+    two_separate_units_one_reply, committee_staff, rep_a, unit, session, login
 ):
     recess = f.proposal(
         session=session, lead=rep_a, by=committee_staff, period=Proposal.Period.RECESS, assigned_at=f.at(D(2022, 7, 1))
@@ -269,6 +269,10 @@ def test_the_whole_year_adds_session_and_recess_proposals(
     assert ratio(board, "proposals.all.reply_rate") == (1, 2)  # the 分办 one waits for its second unit
     assert ratio(board, "proposals.recess.reply_rate") == (1, 1)
     assert ratio(board, "proposals.reply_rate") == (0, 1)
+    client = login(committee_staff)
+    assert client.get(board.figure("proposals.all.count").url).context["cl"].result_count == 2
+    assert client.get(board.figure("proposals.all.reply_rate").url).context["cl"].result_count == 1
+    assert client.get(board.figure("proposals.reply_rate").url).context["cl"].result_count == 0
 
 
 # --- sessions by region ----------------------------------------------------------------------------
