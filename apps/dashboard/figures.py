@@ -237,10 +237,10 @@ def _offices(frame: Frame) -> tuple[list[Figure], Table]:
         ),
         Figure(
             key="liaison.funding",
-            label=_("工作室和联络站经费（元）"),
+            label=_("工作室和联络站经费"),
             value=count[-1],
             url=admin_list("liaison_funding", **years, **township),
-            note=_("按年度经费登记"),
+            note=_("元，按年度经费登记"),
         ),
     ]
     table = Table(

@@ -208,5 +208,6 @@ def test_the_report_of_a_real_year_carries_the_figures_of_issue_13(county, towns
     html = report.report_html(board, TITLE)
     assert "全年执法检查 1 批次。" in html
     assert "全年代表建议合计 1 件。" in html
+    assert "全年工作室和联络站经费 20000.00 元。" in html
     assert '<p class="table-note">交办建议 1 件 = 主办 1 件' in html
     assert "截至 2022-12-31" in html
