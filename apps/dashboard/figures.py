@@ -225,7 +225,7 @@ def _offices(frame: Frame) -> tuple[list[Figure], Table]:
         row.append(sum(row[4:], Decimal(0)))
     total = total_row(rows, _("合计"))
     count = total[1:] if rows else [0] * 4
-    township = {"township": frame.region.pk} if frame.region else {}
+    township = frame.township_param()
     years = {"year__gte": frame.period.starts_on.year, "year__lte": frame.period.ends_on.year}
     added = {"level__exact": "station", **frame.dates("established_on"), **township}
     figures = [
