@@ -17,7 +17,7 @@ from apps.groups.models import Activity, ActivityGroup, Inspection, ProblemSolve
 from apps.liaison.models import Concern, Funding, LiaisonOffice
 from apps.liaison.selectors import concern_statistics
 from apps.livelihood.models import Idea, Project
-from apps.posts.models import DutyPost, PostAssignment
+from apps.posts.models import DutyPost, PostAssignment, post_active_during
 from apps.proposals.models import NOT_ASSIGNED, Proposal, Reply
 from apps.proposals.selectors import handling_counts_by_township, unit_reconciliation, unit_statistics
 from apps.representatives.models import Evaluation, Representative
@@ -200,12 +200,10 @@ def posts_by_township(scope: Scope, period: Period, *, as_of: datetime.date) -> 
     """Per township: the posts set up during the period and their places (a year's figures), and
     the posts open on `as_of` with those held that day (a snapshot, 截至 that day)."""
     current = PostAssignment.objects.current_on(as_of)
-    during = DutyPost.objects.active_during(period.starts_on, period.ends_on).filter(pk=OuterRef("pk"))
-    open_then = DutyPost.objects.open_on(as_of).filter(pk=OuterRef("pk"))
-    is_open = Q(Exists(open_then))
+    is_open = post_active_during(as_of, as_of)
     return list(
         DutyPost.objects.in_scope(scope, strict=True)
-        .filter(Exists(during))
+        .active_during(period.starts_on, period.ends_on)
         .values("township")
         .annotate(
             posts=Count("pk"),

@@ -59,17 +59,18 @@ class AssignmentQuerySet(ScopedQuerySet):
         return self.filter(started_on__year__lte=year).filter(Q(ended_on__isnull=True) | Q(ended_on__year__gte=year))
 
 
+def post_active_during(starts_on, ends_on) -> Q:
+    """Posts set up for any part of [starts_on, ends_on] (one day: the snapshot 截至 that day). A
+    post stopped without a closing date (停用 before dates were kept) is left out: when it closed
+    is not known."""
+    set_up = Q(set_up_on__isnull=True) | Q(set_up_on__lte=ends_on)
+    still_open = Q(closed_on__isnull=True, is_active=True) | Q(closed_on__gte=starts_on)
+    return set_up & still_open
+
+
 class DutyPostQuerySet(ScopedQuerySet):
     def active_during(self, starts_on, ends_on):
-        """Posts set up for any part of [starts_on, ends_on]. A post stopped without a closing
-        date (停用 before dates were kept) is left out: when it closed is not known."""
-        set_up = Q(set_up_on__isnull=True) | Q(set_up_on__lte=ends_on)
-        still_open = Q(closed_on__isnull=True, is_active=True) | Q(closed_on__gte=starts_on)
-        return self.filter(set_up & still_open)
-
-    def open_on(self, day):
-        """Posts set up on `day` (the snapshot 截至 that day)."""
-        return self.active_during(day, day)
+        return self.filter(post_active_during(starts_on, ends_on))
 
 
 class DutyPost(models.Model):
