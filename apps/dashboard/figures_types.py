@@ -76,6 +76,7 @@ class Table:
     chart: str = ""
     chart_columns: tuple[int, ...] = (1,)
     totals: list | None = None
+    note: str = ""  # how the table reads or adds up, printed under it
 
 
 @dataclass

@@ -36,6 +36,9 @@ UNITS = {
     "concerns.handled": gettext_lazy("件"),
     "proposals.count": gettext_lazy("件"),
     "proposals.recess": gettext_lazy("件"),
+    "liaison.stations_added": gettext_lazy("个"),
+    "liaison.funding": gettext_lazy("元"),
+    "posts.held_during": gettext_lazy("名"),
     "training.halls": gettext_lazy("个"),
     "training.lectures": gettext_lazy("场"),
     "training.attendances": gettext_lazy("人次"),
@@ -47,6 +50,8 @@ UNITS = {
     "groups.activities": gettext_lazy("次"),
     "groups.problems_solved": gettext_lazy("件"),
     "groups.inspections": gettext_lazy("批次"),
+    "groups.enforcement_checks": gettext_lazy("批次"),
+    "proposals.all.count": gettext_lazy("件"),
     "livelihood.collected": gettext_lazy("个"),
     "livelihood.voted": gettext_lazy("个"),
     "livelihood.completed": gettext_lazy("个"),
@@ -240,6 +245,8 @@ def _write_table(sheet, table: Table) -> None:
         sheet.append(_cells(row))
     if table.totals:
         _row(sheet, table.totals, font=BOLD)
+    if table.note:
+        sheet.append(_cells([table.note]))
     sheet.append([])
 
 

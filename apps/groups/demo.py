@@ -96,15 +96,18 @@ INSPECTIONS = [
     ),
     (Inspection.Kind.SURVEY, "农村饮水安全工作专题调研", "县人大常委会农业农村工作委员会", "agriculture"),
     (Inspection.Kind.INSPECTION, "乡村振兴衔接资金使用情况视察", "县人大常委会农业农村工作委员会", ""),
-    (Inspection.Kind.ENFORCEMENT, "《中华人民共和国食品安全法》执法检查", "县人大常委会教育科学文化卫生工作委员会", ""),
+    (Inspection.Kind.INSPECTION, "食品安全工作视察", "县人大常委会教育科学文化卫生工作委员会", ""),
     (Inspection.Kind.SURVEY, "义务教育“双减”工作专题调研", "县人大常委会教育科学文化卫生工作委员会", "education"),
     (Inspection.Kind.INSPECTION, "生态环境保护工作视察", "县人大常委会城乡建设环境保护工作委员会", "environment"),
     (Inspection.Kind.INSPECTION, "防汛抗旱工作视察", "县人大常委会城乡建设环境保护工作委员会", ""),
     (Inspection.Kind.SURVEY, "民族文化传承与旅游发展专题调研", "县人大常委会民族宗教侨务外事工作委员会", ""),
-    (Inspection.Kind.ENFORCEMENT, "《中华人民共和国安全生产法》执法检查", "县人大常委会法制工作委员会", ""),
+    (Inspection.Kind.SURVEY, "安全生产工作专题调研", "县人大常委会法制工作委员会", ""),
     (Inspection.Kind.SURVEY, "基层医疗卫生服务能力专题调研", "县人大常委会教育科学文化卫生工作委员会", "health"),
     (Inspection.Kind.INSPECTION, "县城重点项目建设情况视察", "县人大常委会财政经济工作委员会", ""),
     (Inspection.Kind.SURVEY, "优化营商环境工作专题调研", "县人大常委会财政经济工作委员会", "economy"),
+    # The seed's 12 batches are inspections and surveys; law-enforcement checks are counted apart.
+    (Inspection.Kind.ENFORCEMENT, "《中华人民共和国食品安全法》执法检查", "县人大常委会教育科学文化卫生工作委员会", ""),
+    (Inspection.Kind.ENFORCEMENT, "《中华人民共和国安全生产法》执法检查", "县人大常委会法制工作委员会", ""),
 ]
 SUGGESTIONS = [
     "建立问题清单和整改台账，明确责任单位和完成时限。",
@@ -294,8 +297,8 @@ def groups_demo_summary(*, county: Region) -> str:
     return _(
         "代表活动：活动小组 %(groups)s 个（成员 %(members)s 人），%(year)s 年小组活动 %(activities)s 次"
         "（实现微心愿 %(wishes)s 个，待确认 %(pending_activities)s 次）；主题活动 %(campaigns)s 项，"
-        "办实事解决问题 %(solved)s 件（待确认 %(pending_problems)s 件）；视察调研 %(batches)s 批次"
-        "（意见建议 %(suggestions)s 条，形成代表建议 %(linked)s 件）。"
+        "办实事解决问题 %(solved)s 件（待确认 %(pending_problems)s 件）；视察调研 %(batches)s 批次、"
+        "执法检查 %(checks)s 批次（意见建议 %(suggestions)s 条，形成代表建议 %(linked)s 件）。"
     ) % {
         "groups": groups.count(),
         "members": GroupMembership.objects.filter(group__in=groups, left_on__isnull=True).count(),
@@ -306,7 +309,8 @@ def groups_demo_summary(*, county: Region) -> str:
         "campaigns": Campaign.objects.filter(region=county).count(),
         "solved": problems.filter(review_status=Review.CONFIRMED, is_solved=True).count(),
         "pending_problems": problems.filter(review_status=Review.PENDING).count(),
-        "batches": batches.count(),
+        "batches": batches.exclude(kind=Inspection.Kind.ENFORCEMENT).count(),
+        "checks": batches.filter(kind=Inspection.Kind.ENFORCEMENT).count(),
         "suggestions": InspectionSuggestion.objects.filter(inspection__in=batches).count(),
         "linked": InspectionSuggestion.objects.filter(inspection__in=batches, proposal__isnull=False).count(),
     }

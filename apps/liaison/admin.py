@@ -119,7 +119,8 @@ class StationInline(admin.TabularInline):
     form = StationInlineForm
     fk_name = "parent"
     extra = 0
-    fields = ["name", "region", "head", "liaison_officer", "phone", "address", "opening_hours", "is_active"]
+    fields = ["name", "region", "established_on", "head", "liaison_officer", "phone", "address", "opening_hours"]
+    fields += ["is_active"]
     autocomplete_fields = ["region"]
     verbose_name = _("村（社区）联络站")
     verbose_name_plural = _("下设联络站")
@@ -127,13 +128,14 @@ class StationInline(admin.TabularInline):
 
 @admin.register(LiaisonOffice)
 class LiaisonOfficeAdmin(RendaModelAdmin):
-    list_display = ["name", "level", "region", "parent", "head", "liaison_officer", "phone", "is_active"]
-    list_filter = ["level", "is_active"]
+    list_display = ["name", "level", "region", "parent", "established_on", "head", "liaison_officer", "phone"]
+    list_display += ["is_active"]
+    list_filter = ["level", "is_active", TownshipFilter]
     search_fields = ["name", "region__name", "head", "liaison_officer"]
     list_select_related = ["region", "parent"]
     autocomplete_fields = ["region", "parent"]
     fieldsets = [
-        (None, {"fields": ["name", "level", "region", "parent", "is_active"]}),
+        (None, {"fields": ["name", "level", "region", "parent", "established_on", "is_active"]}),
         (_("人员与联系方式"), {"fields": ["head", "liaison_officer", "phone", "address", "opening_hours"]}),
     ]
 
@@ -143,10 +145,14 @@ class LiaisonOfficeAdmin(RendaModelAdmin):
         return [FundingInline, StationInline]
 
 
+class FundingTownshipFilter(TownshipFilter):
+    region_field = "office__region"
+
+
 @admin.register(Funding)
 class FundingAdmin(RendaModelAdmin):
     list_display = ["office", "year", "amount", "source", "note"]
-    list_filter = ["year", "source"]
+    list_filter = ["year", "source", FundingTownshipFilter]
     search_fields = ["office__name", "source"]
     list_select_related = ["office"]
     autocomplete_fields = ["office"]

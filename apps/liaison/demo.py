@@ -330,6 +330,8 @@ def _office_load(*, data: Data, township: Region, villages: list[Region], rng: r
             values={
                 "level": LiaisonOffice.Level.STATION,
                 "parent": office,
+                # The seed article: one village station added in each township in 2022.
+                "established_on": date.fromisoformat(spec["established_on"]),
                 "head": _person(rng, people),
                 "liaison_officer": _person(rng, people),
                 "phone": _phone(rng),

@@ -29,6 +29,9 @@ class LiaisonOffice(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    established_on = models.DateField(
+        _("设立日期"), null=True, blank=True, help_text=_("统计每年新设的联络站；早已设立、日期不详的可留空。")
+    )
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()

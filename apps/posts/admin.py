@@ -2,8 +2,11 @@
 through services.post_save); assignments and work logs change only through the services, on
 their own pages and through the list actions."""
 
+from datetime import date
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -32,6 +35,37 @@ class TownshipFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(**{self.township_field: self.value()}) if self.value() else queryset
+
+
+class ActiveDuringFilter(admin.SimpleListFilter):
+    """Posts set up during some part of a period ("2022-01-01..2022-12-31"): what a year's or a
+    term's post count on the dashboard counts."""
+
+    title = _("设岗期间")
+    parameter_name = "active_during"
+    YEARS_OFFERED = 5
+
+    def lookups(self, request, model_admin):
+        this_year = timezone.localdate().year
+        years = range(this_year, this_year - self.YEARS_OFFERED, -1)
+        return [(f"{y}-01-01..{y}-12-31", _("%(year)s年") % {"year": y}) for y in years]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        starts_on, ends_on = (date.fromisoformat(day) for day in self.value().split(".."))  # else invalid filter
+        return queryset.active_during(starts_on, ends_on)
+
+
+class HeldDuringFilter(ActiveDuringFilter):
+    title = _("在岗期间")
+    parameter_name = "held_during"
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        starts_on, ends_on = (date.fromisoformat(day) for day in self.value().split(".."))
+        return queryset.filter(started_on__lte=ends_on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=starts_on))
 
 
 class AssignmentTownshipFilter(TownshipFilter):
@@ -80,12 +114,13 @@ class DutyPostAdmin(ScopedImportExportMixin, RendaModelAdmin):
     import_export_change_list_template = "admin/posts/dutypost/change_list.html"
 
     list_display = ["title", "role", "field", "township", "village", "programme", "filled", "is_active"]
-    list_filter = [TownshipFilter, "role", "field", "programme", "is_active"]
+    list_filter = [TownshipFilter, ActiveDuringFilter, "role", "field", "programme", "is_active"]
     list_select_related = ["role", "township", "village"]
     search_fields = ["title", "township__name", "village__name"]
     search_help_text = _("按岗位名称、乡镇或村（社区）查找")
     autocomplete_fields = ["village"]
     fields = ["title", "role", "field", "township", "village", "programme", "capacity", "description", "is_active"]
+    fields += ["set_up_on", "closed_on"]
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -154,7 +189,7 @@ class CurrentFilter(admin.SimpleListFilter):
 class PostAssignmentAdmin(ServiceOnlyMixin, ScopedImportExportMixin, RendaModelAdmin):
     resource_classes = [PostAssignmentResource]
     list_display = ["representative", "post", "township", "role", "started_on", "ended_on", "assigned_by"]
-    list_filter = [CurrentFilter, AssignmentTownshipFilter, "post__role", "post__field"]
+    list_filter = [CurrentFilter, HeldDuringFilter, AssignmentTownshipFilter, "post__role", "post__field"]
     list_select_related = ["representative", "post__township", "post__role", "assigned_by"]
     search_fields = ["representative__name", "representative__credential_no", "post__title"]
     search_help_text = _("按代表姓名、代表证号或岗位名称查找")

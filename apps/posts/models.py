@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -59,6 +59,20 @@ class AssignmentQuerySet(ScopedQuerySet):
         return self.filter(started_on__year__lte=year).filter(Q(ended_on__isnull=True) | Q(ended_on__year__gte=year))
 
 
+def post_active_during(starts_on, ends_on) -> Q:
+    """Posts set up for any part of [starts_on, ends_on] (one day: the snapshot 截至 that day). A
+    post stopped without a closing date (停用 before dates were kept) is left out: when it closed
+    is not known."""
+    set_up = Q(set_up_on__isnull=True) | Q(set_up_on__lte=ends_on)
+    still_open = Q(closed_on__isnull=True, is_active=True) | Q(closed_on__gte=starts_on)
+    return set_up & still_open
+
+
+class DutyPostQuerySet(ScopedQuerySet):
+    def active_during(self, starts_on, ends_on):
+        return self.filter(post_active_during(starts_on, ends_on))
+
+
 class DutyPost(models.Model):
     title = models.CharField(_("岗位名称"), max_length=100)
     role = models.ForeignKey(PostRole, verbose_name=_("岗位角色"), on_delete=models.PROTECT, related_name="posts")
@@ -85,9 +99,12 @@ class DutyPost(models.Model):
     )
     description = models.TextField(_("岗位职责"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # A year's figures count the posts set up during any part of it (留空：设岗日期不详，按一直设有计).
+    set_up_on = models.DateField(_("设岗日期"), null=True, blank=True)
+    closed_on = models.DateField(_("撤岗日期"), null=True, blank=True, help_text=_("停用岗位时自动填写当天。"))
 
     history = HistoricalRecords()
-    objects = ScopedQuerySet.as_manager()
+    objects = DutyPostQuerySet.as_manager()
     scope_path = "township__path"
 
     class Meta:
@@ -105,6 +122,11 @@ class DutyPost(models.Model):
                 violation_error_message=_("本乡镇已有同名的履职岗位。"),
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="duty_post_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(set_up_on__isnull=True) | Q(closed_on__gte=F("set_up_on")),
+                name="duty_post_closes_after_set_up",
+                violation_error_message=_("撤岗日期不能早于设岗日期。"),
+            ),
         ]
         indexes = [
             models.Index(fields=["township", "is_active"], name="duty_post_township_active"),

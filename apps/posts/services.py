@@ -58,6 +58,8 @@ def post_save(*, post: DutyPost, by: User) -> DutyPost:
         raise PermissionDenied
     if post.pk and not DutyPost.objects.in_scope(scope_for(by), strict=True).filter(pk=post.pk).exists():
         raise PermissionDenied
+    if not post.is_active and post.closed_on is None:
+        post.closed_on = timezone.localdate()  # the years after this one no longer count it
     post.full_clean()
     if not scope_for(by).covers(post.township):
         raise PostError({"township": _("%(township)s不在您的管辖范围内。") % {"township": post.township}})

@@ -1,6 +1,8 @@
 """The committee's back office for proposals. Every change of state goes through apps.proposals.services;
 the admin only gathers input, shows what the services refuse, and lists what they wrote."""
 
+from datetime import date
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.db.models import Count, Exists, OuterRef, Q
@@ -17,9 +19,9 @@ from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, townshi
 from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.core.models import CongressSession
+from apps.core.models import CongressSession, Region
 from apps.core.scope import scope_for
-from apps.proposals import admin_views, services
+from apps.proposals import admin_views, selectors, services
 from apps.proposals.admin_forms import (
     DecisionNoteForm,
     MarkKeyForm,
@@ -182,6 +184,67 @@ class TownshipFilter(admin.SimpleListFilter):
         return queryset.filter(township=self.value()) if self.value() else queryset
 
 
+class CongressFilter(admin.SimpleListFilter):
+    """Whose congress the proposal was made to: the county's, or a township's (乡镇人大)."""
+
+    title = _("人民代表大会")
+    parameter_name = "congress"
+
+    def lookups(self, request, model_admin):
+        return [(Region.Level.COUNTY, _("县级人民代表大会")), (Region.Level.TOWNSHIP, _("乡镇人民代表大会"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(session__term__region__level=self.value()) if self.value() else queryset
+
+
+class HandlingFilter(admin.SimpleListFilter):
+    """What the statistics count: answered means every 主办 or 分办 unit has answered (first round)."""
+
+    title = _("办理情况")
+    parameter_name = "handling"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("visited", _("已见面走访")),
+            ("answered", _("已全部答复")),
+            ("unanswered", _("尚未全部答复")),
+            ("on_time", _("按期答复")),
+            ("rated", _("已收回首轮评价")),
+            ("satisfied", _("满意或基本满意")),
+            ("fully_satisfied", _("满意")),
+        ]
+
+    def queryset(self, request, queryset):
+        found = selectors.handling_conditions()
+        conditions = {
+            **found,
+            "unanswered": ~found["answered"],
+            "satisfied": found["satisfied"] | found["basic"],
+            "fully_satisfied": found["satisfied"],
+        }
+        return queryset.filter(conditions[self.value()]) if self.value() in conditions else queryset
+
+
+class CountedInFilter(admin.SimpleListFilter):
+    """A period's proposals as the dashboard's whole-year figures count them ("2022-01-01..2022-12-31"):
+    those of the county congress's sessions opened in it and those of its recess assigned in it."""
+
+    title = _("统计期间")
+    parameter_name = "counted_in"
+    YEARS_OFFERED = 5
+
+    def lookups(self, request, model_admin):
+        this_year = timezone.localdate().year
+        years = range(this_year, this_year - self.YEARS_OFFERED, -1)
+        return [(f"{y}-01-01..{y}-12-31", _("%(year)s年") % {"year": y}) for y in years]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        starts_on, ends_on = (date.fromisoformat(day) for day in self.value().split(".."))  # else invalid filter
+        return queryset.filter(selectors.counted_in(starts_on, ends_on))
+
+
 class ProposalCountyFilter(CountyFilter):
     path_field = "township__path"
 
@@ -195,6 +258,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
     list_display = ["number", "title", "lead", "session", "status", "is_key", "assigned_at"]
     list_display_links = ["number", "title"]
     list_filter = [SessionFilter, "status", "category", "is_key", "period", ProposalCountyFilter, TownshipFilter]
+    list_filter += [CongressFilter, HandlingFilter, CountedInFilter]
     list_select_related = ["lead", "session__term__region"]
     search_fields = ["title", "lead__name"]
     search_help_text = _("按标题、领衔代表姓名或建议编号查找")

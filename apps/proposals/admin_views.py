@@ -201,8 +201,12 @@ def batch_xlsx_view(model_admin, request, object_id):
 
 RATES = [
     ("visit_rate", gettext_lazy("走访率"), gettext_lazy("承办单位与代表见面沟通（走访、座谈）的建议 ÷ 交办建议")),
-    ("reply_rate", gettext_lazy("答复率"), gettext_lazy("已书面答复的建议 ÷ 交办建议")),
-    ("on_time_reply_rate", gettext_lazy("按期答复率"), gettext_lazy("首轮答复全部按期的建议 ÷ 交办建议")),
+    ("reply_rate", gettext_lazy("答复率"), gettext_lazy("主办（分办）单位均已书面答复的建议 ÷ 交办建议")),
+    (
+        "on_time_reply_rate",
+        gettext_lazy("按期答复率"),
+        gettext_lazy("各主办（分办）单位首轮答复均按期的建议 ÷ 交办建议"),
+    ),
     ("satisfaction_rate", gettext_lazy("满意率（含基本满意）"), gettext_lazy("（满意＋基本满意）÷ 收回的首轮评价")),
     ("fully_satisfied_rate", gettext_lazy("满意率（仅满意）"), gettext_lazy("满意 ÷ 收回的首轮评价")),
     ("closure_rate", gettext_lazy("办结率"), gettext_lazy("已办结的建议 ÷ 交办建议")),
@@ -271,19 +275,23 @@ def statistics_xlsx_view(model_admin, request):
     units = tablib.Dataset(
         headers=[
             _("承办单位"),
-            _("交办件数"),
+            _("主办、分办件数"),
             _("已答复"),
             _("按期答复"),
             _("逾期未答复"),
             _("满意（含基本满意）"),
             _("收回评价"),
+            _("协办件数"),
+            _("协办意见已送"),
+            _("协办意见按期"),
+            _("退回调整"),
         ],
         title=_("承办单位"),
     )
+    columns = ["assigned", "replied", "on_time", "overdue", "satisfied", "feedback"]
+    columns += ["assisting", "opinions", "opinions_on_time", "handed_back"]
     for u in stats["units"]:
-        units.append(
-            [u["unit__name"], u["assigned"], u["replied"], u["on_time"], u["overdue"], u["satisfied"], u["feedback"]]
-        )
+        units.append([u["unit__name"], *(u[c] for c in columns)])
     return xlsx_response(workbook(rates, units), "proposal-statistics.xlsx")
 
 

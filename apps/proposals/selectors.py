@@ -1,14 +1,17 @@
 """Reads: lists for each portal, the cohort's rates, per-unit statistics."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
+from apps.core.models import Region
 from apps.proposals.models import (
     NOT_ASSIGNED,
     Assignment,
+    AssistOpinion,
     ContactRecord,
     CoSigner,
     Feedback,
@@ -115,67 +118,159 @@ def cohort(*, session=None, year: int | None = None, period: str | None = None):
     return qs
 
 
-def rates(proposals) -> dict[str, Rate]:
-    """The cohort's rates, each with numerator and denominator, in a fixed number of queries."""
-    assigned_ids = proposals.values("pk")
-    stats = proposals.aggregate(
-        assigned=Count("pk", distinct=True),
-        closed=Count("pk", filter=Q(status=Status.CLOSED), distinct=True),
-        visited=Count(
-            "pk",
-            filter=Q(assignments__contacts__kind__in=ContactRecord.IN_PERSON),
-            distinct=True,
-        ),
-        replied=Count("pk", filter=Q(assignments__replies__isnull=False), distinct=True),
-    )
-    # On time: every answering unit's first reply came by its deadline.
-    late = Reply.objects.filter(assignment__proposal__in=assigned_ids, round=1, on_time=False).values(
-        "assignment__proposal"
-    )
-    on_time = proposals.filter(assignments__replies__round=1).exclude(pk__in=late).distinct().count()
-    first = Feedback.objects.filter(proposal__in=assigned_ids, round=1).aggregate(
-        returned=Count("pk"),
-        satisfied=Count("pk", filter=Q(result=Rating.SATISFIED)),
-        basic=Count("pk", filter=Q(result=Rating.BASIC)),
-    )
-    n = stats["assigned"]
+ANSWERING = [Assignment.Role.LEAD, Assignment.Role.SEPARATE]
+
+
+def _answering_units():
+    """The assignments that still answer the proposal: its 主办, or each of its 分办 units (DOMAIN.md
+    §1.7). A unit that handed its assignment back answers no more; assisting units never answer."""
+    return Assignment.objects.filter(proposal=OuterRef("pk"), state=ACTIVE, role__in=ANSWERING)
+
+
+def _first_feedback():
+    return Feedback.objects.filter(proposal=OuterRef("pk"), round=1)
+
+
+def handling_conditions() -> dict[str, Q]:
+    """Each proposal's handling facts as EXISTS conditions, so counting them joins no rows.
+
+    Answered: every unit that answers it has sent its first-round reply (two 分办 units with one
+    reply are not answered yet); on time: answered, and none of those replies was late."""
+    answering = _answering_units()
+    first_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=1)
+    visits = ContactRecord.objects.filter(assignment__proposal=OuterRef("pk"), kind__in=ContactRecord.IN_PERSON)
+    answered = Q(Exists(answering)) & ~Q(Exists(answering.exclude(Exists(first_reply))))
     return {
-        "visit_rate": Rate(stats["visited"], n),
-        "reply_rate": Rate(stats["replied"], n),
-        "on_time_reply_rate": Rate(on_time, n),
-        "satisfaction_rate": Rate(first["satisfied"] + first["basic"], first["returned"]),
-        "fully_satisfied_rate": Rate(first["satisfied"], first["returned"]),
-        "closure_rate": Rate(stats["closed"], n),
+        "visited": Q(Exists(visits)),
+        "answered": answered,
+        "on_time": answered & ~Q(Exists(answering.filter(Exists(first_reply.filter(on_time=False))))),
+        "on_site": Q(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), batch__isnull=False))),
+        "rated": Q(Exists(_first_feedback())),
+        "satisfied": Q(Exists(_first_feedback().filter(result=Rating.SATISFIED))),
+        "basic": Q(Exists(_first_feedback().filter(result=Rating.BASIC))),
+        "closed": Q(status=Status.CLOSED),
     }
 
 
+def _rate_counts() -> dict:
+    """The aggregates behind the rates."""
+    found = handling_conditions()
+    return {
+        "assigned": Count("pk"),
+        "closed": Count("pk", filter=found["closed"]),
+        "visited": Count("pk", filter=found["visited"]),
+        "replied": Count("pk", filter=found["answered"]),
+        "on_time": Count("pk", filter=found["on_time"]),
+        "returned": Count("pk", filter=found["rated"]),
+        "satisfied": Count("pk", filter=found["satisfied"]),
+        "basic": Count("pk", filter=found["basic"]),
+    }
+
+
+def _rates_of(counts: dict) -> dict[str, Rate]:
+    n, returned = counts["assigned"], counts["returned"]
+    return {
+        "visit_rate": Rate(counts["visited"], n),
+        "reply_rate": Rate(counts["replied"], n),
+        "on_time_reply_rate": Rate(counts["on_time"], n),
+        "satisfaction_rate": Rate(counts["satisfied"] + counts["basic"], returned),
+        "fully_satisfied_rate": Rate(counts["satisfied"], returned),
+        "closure_rate": Rate(counts["closed"], n),
+    }
+
+
+def rates(proposals) -> dict[str, Rate]:
+    """The cohort's rates, each with numerator and denominator, in one query."""
+    return _rates_of(proposals.aggregate(**_rate_counts()))
+
+
+def rates_by_period(proposals) -> dict[str, dict[str, Rate]]:
+    """The rates of the session (大会期间) and recess (闭会期间) proposals among `proposals`, and of
+    both together ("all"), in one query."""
+    rows = {row["period"]: row for row in proposals.values("period").annotate(**_rate_counts()).order_by()}
+    empty = dict.fromkeys(_rate_counts(), 0)
+    found = {period: _rates_of(rows.get(period, empty)) for period in Proposal.Period.values}
+    both = {key: sum(rows.get(p, empty)[key] for p in Proposal.Period.values) for key in empty}
+    return {**found, "all": _rates_of(both)}
+
+
+def handling_counts_by_township(proposals):
+    """Per township of the lead representative: proposals, assigned on site, answered, closed."""
+    found = handling_conditions()
+    return (
+        proposals.values("township")
+        .annotate(
+            proposals=Count("pk"),
+            on_site=Count("pk", filter=found["on_site"]),
+            replied=Count("pk", filter=found["answered"]),
+            closed=Count("pk", filter=found["closed"]),
+        )
+        .order_by()
+    )
+
+
+def counted_in(starts_on: date, ends_on: date) -> Q:
+    """The proposals a period's figures count, both kinds together: made during a session of a
+    county congress that opened in the period, or made in recess to a county congress and assigned
+    in the period (in local time: 23:40 on 31 December is still that year)."""
+    county = Q(session__term__region__level=Region.Level.COUNTY)
+    start, end = (timezone.make_aware(datetime.combine(day, time.min)) for day in (starts_on, ends_on + timedelta(1)))
+    session = Q(period=Proposal.Period.SESSION, session__opened_on__range=(starts_on, ends_on))
+    recess = Q(period=Proposal.Period.RECESS, assigned_at__gte=start, assigned_at__lt=end)
+    return county & (session | recess)
+
+
 def unit_statistics(proposals, *, today: date):
-    """Per handling unit: assigned, replied on time, overdue, satisfaction (first round)."""
+    """Per handling unit. Lead units (主办, 分办) carry the answers: assigned, answered in the first
+    round, on time, overdue, and the representative's first-round rating of the proposal.
+    Assisting units (协办) have their own counts: assisted, opinions sent, sent by their deadline.
+    Assignments handed back (退回调整) are counted apart and in nothing else."""
+    first_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=1)
+    feedback = Feedback.objects.filter(proposal=OuterRef("proposal"), round=1)
+    opinion = AssistOpinion.objects.filter(assignment=OuterRef("pk"))
+    answering = Q(state=ACTIVE, role__in=ANSWERING)
+    assisting = Q(state=ACTIVE, role=Assignment.Role.ASSIST)
     return (
         Assignment.objects.filter(proposal__in=proposals.values("pk"))
+        .alias(
+            replied_first=Exists(first_reply),
+            on_time_first=Exists(first_reply.filter(on_time=True)),
+            rated=Exists(feedback),
+            satisfied=Exists(feedback.filter(result__in=[Rating.SATISFIED, Rating.BASIC])),
+            opinion_sent=Exists(opinion),
+            opinion_on_time=Exists(opinion.filter(sent_at__date__lte=OuterRef("opinion_due_on"))),
+        )
         .values("unit_id", "unit__name")
         .annotate(
-            assigned=Count("pk", distinct=True),
-            replied=Count("pk", filter=Q(replies__round=1), distinct=True),
-            on_time=Count("pk", filter=Q(replies__round=1, replies__on_time=True), distinct=True),
-            overdue=Count(
-                "pk",
-                filter=Q(
-                    state=ACTIVE,
-                    replied_at__isnull=True,
-                    due_on__lt=today,
-                    role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
-                ),
-                distinct=True,
-            ),
-            feedback=Count("proposal__feedback", filter=Q(proposal__feedback__round=1), distinct=True),
-            satisfied=Count(
-                "proposal__feedback",
-                filter=Q(proposal__feedback__round=1, proposal__feedback__result__in=[Rating.SATISFIED, Rating.BASIC]),
-                distinct=True,
-            ),
+            assigned=Count("pk", filter=answering),
+            lead=Count("pk", filter=Q(state=ACTIVE, role=Assignment.Role.LEAD)),
+            separate=Count("pk", filter=Q(state=ACTIVE, role=Assignment.Role.SEPARATE)),
+            replied=Count("pk", filter=answering & Q(replied_first=True)),
+            on_time=Count("pk", filter=answering & Q(on_time_first=True)),
+            overdue=Count("pk", filter=answering & Q(replied_at__isnull=True, due_on__lt=today)),
+            feedback=Count("pk", filter=answering & Q(rated=True)),
+            satisfied=Count("pk", filter=answering & Q(satisfied=True)),
+            assisting=Count("pk", filter=assisting),
+            opinions=Count("pk", filter=assisting & Q(opinion_sent=True)),
+            opinions_on_time=Count("pk", filter=assisting & Q(opinion_on_time=True)),
+            handed_back=Count("pk", filter=Q(state=Assignment.State.RETURNED)),
         )
         .order_by("unit__name")
+    )
+
+
+def unit_reconciliation(proposals) -> dict[str, int]:
+    """How the per-unit table adds up to the proposal count: each proposal has one 主办 unit, or
+    several 分办 units each answering it (counted once per unit), or (handed back, not yet
+    re-assigned) none."""
+    units = Assignment.objects.filter(proposal=OuterRef("pk"), state=ACTIVE)
+    lead = Q(Exists(units.filter(role=Assignment.Role.LEAD)))
+    separate = Q(Exists(units.filter(role=Assignment.Role.SEPARATE)))
+    return proposals.aggregate(
+        proposals=Count("pk"),
+        lead=Count("pk", filter=lead),
+        separate=Count("pk", filter=~lead & separate),
+        unanswered=Count("pk", filter=~lead & ~separate),
     )
 
 

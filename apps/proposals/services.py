@@ -455,6 +455,9 @@ def return_request_decide(*, request: ReturnRequest, approve: bool, by: User, no
             _move(proposal, Status.ACCEPTED, action="reassign_needed", by=by, note=str(assignment.unit))
             return request
     _log(proposal, "return_decided", by, f"{assignment.unit}：{request.get_decision_display()} {note}".strip())
+    if approve and not _waiting_for_replies(proposal):
+        # The other 分办 units have all answered: the proposal is answered now, not 办理中.
+        _answered(proposal, by, note=str(assignment.unit))
     return request
 
 
@@ -586,13 +589,21 @@ def reply_submit(*, assignment: Assignment, outcome: str, text: str, by: User, l
     return reply
 
 
-def _after_reply(proposal: Proposal, assignment: Assignment, by: User) -> None:
+def _waiting_for_replies(proposal: Proposal) -> bool:
+    """Some unit still answering the proposal (主办, or one of its 分办 units) has not replied this round."""
     answering = proposal.assignments.filter(state=Assignment.State.ACTIVE, role__in=[Role.LEAD, Role.SEPARATE])
-    waiting = answering.exclude(replies__round=proposal.round)
-    if waiting.exists():
+    return answering.exclude(replies__round=proposal.round).exists()
+
+
+def _after_reply(proposal: Proposal, assignment: Assignment, by: User) -> None:
+    if _waiting_for_replies(proposal):
         _log(proposal, "reply", by, str(assignment.unit))
         return
-    _move(proposal, Status.REPLIED, action="reply", by=by, note=str(assignment.unit))
+    _answered(proposal, by, note=str(assignment.unit))
+
+
+def _answered(proposal: Proposal, by: User, *, note: str) -> None:
+    _move(proposal, Status.REPLIED, action="reply", by=by, note=note)
     due = add_workdays(_today(), config("FEEDBACK_WORKDAYS"))
     _notify(
         "proposal.replied",

@@ -66,10 +66,31 @@ class BehindQuotaFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QuotaYearFilter(admin.SimpleListFilter):
+    """Which year "lectures given / quota" and the quota filter are about (this year unless chosen):
+    the dashboard links a year's instructors who met their quota here."""
+
+    title = _("授课任务年度")
+    parameter_name = "quota_year"
+    YEARS_OFFERED = 5
+
+    def lookups(self, request, model_admin):
+        this_year = timezone.localdate().year
+        return [(str(y), str(y)) for y in range(this_year, this_year - self.YEARS_OFFERED, -1)]
+
+    def queryset(self, request, queryset):
+        return queryset  # InstructorAdmin.get_queryset counts the lectures of the chosen year
+
+    @staticmethod
+    def year(request) -> int:
+        value = request.GET.get(QuotaYearFilter.parameter_name, "")
+        return int(value) if value.isdigit() and 1900 < int(value) < 3000 else timezone.localdate().year
+
+
 @admin.register(Instructor)
 class InstructorAdmin(RendaModelAdmin):
     list_display = ["name", "kind", "position", "hall", "this_year", "account", "representative", "is_active"]
-    list_filter = [BehindQuotaFilter, "kind", "is_active", ("hall", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [BehindQuotaFilter, QuotaYearFilter, "kind", "is_active", ("hall", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "position", "hall__name"]
     list_select_related = ["hall", "user", "representative"]
     autocomplete_fields = ["hall", "representative"]
@@ -78,7 +99,7 @@ class InstructorAdmin(RendaModelAdmin):
 
     def get_queryset(self, request):
         # "Lectures this year / quota" and the filter come from one annotated query.
-        return with_quota(super().get_queryset(request), year=timezone.localdate().year)
+        return with_quota(super().get_queryset(request), year=QuotaYearFilter.year(request))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -98,7 +119,7 @@ class InstructorAdmin(RendaModelAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("本年授课/任务"), ordering="held_count")
+    @admin.display(description=_("年度授课/任务"), ordering="held_count")
     def this_year(self, instructor):
         late = instructor.held_count < instructor.quota_target
         text = f"{instructor.held_count} / {instructor.quota_target}"

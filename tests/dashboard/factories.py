@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.groups.models import Inspection
 from apps.liaison.models import Concern
-from apps.proposals.models import Assignment, ContactRecord, Feedback, Proposal, Reply, Status
+from apps.proposals.models import Assignment, AssistOpinion, ContactRecord, Feedback, Proposal, Reply, Status
 
 _codes = itertools.count(1)
 
@@ -63,6 +63,12 @@ def reply(*, assignment, outcome, day: datetime.date, on_time: bool, by) -> Repl
     return Reply.objects.create(
         assignment=assignment, outcome=outcome, text="答复", replied_by=by, replied_at=at(day), on_time=on_time
     )
+
+
+def opinion(*, assignment, day: datetime.date, by) -> AssistOpinion:
+    row = AssistOpinion.objects.create(assignment=assignment, text="协办意见", sent_by=by)
+    AssistOpinion.objects.filter(pk=row.pk).update(sent_at=at(day))  # auto_now_add on create
+    return row
 
 
 def feedback(*, proposal, result) -> Feedback:

@@ -71,7 +71,8 @@ def test_proposals_of_the_session_with_their_rates(known_year, committee_staff, 
     assert board.figure("proposals.recess").value == 1
     outcomes = {row[0][0]: row[1] for row in table(board, "proposals.outcomes").rows}
     assert outcomes == {"A": 1, "B": 1, "C": 0, "D": 0}
-    assert table(board, "proposals.by_unit").rows == [[unit.name, 3, 2, 1, 2, 2]]
+    # 主办 3, 分办 0, answered 2, on time 1, rated 2, satisfied 2; no assisting, nothing handed back
+    assert table(board, "proposals.by_unit").rows == [[unit.name, 3, 0, 2, 1, 2, 2, 0, 0, 0, 0]]
     assert row_of(board, "proposals.by_township", known_year.township_a.name)[1:] == [2, 0, 1, 1]
 
 
@@ -92,7 +93,8 @@ def test_duty_posts_places_and_holders(known_year, committee_staff):
         "posts.holders": 1,
     }
     assert ratio(board, "posts.filled") == (1, 3, "33.3%")
-    assert row_of(board, "posts.by_township", known_year.township_a.name)[1:] == [2, 3, 1, 1]
+    # posts, places, held during the year; then on 31 December: posts set up, held, holders
+    assert row_of(board, "posts.by_township", known_year.township_a.name)[1:] == [2, 3, 1, 2, 1, 1]
 
 
 def test_groups_activities_problems_and_inspections(known_year, committee_staff):

@@ -9,8 +9,15 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from apps.core.scope import scope_for
 from apps.dashboard import report
+from apps.dashboard.figures import build_dashboard, period_for_year
 from apps.dashboard.figures_types import Dashboard, Figure, Period, Section, Table
+from apps.groups.models import Inspection
+from apps.liaison.models import Funding, LiaisonOffice
+from tests.dashboard import factories as f
+from tests.factories import SessionFactory
+from tests.training.factories import HallFactory, InstructorFactory, LectureFactory
 
 YEAR = Period(label="2022", starts_on=datetime.date(2022, 1, 1), ends_on=datetime.date(2022, 12, 31), year=2022)
 TITLE = "城步苗族自治县人大常委会 2022 年代表工作统计报告"
@@ -165,3 +172,42 @@ def test_a_sentence_puts_the_measure_word_after_the_number_and_says_which_period
     term = Period(label="第十八届", starts_on=datetime.date(2021, 10, 1), ends_on=datetime.date(2026, 9, 30), term_id=1)
     assert report.figure_sentence(batches, term) == "本届以来视察调研 12 批次。"
     assert report.figure_sentence(Figure(key="x.unknown", label="其他", value=None), YEAR) == "全年其他 —。"
+
+
+@pytest.mark.django_db
+def test_the_report_of_a_real_year_carries_the_figures_of_issue_13(county, township_a, rep_a, unit, committee_staff):
+    """Drawn from the same Dashboard as the page: the recess block and the whole year, law-enforcement
+    checks apart, the offices' funding, the instructors' quota, the unit table's reconciliation."""
+    by = committee_staff
+    session = SessionFactory(term=rep_a.term, number=1, opened_on=datetime.date(2022, 1, 5))
+    recess = f.proposal(
+        session=session, lead=rep_a, by=by, period="recess", assigned_at=f.at(datetime.date(2022, 12, 31), hour=23)
+    )
+    f.assignment(proposal=recess, unit=unit, day=datetime.date(2022, 12, 31))
+    check = f.inspection(region=county, started_on=datetime.date(2022, 6, 1), by=by)
+    Inspection.objects.filter(pk=check.pk).update(kind=Inspection.Kind.ENFORCEMENT)
+    office = LiaisonOffice.objects.create(name="儒林镇工作室", region=township_a)
+    Funding.objects.create(office=office, year=2022, amount=Decimal("20000"), source="县财政专项")
+    LectureFactory.create_batch(2, instructor=InstructorFactory(hall=HallFactory(region=township_a), name="龙书记"))
+    board = build_dashboard(scope=scope_for(by), period=period_for_year(2022), scope_label="城步苗族自治县")
+
+    book = openpyxl.load_workbook(io.BytesIO(report.report_workbook(board, TITLE)))
+    assert {"代表建议（闭会期间）", "代表建议（全年合计）"} <= set(book.sheetnames)
+    assert figure_row(book["代表建议（闭会期间）"], "闭会期间交办建议")[:2] == ["闭会期间交办建议", 1]
+    assert figure_row(book["代表建议（闭会期间）"], "答复率")[1:4] == [0, 0, 1]
+    assert figure_row(book["代表建议（全年合计）"], "代表建议合计")[:2] == ["代表建议合计", 1]
+    assert figure_row(book["代表活动小组"], "执法检查批次")[:2] == ["执法检查批次", 1]
+    assert figure_row(book["代表活动小组"], "视察调研批次")[:2] == ["视察调研批次", 0]
+    liaison = rows_of(book["联系群众"])
+    assert ["儒林镇", 1, 0, 0, 20000, 20000] in [row[:6] for row in liaison]
+    assert figure_row(book["学习培训"], "完成年度授课任务的教员")[1:4] == [1, 1, 1]
+    assert ["龙书记", "儒林镇人大讲堂", 2, 2, "是"] in [row[:5] for row in rows_of(book["学习培训"])]
+    notes = [row[0] for row in rows_of(book["代表建议（闭会期间）"]) if row[0] and str(row[0]).startswith("交办建议")]
+    assert notes and notes[0].startswith("交办建议 1 件 = 主办 1 件 + 分办 0 件")
+
+    html = report.report_html(board, TITLE)
+    assert "全年执法检查 1 批次。" in html
+    assert "全年代表建议合计 1 件。" in html
+    assert "全年工作室和联络站经费 20000.00 元。" in html
+    assert '<p class="table-note">交办建议 1 件 = 主办 1 件' in html
+    assert "截至 2022-12-31" in html

@@ -40,11 +40,13 @@ def test_the_demo_holds_the_seed_articles_figures(demo):
     assert ProblemSolved.objects.filter(review_status=Review.PENDING).exists()
     assert Campaign.objects.filter(name="大学习、大调研、大走访、大宣讲、大服务").exists()
     batches = Inspection.objects.filter(year=2022)
-    assert sorted(batches.values_list("batch_no", flat=True)) == list(range(1, 13))
+    assert sorted(batches.values_list("batch_no", flat=True)) == list(range(1, 15))
+    assert batches.exclude(kind=Inspection.Kind.ENFORCEMENT).count() == 12  # the seed's inspections and surveys
+    assert batches.filter(kind=Inspection.Kind.ENFORCEMENT).count() == 2
     assert not batches.annotate(n=Count("participants")).filter(n=0).exists()
     assert InspectionSuggestion.objects.filter(proposal__session__opened_on__year=2022).exists()
     assert "活动小组 6 个" in demo and "小组活动 36 次" in demo
-    assert "办实事解决问题 128 件" in demo and "视察调研 12 批次" in demo
+    assert "办实事解决问题 128 件" in demo and "视察调研 12 批次、执法检查 2 批次" in demo
 
 
 def test_rep_demo_has_something_in_the_portal(demo):

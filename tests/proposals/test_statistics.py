@@ -128,8 +128,9 @@ def test_the_unit_table(login, committee_staff, known_set, session):
     # Overdue today: the unanswered 4, and the second round of 3.
     assert (lead["assigned"], lead["replied"], lead["on_time"], lead["overdue"]) == (4, 3, 2, 2)
     assert (lead["satisfied"], lead["feedback"]) == (2, 3)
-    assisting = table["县交通运输局"]
-    assert (assisting["assigned"], assisting["replied"], assisting["overdue"]) == (1, 0, 0)
+    assisting = table["县交通运输局"]  # assists 1 and sent no opinion: it answers nothing itself
+    assert (assisting["assigned"], assisting["replied"], assisting["overdue"], assisting["feedback"]) == (0, 0, 0, 0)
+    assert (assisting["assisting"], assisting["opinions"], assisting["opinions_on_time"]) == (1, 0, 0)
 
 
 def test_township_staff_see_the_rates_of_their_township_only(login, staff_b, known_set, session):
@@ -146,7 +147,8 @@ def test_the_export_is_a_workbook_of_rates_and_units(login, committee_staff, kno
     assert [(r[0], r[2], r[3]) for r in rows] == EXPECTED_RATES
     assert rows[0][1] == 50.0
     unit_rows = {r[0]: r[1:] for r in units.iter_rows(min_row=2, values_only=True)}
-    assert unit_rows["县教育局"] == (4, 3, 2, 2, 2, 3)
+    assert unit_rows["县教育局"] == (4, 3, 2, 2, 2, 3, 0, 0, 0, 0)
+    assert unit_rows["县交通运输局"] == (0, 0, 0, 0, 0, 0, 1, 0, 0, 0)
 
 
 @pytest.mark.parametrize("persona", ["staff_a", "committee_without_export"])
