@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaison', '0002_bench_indexes_concern_submitted'),
+        ('liaison', '0003_phone_numbers_normalised'),
     ]
 
     operations = [
