@@ -58,8 +58,12 @@ def database_ok() -> bool:
 def cache_ok() -> bool:
     """A write and a read back: the forgiving Redis cache swallows errors, so a miss is the sign."""
     stamp = timezone.now().isoformat()
-    cache.set(HEALTH_KEY, stamp, 30)
-    return cache.get(HEALTH_KEY) == stamp
+    try:
+        cache.set(HEALTH_KEY, stamp, 30)
+        return cache.get(HEALTH_KEY) == stamp
+    except Exception:  # a cache backend that raises instead
+        logger.warning("health check: cache unreachable", exc_info=True)
+        return False
 
 
 def health() -> dict[str, bool]:

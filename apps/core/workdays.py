@@ -44,7 +44,8 @@ class YearCalendar:
 
 
 def _key(year: int) -> str:
-    return f"renda:calendar:{year}"
+    # Versioned: a release that changes YearCalendar never unpickles the previous one's entries.
+    return f"renda:calendar:v1:{year}"
 
 
 def package_knows(year: int) -> bool:
@@ -75,11 +76,21 @@ def _load(year: int) -> YearCalendar:
     return YearCalendar(year, source, frozenset(holidays), frozenset(workdays))
 
 
+def _cache(method: str, *args):
+    """A deadline is part of saving a citizen's concern: whatever cache is configured, an
+    unreachable one costs a database read, never the save (apps/core/cache.py)."""
+    try:
+        return getattr(cache, method)(*args)
+    except Exception as error:
+        logger.warning("holiday calendar cache %s skipped: %s", method, error)
+        return None
+
+
 def year_calendar(year: int) -> YearCalendar:
-    cached = cache.get(_key(year))
+    cached = _cache("get", _key(year))
     if cached is None:
         cached = _load(year)
-        cache.set(_key(year), cached, CACHE_SECONDS)
+        _cache("set", _key(year), cached, CACHE_SECONDS)
         if cached.source == Source.NONE:
             logger.warning("no official holiday calendar for %s; counting weekends only", year)
     return cached
@@ -87,7 +98,7 @@ def year_calendar(year: int) -> YearCalendar:
 
 def calendar_cache_clear(years=YEARS) -> None:
     """After staff change a year's calendar (and between tests, whose rows roll back)."""
-    cache.delete_many([_key(year) for year in years])
+    _cache("delete_many", [_key(year) for year in years])
 
 
 class Calendars:

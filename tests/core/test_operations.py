@@ -59,14 +59,9 @@ def _export(user, **fields) -> ExportJob:
 
 
 def _report(user, township, **fields) -> ReportJob:
+    fields = {"year": 2026, "period_key": "y2026", **fields}
     return ReportJob.objects.create(
-        requested_by=user,
-        scope_paths=township.path,
-        region_path=township.path,
-        scope_label=township.name,
-        year=2026,
-        period_key="y2026",
-        **fields,
+        requested_by=user, scope_paths=township.path, region_path=township.path, scope_label=township.name, **fields
     )
 
 
@@ -299,3 +294,17 @@ def test_a_housekeeping_task_that_fails_records_why(monkeypatch):
     with pytest.raises(OSError):
         expire_job_files()
     assert TaskHeartbeat.objects.get(name="expire_job_files").detail == "出错：OSError: disk gone"
+
+
+def test_committee_staff_retry_a_failed_report_from_its_admin_list(
+    committee_staff, township_a, enqueued, django_capture_on_commit_callbacks
+):
+    job = _report(committee_staff, township_a, status=Status.FAILED, attempts=3, error="已中断 3 次")
+    done = _report(committee_staff, township_a, status=Status.DONE, period_key="y2025", year=2025)
+    changelist = reverse("admin:dashboard_reportjob_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(committee_staff).post(changelist, {"action": "retry", "_selected_action": [job.pk, done.pk]})
+    assert response.status_code == 302
+    assert ReportJob.objects.get(pk=job.pk).status == Status.QUEUED
+    assert ReportJob.objects.get(pk=done.pk).status == Status.DONE
+    assert enqueued == [job.pk]
