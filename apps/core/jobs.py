@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,8 +93,6 @@ def job_files_expire(model: type[BackgroundJob], folder: Path, *, older_than: ti
 
 
 def jobs_by_status(model: type[BackgroundJob]) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = dict(model.objects.order_by().values_list("status").annotate(n=Count("pk")))
     return {status: counts.get(status, 0) for status in JobStatus.values}
 

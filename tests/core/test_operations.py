@@ -220,7 +220,9 @@ def test_export_and_report_files_past_their_retention_are_deleted_and_the_rows_k
     assert (report.xlsx_name, report.pdf_name, report.is_expired) == ("", "", True)
     assert (new.file_name, new.is_expired) == ("new.xlsx", False)
     assert TaskHeartbeat.objects.get(name="expire_job_files").detail == "删除 3 个文件"
-    assert _client(staff_a).get(reverse("export_download", args=[old.pk])).status_code == 404
+    client = _client(staff_a)
+    assert client.get(reverse("export_download", args=[old.pk])).status_code == 404
+    assert client.get(reverse("export_jobs")).content.decode().count('class="export-expired"') == 1
 
 
 def test_half_written_files_older_than_the_setting_are_removed(folders, settings):
