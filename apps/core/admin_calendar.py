@@ -68,6 +68,9 @@ class HolidayYearAdmin(RendaModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("days")
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["year"] if obj is not None else []  # its days belong to it
+
     @admin.display(description=gettext_lazy("放假天数"))
     def holiday_count(self, obj):
         return sum(1 for d in obj.days.all() if d.kind == CalendarDay.Kind.HOLIDAY)

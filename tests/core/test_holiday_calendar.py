@@ -253,3 +253,21 @@ def test_a_preview_that_changed_since_it_was_shown_is_not_applied(counted_withou
 def test_township_staff_may_not_recompute(calendar_2027, staff_a):
     url = reverse("admin:core_holidayyear_recompute", args=[calendar_2027.pk])
     assert _client(staff_a).get(url).status_code == 403
+
+
+def test_staff_enter_a_day_on_the_years_page_and_are_offered_the_recomputation(calendar_2027, committee_staff):
+    url = reverse("admin:core_holidayyear_change", args=[calendar_2027.pk])
+    days = list(calendar_2027.days.order_by("date"))
+    data = {"source": "国办发明电", "note": "", "days-TOTAL_FORMS": len(days) + 1, "days-INITIAL_FORMS": len(days)}
+    data |= {"days-MIN_NUM_FORMS": 0, "days-MAX_NUM_FORMS": 1000}
+    for i, day in enumerate(days):
+        data |= {f"days-{i}-id": day.pk, f"days-{i}-holiday_year": calendar_2027.pk, f"days-{i}-date": day.date}
+        data |= {f"days-{i}-kind": day.kind, f"days-{i}-name": day.name}
+    n = len(days)
+    data |= {f"days-{n}-holiday_year": calendar_2027.pk, f"days-{n}-date": "2027-10-01", f"days-{n}-kind": H}
+    data |= {f"days-{n}-name": "国庆节"}
+    response = _client(committee_staff).post(url, data, follow=True)
+    assert response.status_code == 200
+    assert not is_workday(date(2027, 10, 1))
+    assert reverse("admin:core_holidayyear_recompute", args=[calendar_2027.pk]) in response.content.decode()
+    assert CalendarDay.objects.get(date=date(2027, 10, 1)).history.get().history_user == committee_staff
