@@ -182,6 +182,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.dashboard.tasks.requeue_reports",
         "schedule": timedelta(minutes=2),
     },
+    # Export jobs likewise (a job whose worker died three times stays failed).
+    "core-requeue-exports": {
+        "task": "apps.core.tasks.requeue_exports",
+        "schedule": timedelta(seconds=env.int("JOB_REQUEUE_SECONDS", default=120)),
+    },
+    # Housekeeping (RENDA_HOUSEKEEPING): each run is shown in the admin's 后台任务心跳 and 运行状态.
+    "core-expire-job-files": {
+        "task": "apps.core.tasks.expire_job_files",
+        "schedule": timedelta(seconds=env.int("HOUSEKEEPING_SECONDS", default=3600)),
+    },
+    "core-remove-upload-leftovers": {
+        "task": "apps.core.tasks.remove_upload_leftovers",
+        "schedule": timedelta(seconds=env.int("HOUSEKEEPING_SECONDS", default=3600)),
+    },
+    "notifications-purge-sent": {
+        "task": "apps.notifications.tasks.purge_sent",
+        "schedule": timedelta(seconds=env.int("HOUSEKEEPING_SECONDS", default=3600)),
+    },
     "core-heartbeat": {
         "task": "apps.core.tasks.beat_heartbeat",
         "schedule": timedelta(seconds=env.int("HEARTBEAT_SECONDS", default=60)),
@@ -274,6 +292,8 @@ CONTENT_SECURITY_POLICY = {
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # A load balancer checks health over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -482,6 +502,29 @@ RENDA_DASHBOARD = {
     "REPORT_DIR": env("RENDA_REPORT_DIR", default=str(VAR_DIR / "reports")),
 }
 
+# --- Background jobs and housekeeping -----------------------------------------------------
+
+RENDA_JOBS = {
+    # A job is tried at most this often when its worker dies under it; then it stays failed,
+    # with its error shown and a retry action in the admin.
+    "MAX_ATTEMPTS": env.int("RENDA_JOB_MAX_ATTEMPTS", default=3),
+    # A job still running this long after it started lost its worker: beat sends it again.
+    # Longer than each task's hard time limit (exports 30 min, reports 10 min).
+    "EXPORT_STALE_SECONDS": env.int("RENDA_EXPORT_STALE_SECONDS", default=35 * 60),
+    "REPORT_STALE_SECONDS": env.int("RENDA_REPORT_STALE_SECONDS", default=15 * 60),
+}
+
+RENDA_HOUSEKEEPING = {
+    # Export and report files are deleted this many days after they were written; the rows stay,
+    # marked expired.
+    "JOB_FILE_RETENTION_DAYS": env.int("RENDA_JOB_FILE_RETENTION_DAYS", default=30),
+    # Sent email and SMS rows, and read inbox messages, are deleted this many days after they
+    # were sent and their deadline passed (the audit log keeps its own lines).
+    "NOTIFICATION_RETENTION_DAYS": env.int("RENDA_NOTIFICATION_RETENTION_DAYS", default=365),
+    # Half-written files (a worker killed mid-write) older than this are removed.
+    "LEFTOVER_HOURS": env.int("RENDA_LEFTOVER_HOURS", default=24),
+}
+
 # --- Logging ----------------------------------------------------------------------------
 
 LOGGING = {
@@ -510,4 +553,6 @@ RENDA = {
     "PUBLIC_PAGE_SIZE": env.int("RENDA_PUBLIC_PAGE_SIZE", default=50),
     # A beat heartbeat older than this is shown as a warning in the admin.
     "HEARTBEAT_STALE_MINUTES": env.int("RENDA_HEARTBEAT_STALE_MINUTES", default=10),
+    # A housekeeping task's last run older than this many hours is shown as a warning.
+    "HOUSEKEEPING_STALE_HOURS": env.int("RENDA_HOUSEKEEPING_STALE_HOURS", default=26),
 }

@@ -4,7 +4,16 @@ import pytest
 
 from apps.core import services
 from apps.core.models import User
+from apps.core.workdays import calendar_cache_clear
 from tests.factories import CountyFactory, HandlingUnitFactory, RepresentativeFactory, TermFactory, TownshipFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_holiday_calendar():
+    """A year's calendar is cached; a test's rows roll back without telling the cache."""
+    calendar_cache_clear()
+    yield
+    calendar_cache_clear()
 
 
 @pytest.fixture

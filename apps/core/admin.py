@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import services
-from apps.core.admin_mixins import InvalidFilterMixin, RendaModelAdmin, ScopedAdminMixin
-from apps.core.models import CongressSession, CongressTerm, HandlingUnit, Region, TaskHeartbeat, User
+from apps.core import admin_calendar, admin_operations, services  # noqa: F401  (register their pages)
+from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin
+from apps.core.models import CongressSession, CongressTerm, HandlingUnit, Region, User
 from apps.core.selectors import users_visible_to
 
 admin.site.site_header = settings.RENDA["SITE_NAME"]
@@ -53,15 +53,6 @@ class HandlingUnitAdmin(RendaModelAdmin):
     search_fields = ["name", "short_name"]
     list_select_related = ["region"]
     autocomplete_fields = ["region"]
-
-
-@admin.register(TaskHeartbeat)
-class TaskHeartbeatAdmin(InvalidFilterMixin, admin.ModelAdmin):
-    list_display = ["name", "last_run_at", "hostname", "runs"]
-    readonly_fields = ["name", "last_run_at", "hostname", "runs"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(User)

@@ -13,6 +13,7 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
+from datetime import timedelta
 from pathlib import Path
 
 from django.apps import apps
@@ -29,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from apps.core.exports import neutralise_formula
+from apps.core.jobs import job_claim, job_files_expire, job_retry, jobs_requeue
 from apps.core.models import ExportJob, User
 from apps.core.scope import scope_for
 
@@ -115,15 +117,26 @@ def _request(user: User, query: str):
     return request
 
 
+def export_requeue(*, queued_for: timedelta = timedelta(minutes=2)) -> int:
+    """Periodic (beat): jobs the broker never got, or whose worker died, are sent again."""
+    return jobs_requeue(ExportJob, _enqueue, queued_for=queued_for)
+
+
+def export_retry(*, job: ExportJob) -> bool:
+    return job_retry(job=job, enqueue=_enqueue)
+
+
+def export_files_expire(*, older_than: timedelta) -> int:
+    return job_files_expire(ExportJob, export_dir(), older_than=older_than)
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 
 def export_run(*, job_id: int) -> ExportJob | None:
     """Write a queued job's workbook. A failure ends the job in `failed` with its reason and
     leaves no file behind; a job already claimed (a redelivered task) is left alone."""
-    if not ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=timezone.now(), rows_done=0, error=""
-    ):
+    if not job_claim(ExportJob, job_id, rows_done=0):
         return None
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
     partial = export_dir() / f".export-{job.pk}-{secrets.token_hex(8)}.xlsx.part"

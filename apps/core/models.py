@@ -241,6 +241,8 @@ class TaskHeartbeat(models.Model):
     last_run_at = models.DateTimeField(_("最近运行时间"))
     hostname = models.CharField(_("运行主机"), max_length=200, blank=True)
     runs = models.PositiveBigIntegerField(_("运行次数"), default=0)
+    # What the last run did ("删除 3 个文件"), for housekeeping tasks.
+    detail = models.CharField(_("最近结果"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("后台任务心跳")
@@ -280,17 +282,55 @@ class Confirmable(models.Model):
         return self.review_status == self.Review.CONFIRMED
 
 
-class ExportJob(models.Model):
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class BackgroundJob(models.Model):
+    """What the background jobs (exports, annual reports) share: a status claimed by one worker at
+    a time, a count of attempts (a worker that dies mid-job costs one), the error a person reads,
+    and files deleted after `RENDA_JOBS["FILE_RETENTION_DAYS"]` while the row stays, marked expired.
+
+    Subclasses name their file columns in `file_fields` and their stale limit in `stale_setting`."""
+
+    Status = JobStatus
+    ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+    file_fields: tuple[str, ...] = ()
+    stale_setting = ""
+
+    status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    files_expired_at = models.DateTimeField(_("文件清理时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def is_expired(self) -> bool:
+        return self.files_expired_at is not None
+
+    @property
+    def file_names(self) -> list[str]:
+        return [name for name in (getattr(self, f) for f in self.file_fields) if name]
+
+
+class ExportJob(BackgroundJob):
     """One spreadsheet of an admin register (its changelist's filters at the time of asking),
     written in the background so that a large export never holds a web worker or its memory."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("导出中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    file_fields = ("file_name",)
+    stale_setting = "EXPORT_STALE_SECONDS"
 
     # Names the job in URLs: sequential ids would let anyone count and guess other people's exports.
     token = models.UUIDField(_("标识"), default=uuid.uuid4, unique=True, editable=False)
@@ -305,14 +345,9 @@ class ExportJob(models.Model):
     # The requester's scope when asking ("/" for everything): who else may download the file.
     region_path = models.CharField(_("范围路径"), max_length=255, blank=True)
     language = models.CharField(_("语言"), max_length=10, default="zh-hans", editable=False)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
     rows_done = models.PositiveIntegerField(_("已导出行数"), default=0)
-    error = models.TextField(_("错误信息"), blank=True)
     file_name = models.CharField(_("文件"), max_length=100, blank=True)
-    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "region_path"
@@ -334,6 +369,56 @@ class ExportJob(models.Model):
             return 0
         return min(99, self.rows_done * 100 // self.rows_total)
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
+
+class HolidayYear(models.Model):
+    """One year's official schedule of public holidays (放假安排), as the State Council publishes
+    it each November or December and staff enter it. A year entered here replaces the
+    chinese-calendar package's data for that year; the package is the default for years it knows."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    # The notice it was entered from ("国办发明电〔2026〕x号"), so anyone can check it.
+    source = models.CharField(_("依据文件"), max_length=200, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["-year"]
+        permissions = [("recompute_deadlines", _("可以按节假日安排重新计算期限"))]
+
+    def __str__(self):
+        return _("%(year)s年节假日安排") % {"year": self.year}
+
+
+class CalendarDay(models.Model):
+    """A day that departs from the weekend rule: a holiday on a weekday, or a weekend day worked (调休)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    holiday_year = models.ForeignKey(HolidayYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=30, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日或调休日")
+        verbose_name_plural = _("节假日或调休日")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+    def clean(self):
+        if self.date and self.holiday_year_id and not self.belongs_to(self.holiday_year.year):
+            raise ValidationError({"date": _("日期不在该年度内。")})
+
+    def belongs_to(self, year: int) -> bool:
+        # A notice may start with the last days of December before (元旦 2017 began 2016-12-31).
+        return self.date.year == year or (self.date.year == year - 1 and self.date.month == 12)

@@ -6,6 +6,10 @@ from django.utils import timezone
 
 from apps.core.models import Region, TaskHeartbeat
 from apps.core.scope import scope_for
+from apps.core.workdays import calendar_warning
+
+# For the staff workbench (another issue): the sentence naming a missing holiday year, or None.
+__all__ = ["calendar_warning", "stale_heartbeats", "townships_in_scope", "users_visible_to"]
 
 
 def users_visible_to(viewer, qs):

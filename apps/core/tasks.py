@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from apps.core import services
-from apps.core.export_jobs import export_run
+from apps.core.export_jobs import export_requeue, export_run
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=20, time_limit=30)
@@ -14,3 +14,19 @@ def beat_heartbeat():
 def run_export(job_id: int):
     """A register of 100k rows takes minutes: it is written here, never in a web request."""
     export_run(job_id=job_id)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
+def requeue_exports():
+    """Periodic: exports asked for while the broker was down, or whose worker died, are sent again."""
+    export_requeue()
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=540, time_limit=600)
+def expire_job_files():
+    services.housekeeping_run(name="expire_job_files", work=services.job_files_expire_old)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=540, time_limit=600)
+def remove_upload_leftovers():
+    services.housekeeping_run(name="remove_upload_leftovers", work=services.leftovers_remove_old)

@@ -5,14 +5,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
+from apps.core import operations
 from apps.core.access import unit_staff_required
 from apps.core.export_jobs import export_file, export_job_for, export_jobs_of
 from apps.core.models import Region, User
@@ -31,6 +32,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {"counties": counties, "townships": public_counts_by_township(), "site_name": settings.RENDA["SITE_NAME"]},
     )
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For a load balancer: 200 when the database and the cache answer, 503 otherwise. No
+    authentication, nothing personal, no model queries (SELECT 1 and a cache round trip)."""
+    checks = operations.health()
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -1,12 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin_mixins import ScopedAdminMixin
+from apps.core.admin_operations import may_operate
 
 from .access import DASHBOARD_ROLES
 from .models import ReportJob
+from .services import report_retry
 
 
 @admin.register(ReportJob)
@@ -22,6 +24,7 @@ class ReportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = [f.name for f in ReportJob._meta.fields]
     list_per_page = 50
     show_full_result_count = False
+    actions = ["retry"]
 
     # Who may look: the people who may ask for reports, in their own scope (the queryset).
     def has_view_permission(self, request, obj=None):
@@ -51,3 +54,11 @@ class ReportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         kinds = ("xlsx", "pdf")
         links = [(reverse("dashboard:report_download", args=[job.token, kind]), kind.upper()) for kind in kinds]
         return format_html_join(" ", '<a href="{}">{}</a>', links)
+
+    def has_retry_permission(self, request):
+        return may_operate(request.user)
+
+    @admin.action(description=_("重试所选失败任务"), permissions=["retry"])
+    def retry(self, request, queryset):
+        retried = sum(report_retry(job=job) for job in queryset.filter(status=ReportJob.Status.FAILED))
+        self.message_user(request, _("已重新提交 %(n)s 个任务。") % {"n": retried}, messages.SUCCESS)

@@ -5,14 +5,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import CongressTerm, Region
+from apps.core.models import BackgroundJob, CongressTerm, Region
 from apps.core.scope import ScopedQuerySet
 
 # The scope of a report asked for by someone who sees every region (a superuser).
 EVERYWHERE = "/"
 
 
-class ReportJob(models.Model):
+class ReportJob(BackgroundJob):
     """One annual report (xlsx and PDF) asked for by one person, generated in the background."""
 
     class Status(models.TextChoices):
@@ -22,6 +22,8 @@ class ReportJob(models.Model):
         FAILED = "failed", _("失败")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    file_fields = ("xlsx_name", "pdf_name")
+    stale_setting = "REPORT_STALE_SECONDS"
 
     # Names the job in URLs: sequential ids would let anyone count and guess other people's reports.
     token = models.UUIDField(_("标识"), default=uuid.uuid4, unique=True, editable=False)
@@ -45,13 +47,10 @@ class ReportJob(models.Model):
     period_key = models.CharField(_("期间"), max_length=20, editable=False)
     # The requester's language: the worker writes the report in it.
     language = models.CharField(_("语言"), max_length=10, default="zh-hans", editable=False)
+    # The labels of the report page ("生成中"); the values are BackgroundJob's.
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     step = models.CharField(_("当前步骤"), max_length=100, blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
-    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     xlsx_name = models.CharField(_("Excel 文件"), max_length=100, blank=True)
     pdf_name = models.CharField(_("PDF 文件"), max_length=100, blank=True)
 
@@ -91,7 +90,3 @@ class ReportJob(models.Model):
     @property
     def paths(self) -> tuple[str, ...]:
         return tuple(self.scope_paths.split())
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE

@@ -14,10 +14,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.core.jobs import job_claim, job_files_expire, job_retry, jobs_requeue, stale_after
 from apps.core.models import Region, User
 from apps.core.scope import UNRESTRICTED, Scope
 
@@ -31,8 +31,8 @@ logger = logging.getLogger("renda.dashboard")
 Status = ReportJob.Status
 
 # A job still "running" this long after it started lost its worker (the task's hard limit
-# is shorter): the redelivered task may claim it again.
-STALE_AFTER = timedelta(minutes=15)
+# is shorter): the redelivered task may claim it again (RENDA_JOBS["REPORT_STALE_SECONDS"]).
+STALE_AFTER = stale_after(ReportJob)
 
 
 class ReportError(ValidationError):
@@ -129,15 +129,17 @@ def _enqueue(job_id: int) -> None:
 
 def report_requeue(*, queued_for: timedelta = timedelta(minutes=2)) -> int:
     """Send again the jobs the broker never got (it was down when they were asked for) and those
-    whose worker died. Safe to repeat: a job is claimed before it is built."""
-    now = timezone.now()
-    stuck = Q(status=Status.QUEUED, created_at__lt=now - queued_for) | Q(
-        status=Status.RUNNING, started_at__lt=now - STALE_AFTER
-    )
-    ids = list(ReportJob.objects.filter(stuck).values_list("pk", flat=True))
-    for job_id in ids:
-        _enqueue(job_id)
-    return len(ids)
+    whose worker died; a job whose worker died on its last attempt ends failed."""
+    return jobs_requeue(ReportJob, _enqueue, queued_for=queued_for)
+
+
+def report_retry(*, job: ReportJob) -> bool:
+    """Staff send a failed report again from the admin."""
+    return job_retry(job=job, enqueue=_enqueue)
+
+
+def report_files_expire(*, older_than: timedelta) -> int:
+    return job_files_expire(ReportJob, report_dir(), older_than=older_than)
 
 
 # --- building it -------------------------------------------------------------------------------
@@ -164,13 +166,7 @@ def report_build(*, job_id: int) -> ReportJob | None:
 
 
 def _claim(job_id: int) -> bool:
-    now = timezone.now()
-    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, started_at__lt=now - STALE_AFTER)
-    return bool(
-        ReportJob.objects.filter(claimable, pk=job_id).update(
-            status=Status.RUNNING, started_at=now, progress=0, step=_("开始生成"), error=""
-        )
-    )
+    return job_claim(ReportJob, job_id, progress=0, step=_("开始生成"))
 
 
 def _build(job: ReportJob, written: list[Path]) -> None:

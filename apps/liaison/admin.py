@@ -80,6 +80,7 @@ EVENT_LABELS = {
     "revisit": _("回访"),
     "close": _("办结"),
     "to_proposal": _("转为代表建议"),
+    "recount_due": _("重新计算期限"),
 }
 
 

@@ -7,6 +7,7 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("联系群众")
 
     def ready(self):
+        import apps.liaison.deadlines
         import apps.liaison.duty  # noqa: F401  (registers the duty-record source)
         from apps.core import roles
         from apps.liaison import reminders  # noqa: F401  (registers the reminder rules)

@@ -206,6 +206,27 @@ def concern_accept(*, concern: Concern, by: User) -> Concern:
 
 
 @transaction.atomic
+def concern_deadline_recount(*, concern_id: int, field: str, due: date, by: User) -> Concern:
+    """A deadline counted again after the holiday calendar changed (apps/core/deadlines.py):
+    staff confirmed it; the change goes to the concern's record and its history."""
+    if field not in ("accept_due_on", "resolve_due_on"):
+        raise ConcernError(_("无法重新计算该期限。"))
+    concern = Concern.objects.select_for_update().get(pk=concern_id)
+    old = getattr(concern, field)
+    label = Concern._meta.get_field(field).verbose_name
+    _log(
+        concern,
+        "recount_due",
+        by,
+        note=_("节假日安排变更，%(field)s由 %(old)s 改为 %(new)s") % {"field": label, "old": old, "new": due},
+    )
+    setattr(concern, field, due)
+    concern._change_reason = _("节假日安排变更后重新计算期限")
+    concern.save(update_fields=[field])
+    return concern
+
+
+@transaction.atomic
 def concern_refer_out(*, concern: Concern, reason: str, note: str, by: User) -> Concern:
     """Litigation, arbitration and petitions go to their own channels; the citizen sees why."""
     concern = _lock(concern)

@@ -67,6 +67,7 @@ EVENT_LABELS = {
     "revisit": gettext_lazy("回访"),
     "close": gettext_lazy("办结"),
     "to_proposal": gettext_lazy("转为代表建议"),
+    "recount_due": gettext_lazy("重新计算期限"),
 }
 
 

@@ -8,5 +8,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from apps.core import roles
+        from apps.core.operations import register_status_panel
+        from apps.notifications.selectors import outbox_panel
+
+        register_status_panel(outbox_panel)
 
         roles.grant(roles.Role.COMMITTEE, "notifications.view_notification")

@@ -5,13 +5,15 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.notifications.channels import UndeliverableError, deliver
 from apps.notifications.models import Notification
 
 logger = logging.getLogger("renda.notifications")
+audit = logging.getLogger("renda.audit")
 Status = Notification.Status
 
 
@@ -134,3 +136,23 @@ def inbox_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> i
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
+
+
+def notifications_purge(*, older_than: timedelta, batch: int = 5000) -> int:
+    """Delete messages delivered longer ago than `older_than` whose deadline is as old: email
+    and SMS once sent, inbox messages once read too (an unread one stays in its inbox). Failed
+    and pending rows stay for staff. What went is written to the audit log, rule by rule, first."""
+    cutoff = timezone.now() - older_than
+    done = Q(channel__in=[Notification.Channel.EMAIL, Notification.Channel.SMS]) | Q(read_at__isnull=False)
+    old = Notification.objects.filter(done, status=Status.SENT, sent_at__lt=cutoff, due_on__lt=cutoff.date())
+    for rule, channel, n in old.order_by().values_list("rule", "channel").annotate(n=Count("pk")):
+        audit.info("notifications purged rule=%s channel=%s count=%s sent_before=%s", rule, channel, n, cutoff.date())
+    deleted = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch]):
+        deleted += Notification.objects.filter(pk__in=ids).delete()[0]
+    return deleted
+
+
+def notifications_purge_old() -> str:
+    days = settings.RENDA_HOUSEKEEPING["NOTIFICATION_RETENTION_DAYS"]
+    return _("删除 %(n)s 条已发送消息") % {"n": notifications_purge(older_than=timedelta(days=days))}

@@ -2,6 +2,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.services import heartbeat_record, housekeeping_run
 from apps.notifications import rules, services
 
 
@@ -20,3 +21,10 @@ def sweep_outbox():
 def scan_reminders():
     with transaction.atomic():
         rules.run_scans(today=timezone.localdate())
+    heartbeat_record(name="scan_reminders")  # beat's last scan, on the operator's page
+
+
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
+def purge_sent():
+    """Housekeeping: delivered messages past the retention period (RENDA_HOUSEKEEPING)."""
+    housekeeping_run(name="purge_sent_notifications", work=services.notifications_purge_old)

@@ -192,3 +192,19 @@ def test_passwords_are_reset_only_when_asked(demo):
 
     call_command("load_demo", "--reset-passwords", stdout=StringIO())
     assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_the_demo_holds_2026_and_2027_with_2027_marked_as_demo_data(demo):
+    from datetime import date
+
+    from apps.core.models import HolidayYear
+    from apps.core.workdays import Source, add_workdays, calendar_warning, year_calendar
+
+    years = {y.year: y for y in HolidayYear.objects.all()}
+    assert set(years) >= {2026, 2027}
+    assert "演示数据" in years[2027].source and "核对" in years[2027].note
+    assert year_calendar(2027).source == Source.ADMIN
+    assert add_workdays(date(2027, 2, 4), 2) == date(2027, 2, 16)  # across the demo's Spring Festival
+    assert date(2026, 10, 1) in year_calendar(2026).holidays
+    assert calendar_warning(date(2026, 12, 7)) is None

@@ -141,6 +141,7 @@ UNSCOPED = {
     "axes.AccessLog": "login log, superusers only",
     "axes.AccessFailureLog": "login failures, superusers only",
     "core.TaskHeartbeat": "background task heartbeats, global",
+    "core.HolidayYear": "the national holiday calendar, global reference data",
     "posts.PostRole": "the list of post roles, global reference data",
 }
 

@@ -29,6 +29,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     # core
     "home": PUBLIC,
     "favicon.ico": PUBLIC,
+    "healthz": PUBLIC,  # for a load balancer: database and cache up or not, nothing personal
     "login": PUBLIC,
     "logout": PUBLIC,  # logging out needs no account; it only ends a session
     "set_language": PUBLIC,

@@ -6,6 +6,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from apps.core.demo import DemoSummary, demo_load
+from apps.core.demo_calendar import calendar_demo_load
 from apps.core.models import Region
 from apps.liaison.demo import liaison_demo_load
 from apps.proposals.demo import proposals_demo_load
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             )
         )
         self._write_counts(summary)
+        # Before the loaders that count working days (open concerns' deadlines run into 2027).
+        self.stdout.write(calendar_demo_load())
         self._load_proposals()
         self._load_liaison()
         for loader in LATER_LOADERS:
