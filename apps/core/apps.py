@@ -9,8 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础数据")
 
     def ready(self):
-        from apps.core import roles
+        from apps.core import roles, signals
         from apps.core.collation import register_sqlite_collation
+
+        signals.connect()
 
         connection_created.connect(register_sqlite_collation, dispatch_uid="renda_sqlite_stroke")
         post_migrate.connect(roles.sync_role_groups_after_migrate, dispatch_uid="renda_role_groups")
@@ -28,3 +30,5 @@ class CoreConfig(AppConfig):
             "core.view_congresssession core.view_handlingunit",
         )
         roles.grant(roles.Role.LIAISON, "core.view_region core.view_congressterm core.view_congresssession")
+        # The security auditor reads and exports the audit log, and nothing else (docs/security.md).
+        roles.grant(roles.Role.AUDITOR, "core.view_auditevent core.export_auditevent")

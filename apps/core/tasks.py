@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from apps.core import services
+from apps.core.audit import audit_purge
 from apps.core.export_jobs import export_run
 
 
@@ -14,3 +15,9 @@ def beat_heartbeat():
 def run_export(job_id: int):
     """A register of 100k rows takes minutes: it is written here, never in a web request."""
     export_run(job_id=job_id)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=540, time_limit=600)
+def purge_audit_events():
+    """Fired by beat daily: audit rows older than RENDA_AUDIT_RETENTION_DAYS (at least 180) go."""
+    audit_purge()

@@ -141,6 +141,7 @@ UNSCOPED = {
     "axes.AccessLog": "login log, superusers only",
     "axes.AccessFailureLog": "login failures, superusers only",
     "core.TaskHeartbeat": "background task heartbeats, global",
+    "core.AuditEvent": "the audit log: the auditor role and superusers only (tests/security/test_audit_log.py)",
     "posts.PostRole": "the list of post roles, global reference data",
 }
 
