@@ -342,8 +342,8 @@ class ExportJob(models.Model):
 class AuditEvent(models.Model):
     """One security-relevant event, kept in the database for the 等保 review (docs/security.md).
 
-    Written only by `apps.core.audit.audit_event`; never changed or deleted by anyone but the
-    retention purge. `detail` never holds a full phone or ID number.
+    Written only by `apps.core.audit`; no one changes or deletes a row (the admin is read-only for
+    superusers too) but the retention purge. `detail` never holds a full phone or ID number.
     """
 
     class Kind(models.TextChoices):

@@ -147,7 +147,10 @@ def _record(account: User, before: dict, after: dict) -> None:
         for field, old in pending["before"].items()
         if old != pending["after"][field]
     }
-    if pending["event"] is not None:
+    if pending["event"] is not None and not changes:  # undone within the request: nothing happened
+        pending["event"].delete()
+        pending["event"] = None
+    elif pending["event"] is not None:
         if pending["event"].detail.get("changes") != masked(changes):
             audit_detail_update(pending["event"], changes=changes)
     elif changes:
