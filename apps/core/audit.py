@@ -155,7 +155,12 @@ def region_path_of(obj) -> str:
 
 
 def _account_region_path(user: User) -> str:
-    paths = list(user.regions.values_list("path", flat=True)) if user.pk else []
+    # A scope already computed for this request holds a staff member's regions: no query. Never
+    # compute one here: it would be cached on an account whose regions are still being set.
+    scope = getattr(user, "_renda_scope", None)
+    paths = list(scope.region_paths) if scope is not None else []
+    if not paths and user.pk:
+        paths = list(user.regions.values_list("path", flat=True))
     if paths:
         common = os.path.commonpath(paths).rstrip("/")
         return f"{common}/" if common else ""
