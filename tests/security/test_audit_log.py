@@ -22,7 +22,7 @@ from apps.core.audit import audit_event, audit_purge, mask_digits
 from apps.core.models import AuditEvent, HandlingUnit, Region, User
 from apps.core.tasks import purge_audit_events
 from apps.representatives.resources import RepresentativeResource
-from tests.factories import HandlingUnitFactory
+from tests.factories import HandlingUnitFactory, SessionFactory
 
 Kind = AuditEvent.Kind
 PASSWORD = "correct horse battery staple"
@@ -203,6 +203,20 @@ def test_an_admin_export_is_one_row_with_its_row_count(login, committee_staff, r
     assert row.detail == {"register": "representatives", "rows": 1}
 
 
+def test_an_import_is_one_row_and_a_preview_none(committee_staff, county_term, unit):
+    from apps.livelihood.resources import CandidateSheet
+
+    session = SessionFactory(term=county_term, number=1)
+    row = {"title": "农村道路亮化", "description": "安装路灯。", "responsible_unit": unit.name}
+    row |= {"investment": "120", "completion_due": "2022-12-31"}
+    CandidateSheet(session=session, user=committee_staff).run([row], commit=False)
+    assert not events(Kind.IMPORT).exists()
+    results = CandidateSheet(session=session, user=committee_staff).run([row], commit=True)
+    assert not results[0].errors
+    [imported] = events(Kind.IMPORT)
+    assert imported.actor == committee_staff and imported.detail == {"register": "livelihood candidates", "rows": 1}
+
+
 @pytest.fixture
 def report(staff_a, township_a, tmp_path, settings):
     from apps.dashboard.models import ReportJob
@@ -329,7 +343,8 @@ def test_the_log_filters_by_kind_date_and_actor_and_searches_by_username(login, 
     assert listed(actor="staff_a") == {logged["a"].pk}
     assert listed(q="staff_b") == {logged["b"].pk}
     old = _aged(10)
-    week_ago = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    week_ago = str(midnight - datetime.timedelta(days=7))  # as the admin's "past 7 days" link has it
     assert logged["a"].pk in listed(at__gte=week_ago) and old.pk not in listed(at__gte=week_ago)
 
 
