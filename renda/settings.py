@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from renda import keys
 
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Keeps the request for the audit rows written by signals (admin writes, permission changes).
+    "apps.core.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: an expired session is logged out with a message saying why.
     "apps.core.sessions.SessionLimitMiddleware",
@@ -216,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.notifications.tasks.scan_reminders",
         "schedule": timedelta(seconds=env.int("REMINDER_SCAN_SECONDS", default=900)),
     },
+    "core-purge-audit-events": {
+        "task": "apps.core.tasks.purge_audit_events",
+        "schedule": timedelta(hours=24),
+    },
     "livelihood-close-ballots": {
         "task": "apps.livelihood.tasks.close_due_ballots",
         "schedule": timedelta(seconds=env.int("LIVELIHOOD_CLOSE_SECONDS", default=60)),
@@ -250,6 +257,15 @@ AXES_CLIENT_IP_CALLABLE = "apps.core.network.client_ip"
 AXES_HANDLER = "apps.core.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# The audit log (apps/core/audit.py) keeps its rows this many days; 等保 2.0 asks for at least
+# six months, so less is refused at start-up.
+RENDA_AUDIT_RETENTION_DAYS = env.int("RENDA_AUDIT_RETENTION_DAYS", default=180)
+if RENDA_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"RENDA_AUDIT_RETENTION_DAYS={RENDA_AUDIT_RETENTION_DAYS}: the audit log must be kept at least 180 days "
+        "(等保 2.0 安全审计; 网络安全法 第二十一条). Set 180 or more."
+    )
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # A session ends after this many minutes without a request, and this many hours after login

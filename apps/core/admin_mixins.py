@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.http import Http404
@@ -16,7 +17,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalRecords, ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event, looks_like_phone
 from apps.core.scope import ScopedQuerySet, scope_for
+from apps.core.signals import audit_log_entry
 from apps.core.text import with_text_hygiene
 
 
@@ -93,6 +97,13 @@ class ScopedAdminMixin(InvalidFilterMixin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return super().formfield_for_manytomany(db_field, request, **self._formfield_scoped(db_field, request, kwargs))
+
+    def log_deletions(self, request, queryset):
+        entries = super().log_deletions(request, queryset)
+        if len(entries) > 1:  # written with bulk_create, which sends no post_save to the audit log
+            for entry in entries:
+                audit_log_entry(entry)
+        return entries
 
     def _writable(self, request, obj) -> bool:
         return obj is None or not _is_scoped(type(obj)) or scope_for(request.user).covers(obj)
@@ -266,3 +277,29 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
+
+
+# --- personal data in the audit log -------------------------------------------------------------
+
+
+def audit_personal_view(model_admin, request, response, object_id) -> None:
+    """Log that a page showing a person's contact details was answered (GET, 200)."""
+    if request.method != "GET" or response.status_code != 200:
+        return
+    obj = (getattr(response, "context_data", None) or {}).get("original")
+    audit_event(Audit.PERSONAL_VIEW, request=request, target=obj or model_admin.get_object(request, unquote(object_id)))
+
+
+class PhoneSearchAuditMixin:
+    """A changelist search that looks like a phone number is a lookup of a person: logged."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        query = request.GET.get(SEARCH_VAR, "").strip()
+        if request.method == "GET" and response.status_code == 200 and looks_like_phone(query):
+            changelist = (getattr(response, "context_data", None) or {}).get("cl")
+            results = changelist.result_count if changelist is not None else None
+            audit_event(
+                Audit.PHONE_SEARCH, request=request, register=self.opts.label_lower, query=query, results=results
+            )
+        return response

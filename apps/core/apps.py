@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib.admin import helpers
 
-        from apps.core import roles
+        from apps.core import roles, signals
         from apps.core.admin_mixins import readonly_link_if_it_opens
         from apps.core.collation import register_sqlite_collation
         from apps.core.export_jobs import export_dir, export_retry
@@ -26,6 +26,9 @@ class CoreConfig(AppConfig):
         for model in ("core.HolidayYear", "core.CalendarDay"):
             post_save.connect(calendar_changed, sender=model, dispatch_uid=f"renda_calendar_saved_{model}")
             post_delete.connect(calendar_changed, sender=model, dispatch_uid=f"renda_calendar_deleted_{model}")
+
+        signals.connect()
+
         connection_created.connect(register_sqlite_collation, dispatch_uid="renda_sqlite_stroke")
         post_migrate.connect(roles.sync_role_groups_after_migrate, dispatch_uid="renda_role_groups")
         roles.grant(
@@ -45,3 +48,5 @@ class CoreConfig(AppConfig):
             "core.view_congresssession core.view_handlingunit core.view_holidayyear core.view_calendarday",
         )
         roles.grant(roles.Role.LIAISON, "core.view_region core.view_congressterm core.view_congresssession")
+        # The security auditor reads and exports the audit log, and nothing else (docs/security.md).
+        roles.grant(roles.Role.AUDITOR, "core.view_auditevent core.export_auditevent")

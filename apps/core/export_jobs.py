@@ -29,13 +29,14 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import neutralise_formula
 from apps.core.jobs import job_claim, job_files_expire, job_retry, jobs_requeue
 from apps.core.models import ExportJob, User
 from apps.core.scope import scope_for
 
 logger = logging.getLogger("renda.core")
-audit = logging.getLogger("renda.audit")
 Status = ExportJob.Status
 
 CHUNK_SIZE = 2000  # rows fetched from the database at a time
@@ -149,7 +150,7 @@ def export_run(*, job_id: int) -> ExportJob | None:
         _finish(job, Status.FAILED, error=_failure_text(error))
         return job
     _finish(job, Status.DONE, file_name=name)
-    audit.info("export %s rows=%s by=%s job=%s", job.model_label, job.rows_done, job.requested_by_id, job.pk)
+    audit_event(Audit.EXPORT, user=job.requested_by, target=job, register=job.model_label, rows=job.rows_done)
     return job
 
 

@@ -1,8 +1,11 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -192,8 +195,10 @@ class User(AbstractUser):
         LIAISON = "liaison", _("联络站工作人员")
         UNIT = "unit", _("承办单位工作人员")
         REPRESENTATIVE = "representative", _("人大代表")
+        AUDITOR = "auditor", _("安全审计员")
 
-    STAFF_ROLES = {Role.COMMITTEE, Role.TOWNSHIP, Role.LIAISON}
+    # Roles that work in the admin, within their regions. The auditor reads only the audit log.
+    STAFF_ROLES = {Role.COMMITTEE, Role.TOWNSHIP, Role.LIAISON, Role.AUDITOR}
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
     full_name = models.CharField(_("姓名"), max_length=30, blank=True)
@@ -422,3 +427,61 @@ class CalendarDay(models.Model):
     def belongs_to(self, year: int) -> bool:
         # A notice may start with the last days of December before (元旦 2017 began 2016-12-31).
         return self.date.year == year or (self.date.year == year - 1 and self.date.month == 12)
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event, kept in the database for the 等保 review (docs/security.md).
+
+    Written only by `apps.core.audit`; no one changes or deletes a row (the admin is read-only for
+    superusers too) but the retention purge. `detail` never holds a full phone or ID number.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录成功")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出登录")
+        PERMISSION_CHANGE = "permission_change", _("权限变更")
+        PERSONAL_VIEW = "personal_view", _("查看个人信息")
+        PHONE_SEARCH = "phone_search", _("按手机号查询")
+        EXPORT = "export", _("导出")
+        DOWNLOAD = "download", _("下载")
+        IMPORT = "import", _("导入")
+        ADMIN_ADD = "admin_add", _("后台新增")
+        ADMIN_CHANGE = "admin_change", _("后台修改")
+        ADMIN_DELETE = "admin_delete", _("后台删除")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    kind = models.CharField(_("事件类型"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        "core.User", verbose_name=_("操作人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Copied so that the row still says who it was after the account is deleted.
+    actor_username = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("对象类型"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    # The region of the target (or of the account) when known: an auditor sees only their regions.
+    region_path = models.CharField(_("区域路径"), max_length=255, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    scope_path = "region_path"
+
+    class Meta:
+        verbose_name = _("安全审计日志")
+        verbose_name_plural = _("安全审计日志")
+        ordering = ["-at", "-pk"]
+        # Rows are written by the code only: no add, change or delete permission exists.
+        default_permissions = ("view",)
+        permissions = [("export_auditevent", _("可以导出安全审计日志"))]
+        indexes = [
+            models.Index(fields=["-at"], name="auditevent_recent"),
+            models.Index(fields=["kind", "-at"], name="auditevent_kind_recent"),
+            models.Index(fields=["actor_username", "-at"], name="auditevent_actor_recent"),
+            models.Index(fields=["region_path"], name="auditevent_region", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.actor_username or '-'} {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.models import Region, TaskHeartbeat
+from apps.core.models import AuditEvent, Region, TaskHeartbeat, User
 from apps.core.scope import scope_for
 from apps.core.workdays import calendar_warning
 
@@ -36,3 +36,20 @@ def townships_in_scope(user):
 def stale_heartbeats() -> list[TaskHeartbeat]:
     limit = timezone.now() - timedelta(minutes=settings.RENDA["HEARTBEAT_STALE_MINUTES"])
     return list(TaskHeartbeat.objects.filter(last_run_at__lt=limit))
+
+
+def audit_events_visible_to(user, qs=None):
+    """Superusers: every row. An auditor: the rows of their regions; one whose regions include a
+    whole tree's root (a county of its own) also sees the rows that have no region."""
+    qs = AuditEvent.objects.all() if qs is None else qs
+    scope = scope_for(user)
+    if scope.unrestricted:
+        return qs
+    if getattr(user, "role", "") != User.Role.AUDITOR:
+        return qs.none()
+    q = Q(pk__in=[])
+    for path in scope.region_paths:
+        q |= Q(region_path__startswith=path)
+    if any(path.count("/") == 2 for path in scope.region_paths):
+        q |= Q(region_path="")
+    return qs.filter(q)

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from apps.core.audit import audit_batch
 from apps.core.models import CalendarDay, HolidayYear, Region, TaskHeartbeat, User
 from apps.core.roles import group_name
 
 
+@audit_batch()
 @transaction.atomic
 def user_apply_role(*, user: User) -> User:
     """Make the account's groups and admin access follow its role (staff roles use the admin)."""
@@ -28,6 +30,7 @@ def user_apply_role(*, user: User) -> User:
     return user
 
 
+@audit_batch()  # a new account's role, regions, groups and staff flag: one permission-change row
 @transaction.atomic
 def user_create(
     *,

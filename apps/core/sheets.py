@@ -6,7 +6,6 @@ marks required ones in the templates), blank rows dropped, a file-level problem 
 `SheetError` for the upload form. How a cell is read differs per import, so each passes its own.
 """
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,10 +13,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import SafeCSV, SafeXLSX
 from apps.core.text import clean_cell
-
-audit = logging.getLogger("renda.audit")
 
 
 class SheetError(Exception):
@@ -97,6 +96,12 @@ def error_messages(error: ValidationError, model) -> list[str]:
     return out
 
 
+def audit_import(result, user, register: str, *, rows: int, dry_run: bool) -> None:
+    """An import-export import that was kept (not a preview, no invalid row) goes in the audit log."""
+    if not dry_run and not result.has_validation_errors() and not result.has_errors():
+        audit_event(Audit.IMPORT, user=user, register=register, rows=rows)
+
+
 class AuditedExport:
     """An import-export resource whose rows are those the user may see, and whose exports are
     logged with who took how many rows."""
@@ -113,5 +118,5 @@ class AuditedExport:
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset, **kwargs)
-        audit.info("export %s rows=%s by=%s", self.audit_name, len(dataset), getattr(self.user, "pk", None))
+        audit_event(Audit.EXPORT, user=self.user, register=self.audit_name, rows=len(dataset))
         return dataset

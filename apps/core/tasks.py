@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from apps.core import services
+from apps.core.audit import audit_purge
 from apps.core.export_jobs import export_requeue, export_run
 
 
@@ -30,3 +31,9 @@ def expire_job_files():
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=540, time_limit=600)
 def remove_upload_leftovers():
     services.housekeeping_run(name="remove_upload_leftovers", work=services.leftovers_remove_old)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=540, time_limit=600)
+def purge_audit_events():
+    """Fired by beat daily: audit rows older than RENDA_AUDIT_RETENTION_DAYS (at least 180) go."""
+    audit_purge()

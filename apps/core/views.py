@@ -1,4 +1,3 @@
-import logging
 from uuid import UUID
 
 from django.conf import settings
@@ -15,12 +14,13 @@ from django.views.decorators.http import require_GET, require_safe
 
 from apps.core import operations
 from apps.core.access import unit_staff_required
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.export_jobs import export_file, export_job_for, export_jobs_of
 from apps.core.models import Region, User
 from apps.core.unit_home import agenda_for
 from apps.representatives.selectors import public_counts_by_township
 
-audit = logging.getLogger("renda.audit")
 RECENT_EXPORTS = 20
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -103,7 +103,7 @@ def export_download(request: HttpRequest, token: UUID) -> FileResponse:
     path = export_file(job.file_name)
     if not path.is_file():
         raise Http404
-    audit.info("export download job=%s by=%s", job.pk, request.user.pk)
+    audit_event(Audit.DOWNLOAD, request=request, target=job, file="export")
     response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{job.title}.xlsx", content_type=XLSX_TYPE)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -1,7 +1,6 @@
 """The annual report pages: ask for a report and follow it, download its files, print it.
 A report is chosen with the dashboard's own form: a year or a term, and a township for county staff."""
 
-import logging
 from uuid import UUID
 
 from django.contrib import admin, messages
@@ -13,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import SafeXLSX
 from apps.core.scope import Scope
 
@@ -22,7 +23,6 @@ from .figures import build_dashboard
 from .models import EVERYWHERE, ReportJob
 from .views import DashboardForm
 
-audit = logging.getLogger("renda.audit")
 RECENT_JOBS = 20
 # kind -> (the job's field naming the file, its content type)
 FILE_KINDS = {"xlsx": ("xlsx_name", SafeXLSX.CONTENT_TYPE), "pdf": ("pdf_name", "application/pdf")}
@@ -110,7 +110,7 @@ def report_download(request: HttpRequest, token: UUID, kind: str) -> FileRespons
     path = services.report_file(name) if name and job.status == ReportJob.Status.DONE else None
     if path is None or not path.is_file():
         raise Http404
-    audit.info("report download job=%s kind=%s by=%s", job.pk, kind, request.user.pk)
+    audit_event(Audit.DOWNLOAD, request=request, target=job, file=kind)
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,

@@ -1,13 +1,13 @@
 """The activity import page: upload a sheet, see every row's errors, and keep all rows or none."""
 
-import logging
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import admin_url, page, workbook, xlsx_response
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.downloads import file_response
 from apps.core.sheets import SheetError
 from apps.groups.admin_forms import ActivityImportForm
@@ -15,7 +15,6 @@ from apps.groups.models import Activity
 from apps.groups.resources import IMPORT_COLUMNS, ActivitySheet, read_sheet, template_dataset
 
 IMPORT_PERMISSION = "groups.import_activity"
-audit = logging.getLogger("renda.audit")
 
 
 def import_view(model_admin, request):
@@ -51,5 +50,5 @@ def report_file_view(model_admin, request, object_id):
     inspection = model_admin.get_object(request, object_id)  # 404 outside the scope
     if not model_admin.has_view_permission(request, inspection):
         raise PermissionDenied
-    audit.info("download inspection report inspection=%s by=%s", inspection.pk, request.user.pk)
+    audit_event(Audit.DOWNLOAD, request=request, target=inspection, file="report")
     return file_response(inspection.report_file)

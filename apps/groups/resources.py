@@ -1,7 +1,6 @@
 """Spreadsheets of the groups app: the activity register and the inspection batches out, and
 activities in. An import is all or nothing: every bad row is reported and none is kept."""
 
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from apps.core import sheets
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import ChoicesWidget
 from apps.core.models import Region
 from apps.core.sheets import AuditedExport, Column
@@ -21,8 +22,6 @@ from apps.groups import services
 from apps.groups.models import Activity, ActivityGroup, Inspection
 from apps.representatives.choices import Status
 from apps.representatives.models import Representative
-
-audit = logging.getLogger("renda.audit")
 
 NAME_SEPARATORS = re.compile(r"[、,，;；\s]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
@@ -222,7 +221,7 @@ class ActivitySheet:
             if not commit or any(r.errors for r in results):
                 transaction.set_rollback(True)
         if commit and not any(r.errors for r in results):
-            audit.info("import activities rows=%s by=%s", len(results), self.user.pk)
+            audit_event(Audit.IMPORT, user=self.user, register="activities", rows=len(results))
         return results
 
     def _row(self, line: int, values: dict[str, str]) -> ImportRow:

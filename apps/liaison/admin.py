@@ -7,8 +7,6 @@ Citizens' names and phones are masked in every list; the change page shows them 
 with `liaison.view_concern_personal`, and each such view is logged.
 """
 
-import logging
-
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.contrib import admin, messages
@@ -25,7 +23,14 @@ from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFilter, township_lookups, warn_when_bounded
-from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceOnlyMixin, WorkflowButtonsMixin
+from apps.core.admin_mixins import (
+    PhoneSearchAuditMixin,
+    ReadOnlyInline,
+    RendaModelAdmin,
+    ServiceOnlyMixin,
+    WorkflowButtonsMixin,
+    audit_personal_view,
+)
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_name, mask_phone
@@ -62,8 +67,6 @@ from apps.liaison.resources import (
     sees_personal_data,
     township_name,
 )
-
-audit = logging.getLogger("renda.audit")
 
 Status = Concern.Status
 Attendance = DutyShift.Attendance
@@ -350,7 +353,7 @@ class DutyShiftAdmin(ServiceOnlyMixin, RendaModelAdmin):
 # --- personal data ------------------------------------------------------------------------------
 
 
-class PersonalDataMixin:
+class PersonalDataMixin(PhoneSearchAuditMixin):
     """Names and phones: searchable only by staff allowed to see them, masked in every list, shown
     on the change page only to those staff (the others get the masked columns), each view logged.
 
@@ -396,8 +399,8 @@ class PersonalDataMixin:
         return response
 
     def _log_personal_view(self, request, response, object_id) -> None:
-        if request.method == "GET" and response.status_code == 200 and sees_personal_data(request.user):
-            audit.info("view %s personal id=%s by=%s", self.opts.model_name, unquote(object_id), request.user.pk)
+        if sees_personal_data(request.user):
+            audit_personal_view(self, request, response, object_id)
 
 
 # --- reception records --------------------------------------------------------------------------

@@ -4,7 +4,6 @@ Each page reads its input, calls apps.liaison.services and says what happened; a
 service rolls back everything the page was doing and is shown to the person who asked.
 """
 
-import logging
 from dataclasses import dataclass
 
 import tablib
@@ -17,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import admin_url, error_text, page, workbook
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.collation import by_stroke
 from apps.core.downloads import file_response
 from apps.core.exports import SafeXLSX
@@ -26,8 +27,6 @@ from apps.liaison.admin_forms import DutyAssignForm, StatisticsForm, duty_candid
 from apps.liaison.models import Concern, ConcernPhoto, DutyShift, LiaisonOffice, ReceptionDay
 from apps.liaison.selectors import Share
 from apps.representatives.models import Representative
-
-audit = logging.getLogger("renda.audit")
 
 EXPORT_PERMISSION = "liaison.export_concern"
 
@@ -77,7 +76,7 @@ def concern_photo_view(model_admin, request, object_id, photo_id):
     if not model_admin.has_view_permission(request, concern):
         raise PermissionDenied
     photo = get_object_or_404(ConcernPhoto, pk=photo_id, concern=concern)
-    audit.info("view concern photo concern=%s photo=%s by=%s", concern.pk, photo.pk, request.user.pk)
+    audit_event(Audit.DOWNLOAD, request=request, target=concern, photo=photo.pk)
     return file_response(photo.image)
 
 
@@ -283,11 +282,12 @@ def statistics_xlsx_view(model_admin, request):
         _attendance_sheet(_("驻室出勤（代表）"), _("代表"), stats["representative_attendance"], detail=True),
     )
     township = chosen["township"]
-    audit.info(
-        "export concern statistics year=%s township=%s by=%s",
-        chosen["year"],
-        township.pk if township else "",
-        request.user.pk,
+    audit_event(
+        Audit.EXPORT,
+        request=request,
+        target=township,
+        register="concern statistics",
+        year=chosen["year"],
     )
     response = HttpResponse(content, content_type=SafeXLSX.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="concern-statistics-{chosen["year"]}.xlsx"'

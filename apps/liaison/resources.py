@@ -1,18 +1,16 @@
 """Spreadsheets of citizens' concerns. Names and phones leave the system unmasked only for staff
 allowed to see them, and every export is logged with who took how many rows."""
 
-import logging
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import Region
 from apps.liaison.models import Concern
-
-audit = logging.getLogger("renda.audit")
 
 PERSONAL_PERMISSION = "liaison.view_concern_personal"
 
@@ -98,9 +96,7 @@ class ConcernResource(resources.ModelResource):
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset, **kwargs)
-        audit.info(
-            "export concerns rows=%s personal=%s by=%s", len(dataset), self.personal, getattr(self.user, "pk", None)
-        )
+        audit_event(Audit.EXPORT, user=self.user, register="concerns", rows=len(dataset), personal=self.personal)
         return dataset
 
     def dehydrate_code(self, concern):

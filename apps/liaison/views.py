@@ -6,8 +6,6 @@ the same with Redis down. Personal data of a citizen is masked in lists; every u
 written to the audit log.
 """
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +26,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.core.access import representative_required, unit_staff_required
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.downloads import file_response
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import User
@@ -46,8 +46,6 @@ from apps.liaison.selectors import (
 )
 from apps.representatives.models import Representative
 from apps.representatives.selectors import representative_for_user
-
-audit = logging.getLogger("renda.audit")
 
 S = Concern.Status
 PHOTO_LINK_SALT = "liaison.track-photo"
@@ -277,7 +275,7 @@ def _check_digits(request: HttpRequest, form: Form, concern: Concern) -> bool:
     if not digits:
         return False
     if phone_matches(concern, digits):
-        audit.info("track concern personal data shown concern=%s ip=%s", concern.pk, client_ip(request))
+        audit_event(Audit.PERSONAL_VIEW, request=request, target=concern, via="tracking code")
         return True
     form.add_error("phone_last4", _("手机号后四位与提交时所留号码不符，详细内容和照片不予显示。"))
     return False
@@ -318,7 +316,9 @@ def track_photo(request: HttpRequest, token: str) -> HttpResponse:
         pk = signing.loads(token, salt=PHOTO_LINK_SALT, max_age=PHOTO_LINK_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
-    return _photo_response(get_object_or_404(ConcernPhoto, pk=pk))
+    photo = get_object_or_404(ConcernPhoto.objects.select_related("concern"), pk=pk)
+    audit_event(Audit.DOWNLOAD, request=request, target=photo.concern, photo=photo.pk, via="tracking code")
+    return _photo_response(photo)
 
 
 # --- reception days -------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def _handler_concern(request: HttpRequest, pk: int) -> Concern:
 
 
 def _detail_page(request: HttpRequest, concern: Concern, form=None, status: int = 200) -> HttpResponse:
-    audit.info("view concern personal data concern=%s by=%s", concern.pk, request.user.pk)
+    audit_event(Audit.PERSONAL_VIEW, request=request, target=concern)
     events = list(concern.events.all())
     for event in events:
         event.label = EVENT_LABELS.get(event.action, event.action)
@@ -425,7 +425,7 @@ def concern_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     concern = _handler_concern(request, pk)
     photo = get_object_or_404(ConcernPhoto, pk=photo_pk, concern=concern)
-    audit.info("view concern photo concern=%s photo=%s by=%s", concern.pk, photo.pk, request.user.pk)
+    audit_event(Audit.DOWNLOAD, request=request, target=concern, photo=photo.pk)
     return _photo_response(photo)
 
 

@@ -3,8 +3,6 @@ apps.livelihood.services; the admin gathers input, shows what the services refus
 what they wrote. Ballot counts appear only on the result sheet of a closed ballot, and no page
 links a representative to a choice."""
 
-import logging
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import BooleanField, Value
@@ -14,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
-from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, WorkflowButtonsMixin
+from apps.core.admin_mixins import (
+    NoDeleteMixin,
+    PhoneSearchAuditMixin,
+    ReadOnlyInline,
+    RendaModelAdmin,
+    WorkflowButtonsMixin,
+    audit_personal_view,
+)
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import Region
@@ -31,7 +36,6 @@ from apps.livelihood.admin_forms import (
 from apps.livelihood.models import Ballot, BallotItem, Idea, Milestone, PaperBatch, Project, Supervision
 from apps.livelihood.resources import ProjectResource
 
-audit = logging.getLogger("renda.audit")
 PERSONAL_PERMISSION = "livelihood.view_idea_personal"
 
 
@@ -62,7 +66,7 @@ class SessionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Idea)
-class IdeaAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
+class IdeaAdmin(PhoneSearchAuditMixin, WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
     list_display = ["title", "source", "region", "proposer", "phone", "status", "submitted_at", "project"]
     list_filter = ["source", "status", TownshipFilter]
     list_select_related = ["region", "representative", "unit", "project"]
@@ -95,9 +99,10 @@ class IdeaAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
         if request.user.has_perm(PERSONAL_PERMISSION):
-            audit.info("view idea personal data idea=%s by=%s", object_id, request.user.pk)
-        return super().change_view(request, object_id, form_url, extra_context)
+            audit_personal_view(self, request, response, object_id)
+        return response
 
     def save_model(self, request, obj, form, change):
         if change:

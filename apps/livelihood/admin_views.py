@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import admin_url, page, workbook, xlsx_response
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.sheets import SheetError
 from apps.livelihood import resources, services
 from apps.livelihood.admin_forms import (
@@ -212,6 +214,7 @@ def results_xlsx_view(model_admin, request, object_id):
     _require(request, EXPORT_PERMISSION)
     if ballot.status != Ballot.Status.CLOSED:
         raise PermissionDenied
+    audit_event(Audit.EXPORT, request=request, target=ballot, register="ballot results")
     return xlsx_response(workbook(resources.results_dataset(ballot)), f"livelihood-results-{ballot.pk}.xlsx")
 
 

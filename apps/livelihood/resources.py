@@ -7,7 +7,6 @@ through services.project_shortlist, in one transaction rolled back when any row 
 it is only a preview.
 """
 
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,14 +20,14 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from apps.core import sheets
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import ChoicesWidget
 from apps.core.models import HandlingUnit
 from apps.core.sheets import Column, error_messages
 from apps.livelihood import services
 from apps.livelihood.models import Ballot, Project
 from apps.livelihood.selectors import ballot_results
-
-audit = logging.getLogger("renda.audit")
 
 
 class ProjectResource(resources.ModelResource):
@@ -72,7 +71,7 @@ class ProjectResource(resources.ModelResource):
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset, **kwargs)
-        audit.info("export livelihood projects rows=%s by=%s", len(dataset), getattr(self.user, "pk", None))
+        audit_event(Audit.EXPORT, user=self.user, register="livelihood projects", rows=len(dataset))
         return dataset
 
     def dehydrate_session(self, project):
@@ -175,8 +174,8 @@ class CandidateSheet:
             if not commit or any(r.errors for r in results):
                 transaction.set_rollback(True)
         if commit and not any(r.errors for r in results):
-            audit.info(
-                "import livelihood candidates rows=%s session=%s by=%s", len(results), self.session.pk, self.user.pk
+            audit_event(
+                Audit.IMPORT, user=self.user, target=self.session, register="livelihood candidates", rows=len(results)
             )
         return results
 

@@ -1,8 +1,6 @@
 """The back office's own post pages: assigning a representative, entering a log with photos,
 serving a log's photo, and the count of posts per township (with its xlsx export)."""
 
-import logging
-
 import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import admin_url, error_text, page, workbook, xlsx_response
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.posts import selectors, services
 from apps.posts.admin_forms import AssignForm, CountsForm, LogAddForm
 from apps.posts.models import DutyPost, PostAssignment, PostLog, PostLogPhoto
 from apps.posts.photos import photo_response
 
-audit = logging.getLogger("renda.audit")
 EXPORT_PERMISSION = "posts.export_dutypost"
 
 
@@ -89,7 +88,7 @@ def log_photo_view(model_admin, request, object_id, photo_id):
     if not model_admin.has_view_permission(request, log):
         raise PermissionDenied
     photo = get_object_or_404(PostLogPhoto, pk=photo_id, log=log)
-    audit.info("view post log photo log=%s photo=%s by=%s", log.pk, photo.pk, request.user.pk)
+    audit_event(Audit.DOWNLOAD, request=request, target=log, photo=photo.pk)
     return photo_response(photo)
 
 
@@ -146,5 +145,5 @@ def counts_xlsx_view(model_admin, request):
     for row in selectors.post_counts_by_township(user=request.user, as_of=as_of):
         name = row.township.name if row.township else _("合计")
         dataset.append([name, row.posts, row.capacity, row.filled, row.held, row.holders, row.fill_percent])
-    audit.info("export post counts as_of=%s by=%s", as_of, request.user.pk)
+    audit_event(Audit.EXPORT, request=request, register="post counts", as_of=as_of.isoformat())
     return xlsx_response(workbook(dataset), f"duty-posts-{as_of:%Y%m%d}.xlsx")

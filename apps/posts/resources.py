@@ -5,7 +5,6 @@ import's transaction, so capacity and overlaps see the rows above), every bad ro
 under its column, and a single bad row rolls the whole file back.
 """
 
-import logging
 from datetime import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -16,15 +15,16 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.widgets import DateWidget, IntegerWidget, Widget
 
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import ChoicesWidget, TextHygieneImport
 from apps.core.models import Region
 from apps.core.scope import scope_for
+from apps.core.sheets import audit_import
 from apps.posts import selectors, services
 from apps.posts.models import DutyPost, PostAssignment, PostField, PostRole, default_programme
 from apps.representatives.choices import Status
 from apps.representatives.models import Representative
-
-audit = logging.getLogger("renda.audit")
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 YES, NO = gettext_lazy("是"), gettext_lazy("否")
@@ -140,13 +140,12 @@ class ColumnErrorsMixin:
         # A file is one decision: any invalid row rolls back every other row.
         kwargs["rollback_on_validation_errors"] = True
         result = super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
-        if not dry_run and not result.has_validation_errors() and not result.has_errors():
-            audit.info("import %s rows=%s by=%s", self.audit_name, len(dataset), getattr(self.user, "pk", None))
+        audit_import(result, self.user, self.audit_name, rows=len(dataset), dry_run=dry_run)
         return result
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset, **kwargs)
-        audit.info("export %s rows=%s by=%s", self.audit_name, len(dataset), getattr(self.user, "pk", None))
+        audit_event(Audit.EXPORT, user=self.user, register=self.audit_name, rows=len(dataset))
         return dataset
 
 

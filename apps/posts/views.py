@@ -15,6 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.core.access import representative_required
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.posts import forms, selectors, services
 from apps.posts.models import PostLog, PostLogPhoto
 from apps.posts.photos import photo_response
@@ -141,4 +143,6 @@ def log_delete(request: HttpRequest, representative: Representative, pk: int) ->
 @representative_required
 def log_photo(request: HttpRequest, representative: Representative, pk: int, photo_pk: int) -> HttpResponse:
     log = selectors.log_of(representative, pk)
-    return photo_response(get_object_or_404(PostLogPhoto, pk=photo_pk, log=log))
+    photo = get_object_or_404(PostLogPhoto, pk=photo_pk, log=log)
+    audit_event(Audit.DOWNLOAD, request=request, target=log, photo=photo.pk)
+    return photo_response(photo)

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.admin_pages import admin_url, error_text, page, workbook, xlsx_response
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import SafeXLSX
 from apps.core.models import CongressSession, HandlingUnit
 from apps.core.sheets import SheetError
@@ -194,6 +196,7 @@ def batch_xlsx_view(model_admin, request, object_id):
     for row in on_site_rows(batch, request.user):
         p = row["proposal"]
         dataset.append([p.number, p.title, p.lead.name, row["units"], row["due_on"].strftime("%Y-%m-%d")])
+    audit_event(Audit.EXPORT, request=request, target=batch, register="assignment list", rows=len(dataset))
     return xlsx_response(workbook(dataset), f"assignment-list-{batch.pk}.xlsx")
 
 
@@ -292,6 +295,7 @@ def statistics_xlsx_view(model_admin, request):
     columns += ["assisting", "opinions", "opinions_on_time", "handed_back"]
     for u in stats["units"]:
         units.append([u["unit__name"], *(u[c] for c in columns)])
+    audit_event(Audit.EXPORT, request=request, register="proposal statistics", query=request.GET.urlencode())
     return xlsx_response(workbook(rates, units), "proposal-statistics.xlsx")
 
 

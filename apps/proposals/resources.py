@@ -5,7 +5,6 @@ the import is a sheet read with tablib whose every row goes through the services
 transaction that is rolled back when any row fails, or when it is only a preview.
 """
 
-import logging
 import re
 from dataclasses import dataclass, field
 
@@ -18,13 +17,13 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from apps.core import sheets
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import ChoicesWidget
 from apps.core.sheets import AuditedExport, Column, error_messages
 from apps.proposals import services
 from apps.proposals.models import Assignment, ContactRecord, Proposal, Rating
 from apps.representatives.models import Representative
-
-audit = logging.getLogger("renda.audit")
 
 Role = Assignment.Role
 ANSWERING = [Role.LEAD, Role.SEPARATE]
@@ -357,7 +356,7 @@ class ProposalSheet:
             if not commit or any(r.errors for r in results):
                 transaction.set_rollback(True)
         if commit and not any(r.errors for r in results):
-            audit.info("import proposals rows=%s session=%s by=%s", len(results), self.session.pk, self.user.pk)
+            audit_event(Audit.IMPORT, user=self.user, target=self.session, register="proposals", rows=len(results))
         return results
 
     def _row(self, line: int, values: dict[str, str]) -> ImportRow:

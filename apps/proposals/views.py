@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.access import representative_required, unit_staff_required
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.downloads import file_response
 from apps.core.models import User
 from apps.core.workdays import workdays_between
@@ -518,6 +520,7 @@ def reply_letter(request: HttpRequest, reply_pk: int) -> HttpResponse:
     reply = get_object_or_404(Reply.objects.select_related("assignment"), pk=reply_pk)
     if not reply.letter or not _may_read_letter(request.user, reply):
         raise Http404
+    audit_event(Audit.DOWNLOAD, request=request, target=reply.assignment.proposal, file="reply letter", reply=reply.pk)
     return file_response(reply.letter)
 
 

@@ -1,5 +1,3 @@
-import logging
-
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.urls import path, reverse
@@ -9,15 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from apps.core import admin_pages
-from apps.core.admin_mixins import RendaModelAdmin, ServiceOnlyMixin
+from apps.core.admin_mixins import PhoneSearchAuditMixin, RendaModelAdmin, ServiceOnlyMixin, audit_personal_view
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_phone
 from apps.representatives import admin_views, services
 from apps.representatives.admin_forms import RejectForm, townships_in_scope
 from apps.representatives.models import Constituency, DutyActivity, Evaluation, Representative, VoterRating
 from apps.representatives.resources import RepresentativeResource, VoterRatingResource
-
-audit = logging.getLogger("renda.audit")
 
 
 @admin.register(Constituency)
@@ -30,7 +26,7 @@ class ConstituencyAdmin(RendaModelAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(ImportExportMixin, RendaModelAdmin):
+class RepresentativeAdmin(PhoneSearchAuditMixin, ImportExportMixin, RendaModelAdmin):
     resource_classes = [RepresentativeResource]
     formats = SPREADSHEET_FORMATS
     list_display = ["name", "gender", "level", "township", "category", "party", "phone", "status", "duty_record_link"]
@@ -62,9 +58,10 @@ class RepresentativeAdmin(ImportExportMixin, RendaModelAdmin):
         return [(name, opts) for name, opts in fieldsets if name != _("联系方式")]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and request.user.has_perm("representatives.view_representative_contact"):
-            audit.info("view representative contact id=%s by=%s", object_id, request.user.pk)
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.user.has_perm("representatives.view_representative_contact"):
+            audit_personal_view(self, request, response, object_id)
+        return response
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import all_or_nothing, page, workbook, xlsx_response
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.representatives import selectors, services
 from apps.representatives.admin_forms import EvaluationConfirmForm, EvaluationScopeForm
 from apps.representatives.duty import grade_label
@@ -164,4 +166,5 @@ def evaluation_xlsx_view(model_admin, request):
                 evaluation.get_status_display() if evaluation else _("未评价"),
             ]
         )
+    audit_event(Audit.EXPORT, request=request, register="evaluation", year=year, rows=len(dataset))
     return xlsx_response(workbook(dataset), f"evaluation-{year}.xlsx")

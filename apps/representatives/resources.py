@@ -1,14 +1,15 @@
-import logging
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.widgets import DateWidget, ForeignKeyWidget, IntegerWidget
 
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import ChoicesWidget, TextHygieneImport
 from apps.core.masking import mask_phone
 from apps.core.models import CongressTerm, Region
 from apps.core.scope import scope_for
+from apps.core.sheets import audit_import
 from apps.representatives.choices import (
     ETHNICITY_CHOICES,
     Category,
@@ -19,8 +20,6 @@ from apps.representatives.choices import (
     Status,
 )
 from apps.representatives.models import Representative, VoterRating
-
-audit = logging.getLogger("renda.audit")
 
 
 class TownshipWidget(ForeignKeyWidget):
@@ -105,7 +104,7 @@ class RepresentativeResource(TextHygieneImport, resources.ModelResource):
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset, **kwargs)
-        audit.info("export representatives rows=%s by=%s", len(dataset), getattr(self.user, "pk", None))
+        audit_event(Audit.EXPORT, user=self.user, register="representatives", rows=len(dataset))
         return dataset
 
     # --- import ---------------------------------------------------------------------
@@ -113,7 +112,9 @@ class RepresentativeResource(TextHygieneImport, resources.ModelResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         # A roster file is one decision: any invalid row rolls back every other row.
         kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
+        result = super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
+        audit_import(result, self.user, "representatives", rows=len(dataset), dry_run=dry_run)
+        return result
 
     def get_instance(self, instance_loader, row):
         pk = row.get(self.fields["id"].column_name)
@@ -193,7 +194,14 @@ class VoterRatingResource(TextHygieneImport, resources.ModelResource):
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
+        result = super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
+        audit_import(result, self.user, "voter ratings", rows=len(dataset), dry_run=dry_run)
+        return result
+
+    def export(self, queryset=None, **kwargs):
+        dataset = super().export(queryset, **kwargs)
+        audit_event(Audit.EXPORT, user=self.user, register="voter ratings", rows=len(dataset))
+        return dataset
 
     def get_or_init_instance(self, instance_loader, row):
         return VoterRating(representative=self._representative(row), recorded_by=self.user), True

@@ -5,7 +5,6 @@ the sheet with tablib and put every row through the services inside one transact
 rolled back when any row fails: the page then lists every bad row with its reasons.
 """
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -19,14 +18,14 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from apps.core import sheets
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.exports import ChoicesWidget
 from apps.core.scope import scope_for
 from apps.core.sheets import AuditedExport, Column, error_messages
 from apps.representatives.models import Representative
 from apps.training import services
 from apps.training.models import Attendance, Instructor, Lecture, LectureHall
-
-audit = logging.getLogger("renda.audit")
 
 
 def _day(value) -> str:
@@ -212,7 +211,7 @@ class Sheet:
             if not commit or any(r.errors for r in results):
                 transaction.set_rollback(True)
         if commit and not any(r.errors for r in results):
-            audit.info("import %s rows=%s by=%s", self.audit_name, len(results), self.user.pk)
+            audit_event(Audit.IMPORT, user=self.user, register=self.audit_name, rows=len(results))
         return results
 
     def save(self, rows: list[dict]) -> list[ImportRow]:

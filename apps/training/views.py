@@ -1,7 +1,5 @@
 """The representatives' training page, and lecture materials for whoever may see the lecture."""
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,13 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from apps.core.access import representative_required
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.representatives.models import Representative
 from apps.representatives.selectors import representative_for_user
 from apps.training.materials import material_response
 from apps.training.models import Attendance, Lecture
 from apps.training.selectors import get_lecture_for_representative, lectures_for_representative
-
-audit = logging.getLogger("renda.audit")
 
 # Lecture halls began with the 18th congress; nothing is older than this.
 FIRST_YEAR = 2021
@@ -83,5 +81,5 @@ def lecture_material(request: HttpRequest, pk: int) -> HttpResponse:
     lecture = _lecture_for_viewer(request, pk)
     if not lecture.materials:
         raise Http404
-    audit.info("download lecture material lecture=%s by=%s", lecture.pk, request.user.pk)
+    audit_event(Audit.DOWNLOAD, request=request, target=lecture, file="materials")
     return material_response(lecture)

@@ -24,6 +24,7 @@ ACCOUNTS = {
     "township_rulin": ("township", ["430529100"], None, "admin:index"),
     "township_maoping": ("township", ["430529101"], None, "admin:index"),
     "liaison_rulin": ("liaison", ["430529100"], None, "admin:index"),
+    "auditor": ("auditor", ["430529"], None, "admin:index"),
     "unit_edu": ("unit", [], "县教育局", "unit_home"),
     "rep_demo": ("representative", [], None, "representatives:mine"),
     "admin": ("", [], None, "admin:index"),

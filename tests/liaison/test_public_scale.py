@@ -20,7 +20,8 @@ NEW = reverse("liaison:concern_new")
 TRACK = reverse("liaison:track")
 # Per page, with the township list cached (a cold cache adds one: see below). The post's are
 # mostly concern_submit's; each lookup counts against the rate limit in one upsert.
-QUERIES = {"no township": 0, "township": 2, "representative": 3, "post": 19, "track": 3, "track personal": 4}
+# "track personal": the lookup, and the audit row of personal data shown (apps/core/audit.py).
+QUERIES = {"no township": 0, "township": 2, "representative": 3, "post": 19, "track": 3, "track personal": 5}
 
 
 def add_representatives(township, term, count: int) -> None:

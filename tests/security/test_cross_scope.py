@@ -142,6 +142,7 @@ UNSCOPED = {
     "axes.AccessFailureLog": "login failures, superusers only",
     "core.TaskHeartbeat": "background task heartbeats, global",
     "core.HolidayYear": "the national holiday calendar, global reference data",
+    "core.AuditEvent": "the audit log: the auditor role and superusers only (tests/security/test_audit_log.py)",
     "posts.PostRole": "the list of post roles, global reference data",
 }
 
