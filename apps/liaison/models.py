@@ -28,6 +28,8 @@ class LiaisonOffice(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # 联络站码: the opaque code of the QR poster on the office's door (see Representative.contact_code).
+    contact_code = models.CharField(_("联络站码"), max_length=16, unique=True, null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
