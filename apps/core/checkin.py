@@ -34,8 +34,10 @@ class EventKind:
     """How one kind of event takes check-ins.
 
     find(key) -> the event or None; key(event) -> its key in URLs and codes; window(event) ->
-    (opens, closes); title(event) -> what the pages call it; check_in(event=, representative=,
-    by=) -> True when newly checked in, False when they already were (raises ValidationError)."""
+    (opens, closes); title(event) -> what the pages call it; concerns(event, representative) ->
+    whether the event lies in the representative's region (outside it, the event is 404 to them as
+    any object of another scope); check_in(event=, representative=, by=) -> True when newly
+    checked in, False when they already were (raises ValidationError)."""
 
     name: str
     label: str
@@ -43,6 +45,7 @@ class EventKind:
     key: Callable[[object], str]
     window: Callable[[object], tuple[datetime, datetime]]
     title: Callable[[object], str]
+    concerns: Callable[[object, object], bool]
     check_in: Callable[..., bool]
 
 

@@ -113,8 +113,10 @@ def checkin(request: HttpRequest, kind: str, key: str, token: str) -> HttpRespon
     context = {"kind": event_kind, "title": event_kind.title(event)}
     representative = representative_for_user(request.user)
     if representative is None or representative.status != RepresentativeStatus.SERVING:
-        context["refusal"] = _("只有在任的人大代表可以扫码签到；工作人员请在后台登记出勤。")
+        context = {"refusal": _("只有在任的人大代表可以扫码签到；工作人员请在后台登记出勤。")}
         return render(request, "core/checkin.html", context, status=403)
+    if not event_kind.concerns(event, representative):
+        raise Http404  # another region's event, as any object outside one's scope
     now = timezone.now()
     try:
         checkin_codes.check_code(event_kind, key, token, now)

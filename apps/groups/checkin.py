@@ -20,6 +20,7 @@ KIND = EventKind(
     key=lambda activity: str(activity.pk),
     window=lambda activity: whole_day(activity.date),
     title=lambda activity: f"{activity.date:%Y-%m-%d} {activity.title}",
+    concerns=lambda activity, rep: services.lives_in(rep, activity.region),
     check_in=lambda *, event, representative, by: services.activity_check_in(
         activity=event, representative=representative, by=by
     ),

@@ -37,7 +37,7 @@ def _find(key: str) -> DutyDay | None:
         day = datetime.strptime(match[2], "%Y%m%d").date()
     except ValueError:
         return None
-    office = LiaisonOffice.objects.filter(pk=int(match[1])).first()
+    office = LiaisonOffice.objects.select_related("region").filter(pk=int(match[1])).first()
     if office is None:
         return None
     return DutyDay(office=office, date=day, reception_day=ReceptionDay.objects.filter(office=office, date=day).first())
@@ -61,5 +61,6 @@ KIND = EventKind(
     key=lambda duty_day: duty_day.key,
     window=_window,
     title=lambda duty_day: f"{duty_day.date:%Y-%m-%d} {duty_day.office.name}",
+    concerns=lambda duty_day, rep: duty_day.office.region.path.startswith(rep.township.path),
     check_in=_check_in,
 )

@@ -29,6 +29,7 @@ KIND = EventKind(
     key=lambda lecture: str(lecture.pk),
     window=_window,
     title=lambda lecture: f"{lecture.date:%Y-%m-%d} {lecture.hall.name} {lecture.topic}",
+    concerns=lambda lecture, rep: rep.township.path.startswith(lecture.hall.region.path),
     check_in=lambda *, event, representative, by: services.attendance_check_in(
         lecture=event, representative=representative, by=by
     ),

@@ -164,16 +164,25 @@ def test_only_a_serving_representative_checks_in(client, staff_a, unit_staff, le
     assert not lecture.attendance.exists()
 
 
-def test_a_representative_of_another_township_is_refused_as_staff_would_be(
+def test_a_representative_of_another_township_finds_no_such_event(
     client, staff_a, rep_b, lecture, django_user_model
 ):
     rep_b.user = django_user_model.objects.create(username="rep_b_user", role="representative")
     rep_b.save()
     with time_machine.travel(at(14, 10), tick=False):
         response = scan(client, rep_b.user, code_path(client, staff_a, lecture))
-    assert response.status_code == 400
-    assert "只能登记本讲堂所在区域的代表" in response.content.decode()
+    assert response.status_code == 404  # township A's lecture, as any object of another scope
     assert not lecture.attendance.exists()
+
+
+def test_a_county_lecture_takes_the_check_in_of_a_township_representative(
+    client, committee_staff, representative_user, rep_a, county_instructor
+):
+    lecture = LectureFactory(instructor=county_instructor, date=DAY, starts_at=datetime.time(14, 0))
+    with time_machine.travel(at(14, 10), tick=False):
+        response = scan(client, representative_user, code_path(client, committee_staff, lecture))
+    assert "签到成功" in response.content.decode()
+    assert present(lecture) == [rep_a.pk]
 
 
 def test_staff_still_mark_by_hand_after_a_check_in(client, staff_a, representative_user, rep_a, lecture):
