@@ -255,7 +255,13 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
     review_fields = ["review_status", "reviewed_by", "reviewed_at", "review_note", "reported_by"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(headcount=Count("participants"))
+        queryset = super().get_queryset(request).annotate(headcount=Count("participants"))
+        return self.with_write_scope(request, queryset)
+
+    def get_list_display(self, request):
+        if self.has_change_permission(request):
+            return self.list_display
+        return [f for f in self.list_display if f != "checkin_link"]  # showing the code records attendance
 
     def get_fieldsets(self, request, obj=None):
         return self.fieldsets[:2] if obj is None else self.fieldsets
@@ -282,7 +288,7 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
 
     @admin.display(description=_("活动码"))
     def checkin_link(self, activity):
-        if activity.review_status == Activity.Review.REJECTED:
+        if activity.review_status == Activity.Review.REJECTED or not getattr(activity, "in_write_scope", False):
             return "—"
         url = reverse("admin:groups_activity_checkin_code", args=[activity.pk])
         return format_html('<a href="{}">{}</a>', url, _("出示"))
