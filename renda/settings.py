@@ -435,6 +435,15 @@ RENDA_TRAINING = {
     "REMIND_FROM_MONTH": env.int("RENDA_TRAINING_REMIND_FROM_MONTH", default=7),
 }
 
+# --- 活动码: representatives check in with a QR code (apps/core/checkin.py) ------------------
+
+RENDA_CHECKIN = {
+    # A code opens this long before the event starts (a lecture's start, a reception day's hours).
+    "EARLY_MINUTES": env.int("RENDA_CHECKIN_EARLY_MINUTES", default=60),
+    # A lecture with a start time takes check-ins this long after it; without one, all its day.
+    "LECTURE_HOURS": env.int("RENDA_CHECKIN_LECTURE_HOURS", default=4),
+}
+
 # --- Duty posts (apps/posts) --------------------------------------------------------------
 
 RENDA_POSTS = {

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/landing/", views.landing, name="landing"),
     path("unit/", views.unit_home, name="unit_home"),
+    # 活动码: what a representative's phone opens when they scan the code shown at an event.
+    path("checkin/<slug:kind>/<str:key>/<str:token>/", views.checkin, name="checkin"),
 ]
 
 urlpatterns += [

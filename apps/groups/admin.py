@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from apps.core import admin_pages
+from apps.core import admin_pages, checkin
 from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import User
@@ -237,7 +237,9 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
     resource_classes = [ActivityResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/groups/activity/change_list.html"
-    list_display = ["date", "title", "kind", "group", "region", "headcount", "review_status", "reported_by"]
+    list_display = [
+        "date", "title", "kind", "group", "region", "headcount", "review_status", "reported_by", "checkin_link"
+    ]  # fmt: skip
     list_filter = ["review_status", "kind", YearFilter, ("group", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "place", "group__name", "reported_by__name"]
     list_select_related = ["group", "region", "reported_by"]
@@ -253,7 +255,13 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
     review_fields = ["review_status", "reviewed_by", "reviewed_at", "review_note", "reported_by"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(headcount=Count("participants"))
+        queryset = super().get_queryset(request).annotate(headcount=Count("participants"))
+        return self.with_write_scope(request, queryset)
+
+    def get_list_display(self, request):
+        if self.has_change_permission(request):
+            return self.list_display
+        return [f for f in self.list_display if f != "checkin_link"]  # showing the code records attendance
 
     def get_fieldsets(self, request, obj=None):
         return self.fieldsets[:2] if obj is None else self.fieldsets
@@ -267,12 +275,23 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
         wrap = self.admin_site.admin_view
         return [
             path("import/", wrap(self.import_view), name="groups_activity_import"),
+            path("<path:object_id>/checkin-code/", wrap(self.checkin_code_view), name="groups_activity_checkin_code"),
             path("import/template/", wrap(self.import_template_view), name="groups_activity_import_template"),
             *super().get_urls(),
         ]
 
     def import_view(self, request):
         return admin_views.import_view(self, request)
+
+    def checkin_code_view(self, request, object_id):
+        return checkin.code_page(self, request, unquote(object_id), "activity")
+
+    @admin.display(description=_("活动码"))
+    def checkin_link(self, activity):
+        if activity.review_status == Activity.Review.REJECTED or not getattr(activity, "in_write_scope", False):
+            return "—"
+        url = reverse("admin:groups_activity_checkin_code", args=[activity.pk])
+        return format_html('<a href="{}">{}</a>', url, _("出示"))
 
     def import_template_view(self, request):
         return admin_views.import_template_view(self, request)

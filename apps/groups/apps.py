@@ -7,11 +7,13 @@ class GroupsConfig(AppConfig):
     verbose_name = _("代表活动")
 
     def ready(self):
-        from apps.core import roles
+        from apps.core import checkin, roles
+        from apps.groups import checkin as groups_checkin
         from apps.groups.duty import SOURCE
         from apps.representatives.duty import register
 
         register(SOURCE)
+        checkin.register(groups_checkin.KIND)
 
         def crud(*models, verbs=("view", "add", "change")):
             return " ".join(f"groups.{v}_{m}" for m in models for v in verbs)

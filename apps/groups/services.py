@@ -319,6 +319,23 @@ def activity_update(
     return _write_activity(activity, data, reps)
 
 
+@transaction.atomic
+def activity_check_in(*, activity: Activity, representative: Representative, by: User) -> bool:
+    """A representative checks in with the activity's 活动码 and joins its participants, under the
+    rule staff recording follows (a representative of the activity's region); it counts on the
+    duty record once the activity is confirmed, as any participation. False when already in."""
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
+    if activity.review_status == Activity.Review.REJECTED:
+        raise GroupError(_("这次活动的登记已被退回，不能签到，请联系工作人员。"))
+    if activity.participants.filter(pk=representative.pk).exists():
+        return False
+    rep = Representative.objects.select_related("township").get(pk=representative.pk)
+    if problems := _participant_errors([rep], region=activity.region):
+        raise GroupError(problems)
+    activity.participants.add(rep)
+    return True
+
+
 def groups_of(representative: Representative, day: date | None = None):
     """The active groups the representative belongs to (on `day`, today by default)."""
     day = day or timezone.localdate()

@@ -21,7 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from apps.core import admin_pages
+from apps.core import admin_pages, checkin
 from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFilter, township_lookups, warn_when_bounded
 from apps.core.admin_mixins import (
     PhoneSearchAuditMixin,
@@ -48,6 +48,7 @@ from apps.liaison.admin_forms import (
     RouteForm,
     ToProposalForm,
 )
+from apps.liaison.checkin import duty_day_of
 from apps.liaison.models import (
     Concern,
     ConcernEvent,
@@ -133,8 +134,9 @@ class StationInline(admin.TabularInline):
 @admin.register(LiaisonOffice)
 class LiaisonOfficeAdmin(RendaModelAdmin):
     list_display = ["name", "level", "region", "parent", "established_on", "head", "liaison_officer", "phone"]
-    list_display += ["is_active"]
+    list_display += ["is_active", "poster_link"]
     list_filter = ["level", "is_active", TownshipFilter]
+    actions = ["print_contact_posters"]
     search_fields = ["name", "region__name", "head", "liaison_officer"]
     list_select_related = ["region", "parent"]
     autocomplete_fields = ["region", "parent"]
@@ -147,6 +149,31 @@ class LiaisonOfficeAdmin(RendaModelAdmin):
         if obj is not None and obj.level == LiaisonOffice.Level.STATION:
             return [FundingInline]
         return [FundingInline, StationInline]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/contact-poster/",
+                wrap(self.contact_poster_view),
+                name="liaison_liaisonoffice_contact_poster",
+            ),
+            *super().get_urls(),
+        ]
+
+    def contact_poster_view(self, request, object_id):
+        return admin_views.contact_poster_view(self, request, unquote(object_id))
+
+    @admin.display(description=_("联络站码"))
+    def poster_link(self, office):
+        if not office.is_active:
+            return "—"
+        url = reverse("admin:liaison_liaisonoffice_contact_poster", args=[office.pk])
+        return format_html('<a href="{}">{}</a>', url, _("印制"))
+
+    @admin.action(description=_("印制所选联络站（工作室）的联络站码（PDF）"), permissions=["view"])
+    def print_contact_posters(self, request, queryset):
+        return admin_views.contact_posters_response(request, queryset.select_related("region"))
 
 
 class FundingTownshipFilter(TownshipFilter):
@@ -236,11 +263,17 @@ class ReceptionDayAdmin(ServiceOnlyMixin, RendaModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/duty/", wrap(self.duty_view), name="liaison_receptionday_duty"),
+            path(
+                "<path:object_id>/checkin-code/", wrap(self.checkin_code_view), name="liaison_receptionday_checkin_code"
+            ),
             *super().get_urls(),
         ]
 
     def duty_view(self, request, object_id):
         return admin_views.duty_assign_view(self, request, unquote(object_id))
+
+    def checkin_code_view(self, request, object_id):
+        return checkin.code_page(self, request, unquote(object_id), "shift", event_of=duty_day_of)
 
     @admin.display(description=_("值班代表"))
     def on_duty(self, day):
@@ -251,6 +284,7 @@ class ReceptionDayAdmin(ServiceOnlyMixin, RendaModelAdmin):
             return []
         return [
             {"url": reverse("admin:liaison_receptionday_duty", args=[obj.pk]), "label": _("安排值班代表")},
+            {"url": reverse("admin:liaison_receptionday_checkin_code", args=[obj.pk]), "label": _("值班活动码")},
             {"action": "move_days", "label": _("调整日期")},
             {"action": "cancel_days", "label": _("取消接待日")},
         ]

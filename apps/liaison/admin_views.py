@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, When
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from apps.core.collation import by_stroke
 from apps.core.downloads import file_response
 from apps.core.exports import SafeXLSX
 from apps.core.models import Region
+from apps.core.qr import Poster, pdf_response, posters_pdf, public_url
 from apps.liaison import selectors, services
 from apps.liaison.admin_forms import DutyAssignForm, StatisticsForm, duty_candidates
 from apps.liaison.models import Concern, ConcernPhoto, DutyShift, LiaisonOffice, ReceptionDay
@@ -292,3 +294,37 @@ def statistics_xlsx_view(model_admin, request):
     response = HttpResponse(content, content_type=SafeXLSX.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="concern-statistics-{chosen["year"]}.xlsx"'
     return response
+
+
+# --- 联络站码 posters -----------------------------------------------------------------------------
+
+
+def _office_poster(office: LiaisonOffice) -> Poster:
+    office = services.office_contact_code_issue(office=office)
+    lines = tuple(line for line in (office.address, office.opening_hours, office.phone) if line)
+    return Poster(
+        heading=office.name,
+        lines=lines,
+        url=public_url(reverse("liaison:to_office", args=[office.contact_code])),
+        call_to_action=_("扫码向代表反映问题"),
+    )
+
+
+def contact_posters_response(request, offices):
+    """One A4 poster per office or station in use, in one PDF; those closed get none."""
+    active = [office for office in offices if office.is_active]
+    if not active:
+        messages.error(request, _("所选联络站（工作室）都已停用，没有可以印制的联络站码。"))
+        return None
+    posters = [_office_poster(office) for office in active]
+    audit_event(Audit.EXPORT, request=request, register="office contact posters", rows=len(posters))
+    filename = "lianluozhanma.pdf" if len(posters) > 1 else f"lianluozhanma-{active[0].contact_code}.pdf"
+    return pdf_response(posters_pdf(posters, title=_("联络站码")), filename)
+
+
+def contact_poster_view(model_admin, request, object_id):
+    office = model_admin.get_object(request, object_id)  # 404 outside the scope
+    if not model_admin.has_view_permission(request, office):
+        raise PermissionDenied
+    response = contact_posters_response(request, [office])
+    return response or HttpResponseRedirect(admin_url(LiaisonOffice, "change", office.pk))

@@ -9,8 +9,11 @@ class LiaisonConfig(AppConfig):
     def ready(self):
         import apps.liaison.deadlines
         import apps.liaison.duty  # noqa: F401  (registers the duty-record source)
-        from apps.core import roles
+        from apps.core import checkin, roles
+        from apps.liaison import checkin as liaison_checkin
         from apps.liaison import reminders  # noqa: F401  (registers the reminder rules)
+
+        checkin.register(liaison_checkin.KIND)
 
         def crud(*models, verbs=("view", "add", "change")):
             return " ".join(f"liaison.{v}_{m}" for m in models for v in verbs)

@@ -32,6 +32,8 @@ class LiaisonOffice(models.Model):
     established_on = models.DateField(
         _("设立日期"), null=True, blank=True, help_text=_("统计每年新设的联络站；早已设立、日期不详的可留空。")
     )
+    # 联络站码: the opaque code of the QR poster on the office's door (see Representative.contact_code).
+    contact_code = models.CharField(_("联络站码"), max_length=16, unique=True, null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()

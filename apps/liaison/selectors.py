@@ -115,3 +115,12 @@ def offices_with_stations():
         .prefetch_related("stations")
         .order_by("region__sort_order", "region__code")
     )
+
+
+def office_of_township(township) -> LiaisonOffice | None:
+    """The township's own office (工作室), where a citizen goes when nobody else is named."""
+    return (
+        LiaisonOffice.objects.filter(region=township, level=LiaisonOffice.Level.OFFICE, is_active=True)
+        .order_by("pk")
+        .first()
+    )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.models import HandlingUnit, Region, User
+from apps.core.qr import new_public_code
 from apps.core.uploads import reencoded_image
 from apps.core.workdays import add_workdays
 from apps.liaison.models import (
@@ -552,3 +553,32 @@ def reception_record_add(
     record.concern = concern
     record.save()
     return record
+
+
+# --- 联络站码 -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def office_contact_code_issue(*, office: LiaisonOffice) -> LiaisonOffice:
+    """The office's 联络站码, made the first time it is asked for and never changed after."""
+    office = LiaisonOffice.objects.select_for_update().get(pk=office.pk)
+    if not office.contact_code:
+        office.contact_code = new_public_code(LiaisonOffice)
+        office.save(update_fields=["contact_code"])
+    return office
+
+
+@transaction.atomic
+def shift_check_in_by_code(*, office: LiaisonOffice, day: date, representative: Representative, by: User) -> bool:
+    """A representative checks in with the 活动码 of an office's day: their own shift there that
+    day, through shift_check_in as in the portal. False when they had already checked in."""
+    shift = DutyShift.objects.filter(office=office, date=day, representative=representative).first()
+    if shift is None:
+        raise ConcernError(
+            _("您%(date)s在%(office)s没有值班安排，不能签到；如临时顶班，请联系工作人员登记。")
+            % {"date": day.strftime("%Y-%m-%d"), "office": office.name}
+        )
+    if shift.checked_in_at:
+        return False
+    shift_check_in(shift=shift, by=by)
+    return True

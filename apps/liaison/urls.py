@@ -11,6 +11,11 @@ urlpatterns = [
     path("track/<str:code>/rate/", views.track_rate, name="track_rate"),
     path("track/photos/<str:token>/", views.track_photo, name="track_photo"),
     path("reception-days/", views.reception_days, name="reception_days"),
+    # 代表码 and 联络站码: an opaque code, never a key or a name.
+    path("to/r/<slug:code>/", views.to_representative, name="to_representative"),
+    path("to/r/<slug:code>/qr.<str:fmt>", views.representative_qr, name="representative_qr"),
+    path("to/o/<slug:code>/", views.to_office, name="to_office"),
+    path("to/o/<slug:code>/qr.<str:fmt>", views.office_qr, name="office_qr"),
     # Handling units and representatives: pk is the Concern.
     path("unit/concerns/", views.unit_concerns, name="unit_concerns"),
     path("mine/concerns/", views.my_concerns, name="my_concerns"),

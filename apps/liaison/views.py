@@ -32,8 +32,9 @@ from apps.core.downloads import file_response
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import User
 from apps.core.network import client_ip
+from apps.core.qr import public_url, qr_response
 from apps.liaison import forms, services
-from apps.liaison.models import Concern, ConcernPhoto, DutyShift
+from apps.liaison.models import Concern, ConcernPhoto, DutyShift, LiaisonOffice
 from apps.liaison.selectors import (
     Share,
     attendance_rates,
@@ -41,15 +42,18 @@ from apps.liaison.selectors import (
     concerns_for_representative,
     concerns_for_unit,
     get_concern_for_handler,
+    office_of_township,
     phone_matches,
     published_reception_days,
 )
+from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
 from apps.representatives.selectors import representative_for_user
 
 S = Concern.Status
 PHOTO_LINK_SALT = "liaison.track-photo"
 PHOTO_LINK_MAX_AGE = 3600
+QR_FORMATS = ("svg", "png")
 # Room for the text fields on top of the photos themselves.
 FORM_OVERHEAD_BYTES = 256 * 1024
 
@@ -471,3 +475,68 @@ def shift_check_in(request: HttpRequest, representative: Representative, pk: int
 @require_POST
 def shift_check_out(request: HttpRequest, representative: Representative, pk: int) -> HttpResponse:
     return _shift_action(request, representative, pk, services.shift_check_out, _("已签退。"))
+
+
+# --- 代表码 and 联络站码: the concern form aimed at one representative or office ---------------------
+
+
+def _aimed_form(request: HttpRequest, initial: dict, **context) -> HttpResponse:
+    """The concern form with its places chosen; it posts to the ordinary form's address."""
+    form = forms.ConcernForm(initial={"token": forms.issue_form_token(), **initial})
+    context.update(form=form, form_action=reverse("liaison:concern_new"))
+    return render(request, "liaison/concern_new.html", context)
+
+
+@never_cache
+@require_safe
+def to_representative(request: HttpRequest, code: str) -> HttpResponse:
+    rep = get_object_or_404(
+        Representative.objects.select_related("township", "contact_code_township"), contact_code=code
+    )
+    if rep.status != RepresentativeStatus.SERVING or rep.level not in forms.SERVING_LEVELS:
+        return _representative_gone(request, rep)
+    moved_from = rep.contact_code_township if rep.contact_code_township_id not in (None, rep.township_id) else None
+    return _aimed_form(
+        request,
+        {"township": rep.township_id, "representative": rep.pk},
+        aimed_at=_("向%(name)s代表反映问题") % {"name": rep.name},
+        moved_from=moved_from,
+        moved_to=rep.township,
+    )
+
+
+def _representative_gone(request: HttpRequest, rep: Representative) -> HttpResponse:
+    office = office_of_township(rep.township)
+    context = {"representative": rep, "office": office, "township": rep.township}
+    return render(request, "liaison/contact_gone.html", context, status=410)
+
+
+@never_cache
+@require_safe
+def to_office(request: HttpRequest, code: str) -> HttpResponse:
+    office = get_object_or_404(LiaisonOffice.objects.select_related("region"), contact_code=code)
+    township = office.region if office.level == LiaisonOffice.Level.OFFICE else office.region.parent
+    if not office.is_active:
+        context = {"closed_office": office, "office": office_of_township(township), "township": township}
+        return render(request, "liaison/contact_gone.html", context, status=410)
+    initial = {"township": township.pk}
+    if office.level == LiaisonOffice.Level.STATION:
+        initial["village"] = office.region_id
+    return _aimed_form(request, initial, aimed_at=_("向%(office)s反映问题") % {"office": office.name}, office=office)
+
+
+@require_safe
+def representative_qr(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The 代表码 itself, for a page or a print shop: the code is public, it is on the card."""
+    if fmt not in QR_FORMATS:
+        raise Http404
+    get_object_or_404(Representative, contact_code=code)
+    return qr_response(public_url(reverse("liaison:to_representative", args=[code])), fmt, filename=f"r-{code}")
+
+
+@require_safe
+def office_qr(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    if fmt not in QR_FORMATS:
+        raise Http404
+    get_object_or_404(LiaisonOffice, contact_code=code)
+    return qr_response(public_url(reverse("liaison:to_office", args=[code])), fmt, filename=f"o-{code}")

@@ -12,6 +12,7 @@ from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_phone
 from apps.representatives import admin_views, services
 from apps.representatives.admin_forms import RejectForm, townships_in_scope
+from apps.representatives.choices import Status
 from apps.representatives.models import Constituency, DutyActivity, Evaluation, Representative, VoterRating
 from apps.representatives.resources import RepresentativeResource, VoterRatingResource
 
@@ -29,7 +30,19 @@ class ConstituencyAdmin(RendaModelAdmin):
 class RepresentativeAdmin(PhoneSearchAuditMixin, ImportExportMixin, RendaModelAdmin):
     resource_classes = [RepresentativeResource]
     formats = SPREADSHEET_FORMATS
-    list_display = ["name", "gender", "level", "township", "category", "party", "phone", "status", "duty_record_link"]
+    list_display = [
+        "name",
+        "gender",
+        "level",
+        "township",
+        "category",
+        "party",
+        "phone",
+        "status",
+        "duty_record_link",
+        "card_link",
+    ]
+    actions = ["print_contact_cards"]
     list_filter = ["level", "status", "category", "township", "term", "gender"]
     search_fields = ["name", "credential_no", "occupation"]
     list_select_related = ["township"]
@@ -77,6 +90,11 @@ class RepresentativeAdmin(PhoneSearchAuditMixin, ImportExportMixin, RendaModelAd
                 wrap(self.duty_record_view),
                 name="representatives_representative_duty_record",
             ),
+            path(
+                "<path:object_id>/contact-card/",
+                wrap(self.contact_card_view),
+                name="representatives_representative_contact_card",
+            ),
             *super().get_urls(),
         ]
 
@@ -87,6 +105,20 @@ class RepresentativeAdmin(PhoneSearchAuditMixin, ImportExportMixin, RendaModelAd
     def duty_record_link(self, rep):
         url = reverse("admin:representatives_representative_duty_record", args=[rep.pk])
         return format_html('<a href="{}">{}</a>', url, _("查看"))
+
+    def contact_card_view(self, request, object_id):
+        return admin_views.contact_card_view(self, request, unquote(object_id))
+
+    @admin.display(description=_("代表码"))
+    def card_link(self, rep):
+        if rep.status != Status.SERVING:
+            return "—"
+        url = reverse("admin:representatives_representative_contact_card", args=[rep.pk])
+        return format_html('<a href="{}">{}</a>', url, _("印制"))
+
+    @admin.action(description=_("印制所选代表的代表码（PDF）"), permissions=["view"])
+    def print_contact_cards(self, request, queryset):
+        return admin_views.contact_cards_response(self, request, queryset.select_related("township"))
 
 
 # --- the duty record ----------------------------------------------------------------------------

@@ -5,24 +5,30 @@ of queries per duty source), proposes the commendation and retraining lists, and
 ticked representatives through services.evaluation_confirm, all or none.
 """
 
+import logging
+
 import tablib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import all_or_nothing, page, workbook, xlsx_response
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
+from apps.core.qr import Poster, pdf_response, posters_pdf, public_url
 from apps.representatives import selectors, services
 from apps.representatives.admin_forms import EvaluationConfirmForm, EvaluationScopeForm
+from apps.representatives.choices import Status
 from apps.representatives.duty import grade_label
 from apps.representatives.models import Evaluation, Representative
 from apps.representatives.views import requested_year
 
+audit = logging.getLogger("renda.audit")
 EXPORT_PERMISSION = "representatives.export_evaluation"
 LIST_SIZE = 50
 Outcome = Evaluation.Outcome
@@ -168,3 +174,41 @@ def evaluation_xlsx_view(model_admin, request):
         )
     audit_event(Audit.EXPORT, request=request, register="evaluation", year=year, rows=len(dataset))
     return xlsx_response(workbook(dataset), f"evaluation-{year}.xlsx")
+
+
+# --- 代表码 cards ---------------------------------------------------------------------------------
+
+
+def _contact_poster(rep: Representative) -> Poster:
+    rep = services.contact_code_issue(representative=rep)
+    lines = (rep.get_level_display(), rep.township.name)
+    url = public_url(reverse("liaison:to_representative", args=[rep.contact_code]))
+    return Poster(
+        heading=_("%(name)s 代表") % {"name": rep.name},
+        lines=lines,
+        url=url,
+        call_to_action=_("扫码向我反映问题"),
+    )
+
+
+def contact_cards_response(model_admin, request, representatives):
+    """One A4 card per serving representative, in one PDF; those no longer serving get none."""
+    reps = list(representatives)
+    serving = [rep for rep in reps if rep.status == Status.SERVING]
+    if not serving:
+        messages.error(request, _("所选代表都已不在任，没有可以印制的代表码。"))
+        return None
+    posters = [_contact_poster(rep) for rep in serving]
+    audit_event(Audit.EXPORT, request=request, register="representative contact cards", rows=len(posters))
+    filename = "daibiaoma.pdf" if len(posters) > 1 else f"daibiaoma-{serving[0].contact_code}.pdf"
+    return pdf_response(posters_pdf(posters, title=_("代表码")), filename)
+
+
+def contact_card_view(model_admin, request, object_id):
+    representative = model_admin.get_object(request, object_id)  # 404 outside the scope
+    if not model_admin.has_view_permission(request, representative):
+        raise PermissionDenied
+    response = contact_cards_response(model_admin, request, [representative])
+    if response is None:
+        return HttpResponseRedirect(reverse("admin:representatives_representative_change", args=[representative.pk]))
+    return response

@@ -112,6 +112,19 @@ class Representative(models.Model):
         blank=True,
         related_name="representative",
     )
+    # 代表码: the opaque code of the QR card that opens the concern form aimed at this
+    # representative; issued when first needed, never changed, no personal data in it.
+    contact_code = models.CharField(_("代表码"), max_length=16, unique=True, null=True, blank=True, editable=False)
+    contact_code_township = models.ForeignKey(
+        Region,
+        verbose_name=_("代表码所印乡镇"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("最近一次印制代表码时代表所在的乡镇；代表调动后，扫码页面会说明。"),
+    )
 
     history = HistoricalRecords()
     objects = RepresentativeQuerySet.as_manager()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.confirmation import ReviewError, record_review
 from apps.core.models import User
+from apps.core.qr import new_public_code
 from apps.core.scope import scope_for
 from apps.notifications.services import notification_queue
 from apps.representatives import duty
@@ -254,3 +255,26 @@ def _notify_evaluation(evaluation: Evaluation) -> None:
     }
     url = reverse("representatives:duty_record") + f"?year={evaluation.year}"
     _notify("representatives.evaluation_confirmed", evaluation, rep, subject, url)
+
+
+# --- 代表码 ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_code_issue(*, representative: Representative) -> Representative:
+    """The representative's 代表码, made the first time it is asked for and never changed after.
+
+    It is asked for when a card is printed or shown, so the township printed beside it is the
+    representative's township now; the concern form tells a citizen who scans an older card of
+    a representative who has since moved."""
+    rep = Representative.objects.select_for_update(of=("self",)).get(pk=representative.pk)
+    changed = []
+    if not rep.contact_code:
+        rep.contact_code = new_public_code(Representative)
+        changed.append("contact_code")
+    if rep.contact_code_township_id != rep.township_id:
+        rep.contact_code_township_id = rep.township_id
+        changed.append("contact_code_township")
+    if changed:
+        rep.save(update_fields=changed)
+    return rep

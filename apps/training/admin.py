@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from apps.core import admin_pages
+from apps.core import admin_pages, checkin
 from apps.core.admin_mixins import RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import User
@@ -154,6 +154,7 @@ class LectureAdmin(WorkflowButtonsMixin, ExportMixin, RendaModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/attendance/", wrap(self.attendance_view), name="training_lecture_attendance"),
+            path("<path:object_id>/checkin-code/", wrap(self.checkin_code_view), name="training_lecture_checkin_code"),
             path("import/", wrap(self.import_view), name="training_lecture_import"),
             path("import/template/", wrap(self.import_template_view), name="training_lecture_import_template"),
             *super().get_urls(),
@@ -161,6 +162,9 @@ class LectureAdmin(WorkflowButtonsMixin, ExportMixin, RendaModelAdmin):
 
     def attendance_view(self, request, object_id):
         return admin_views.attendance_view(self, request, unquote(object_id))
+
+    def checkin_code_view(self, request, object_id):
+        return checkin.code_page(self, request, unquote(object_id), "lecture")
 
     def import_view(self, request):
         return admin_views.import_view(
@@ -196,6 +200,7 @@ class LectureAdmin(WorkflowButtonsMixin, ExportMixin, RendaModelAdmin):
         if not self.has_change_permission(request, obj) or obj.status == Lecture.Status.CANCELLED:
             return []
         buttons = [{"url": reverse("admin:training_lecture_attendance", args=[obj.pk]), "label": _("登记出勤")}]
+        buttons += [{"url": reverse("admin:training_lecture_checkin_code", args=[obj.pk]), "label": _("活动码")}]
         if obj.status == Lecture.Status.PLANNED:
             buttons += [{"action": "mark_held", "label": _("记为已举办")}]
             buttons += [{"action": "mark_cancelled", "label": _("取消授课")}]

@@ -7,12 +7,14 @@ class TrainingConfig(AppConfig):
     verbose_name = _("培训学习")
 
     def ready(self):
-        from apps.core import roles
+        from apps.core import checkin, roles
         from apps.representatives.duty import register
+        from apps.training import checkin as training_checkin
         from apps.training import reminders  # noqa: F401  (registers the reminder rules)
         from apps.training.duty import SOURCE
 
         register(SOURCE)
+        checkin.register(training_checkin.KIND)
 
         def crud(*models, verbs=("view", "add", "change")):
             return " ".join(f"training.{v}_{m}" for m in models for v in verbs)

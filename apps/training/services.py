@@ -138,14 +138,34 @@ def _marked_representatives(lecture: Lecture, marks: dict[int, str]) -> dict[int
     return reps
 
 
+def _lock_lecture(lecture: Lecture) -> Lecture:
+    return Lecture.objects.select_for_update(of=("self",)).select_related("hall__region").get(pk=lecture.pk)
+
+
 @transaction.atomic
 def attendance_mark(*, lecture: Lecture, marks: dict[int, str], by: User | None) -> int:
     """Record present / absent / excused for representatives (id -> status), all or nothing.
 
     A planned lecture whose day has come is held once attendance is taken. Returns how many
     rows were written or changed."""
-    lecture = Lecture.objects.select_for_update(of=("self",)).select_related("hall__region").get(pk=lecture.pk)
+    lecture = _lock_lecture(lecture)
     _check_scope(by, lecture.hall.region.path)
+    return _write_marks(lecture, marks, by)
+
+
+@transaction.atomic
+def attendance_check_in(*, lecture: Lecture, representative: Representative, by: User) -> bool:
+    """A representative checks in with the lecture's 活动码: marked present by the same rules as
+    staff marking (not cancelled, its day has come, of the hall's region), by themselves.
+    False when they were already marked present."""
+    lecture = _lock_lecture(lecture)
+    if lecture.attendance.filter(representative=representative, status=Attendance.Status.PRESENT).exists():
+        return False
+    _write_marks(lecture, {representative.pk: Attendance.Status.PRESENT}, by)
+    return True
+
+
+def _write_marks(lecture: Lecture, marks: dict[int, str], by: User | None) -> int:
     if lecture.status == Lecture.Status.CANCELLED:
         raise TrainingError(_("已取消的授课不能登记出勤。"))
     if lecture.date > timezone.localdate():

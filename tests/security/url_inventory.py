@@ -35,6 +35,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     "set_language": PUBLIC,
     "landing": LOGGED_IN,
     "unit_home": UNIT_ONLY,
+    "checkin": REP,  # 活动码: a representative checks in; anyone else is told so (403)
     # representatives
     "representatives:roster": PUBLIC,
     "representatives:mine": REP,
@@ -73,6 +74,10 @@ INVENTORY: dict[str, frozenset[str]] = {
     "liaison:track_rate": PUBLIC,
     "liaison:track_photo": PUBLIC,
     "liaison:reception_days": PUBLIC,
+    "liaison:to_representative": PUBLIC,  # 代表码
+    "liaison:representative_qr": PUBLIC,
+    "liaison:to_office": PUBLIC,  # 联络站码
+    "liaison:office_qr": PUBLIC,
     "liaison:unit_concerns": UNIT_ONLY,
     "liaison:my_concerns": REP,
     "liaison:concern_detail": frozenset({UNIT, REPRESENTATIVE}),
@@ -169,6 +174,18 @@ def audience(url: Url) -> frozenset[str] | None:
 
 # --- sample arguments ---------------------------------------------------------------------------
 
+def _rep_code(world) -> str:
+    from apps.representatives.services import contact_code_issue
+
+    return contact_code_issue(representative=world.rep).contact_code
+
+
+def _office_code(world) -> str:
+    from apps.liaison.services import office_contact_code_issue
+
+    return office_contact_code_issue(office=world.office).contact_code
+
+
 # Arguments of the parameterised portal routes, from the `world` of tests/security/conftest.py
 # (objects of township A, owned by its representative and the county's unit).
 SAMPLES = {
@@ -188,6 +205,11 @@ SAMPLES = {
     "liaison:concern_submitted": lambda w: {"code": w.concern.tracking_code},
     "liaison:track_rate": lambda w: {"code": w.concern.tracking_code},
     "liaison:track_photo": lambda w: {"token": "not-a-token"},
+    "liaison:to_representative": lambda w: {"code": _rep_code(w)},
+    "liaison:representative_qr": lambda w: {"code": _rep_code(w), "fmt": "png"},
+    "liaison:to_office": lambda w: {"code": _office_code(w)},
+    "liaison:office_qr": lambda w: {"code": _office_code(w), "fmt": "svg"},
+    "checkin": lambda w: {"kind": "lecture", "key": w.lecture.pk, "token": "not-a-token"},
     "liaison:concern_detail": lambda w: {"pk": w.concern.pk},
     "liaison:concern_answer": lambda w: {"pk": w.concern.pk},
     "liaison:concern_photo": lambda w: {"pk": w.concern.pk, "photo_pk": w.concern_photo.pk},
