@@ -162,6 +162,8 @@ else:
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # kombu's default is "control" in the working directory: keep the broker under var/.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
