@@ -11,6 +11,7 @@ urlpatterns = [
     path("track/<str:code>/rate/", views.track_rate, name="track_rate"),
     path("track/photos/<str:token>/", views.track_photo, name="track_photo"),
     path("reception-days/", views.reception_days, name="reception_days"),
+    path("offices/", views.offices, name="offices"),
     # Handling units and representatives: pk is the Concern.
     path("unit/concerns/", views.unit_concerns, name="unit_concerns"),
     path("mine/concerns/", views.my_concerns, name="my_concerns"),

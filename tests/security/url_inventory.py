@@ -72,6 +72,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     "liaison:track_rate": PUBLIC,
     "liaison:track_photo": PUBLIC,
     "liaison:reception_days": PUBLIC,
+    "liaison:offices": PUBLIC,
     "liaison:unit_concerns": UNIT_ONLY,
     "liaison:my_concerns": REP,
     "liaison:concern_detail": frozenset({UNIT, REPRESENTATIVE}),
