@@ -8,9 +8,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
+from apps.core import display
 from apps.core.access import unit_staff_required
 from apps.core.export_jobs import export_file, export_job_for, export_jobs_of
 from apps.core.models import Region, User
@@ -29,6 +32,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {"counties": counties, "townships": public_counts_by_township(), "site_name": settings.RENDA["SITE_NAME"]},
     )
+
+
+@require_safe
+def display_mode(request: HttpRequest) -> HttpResponse:
+    """The 大字 switch is a plain link: it sets the cookie and returns to the page it was on."""
+    mode = request.GET.get("mode")
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    response = redirect(back)
+    if mode in display.MODES:
+        display.set_display_mode(response, mode)
+    return response
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -32,6 +32,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     "login": PUBLIC,
     "logout": PUBLIC,  # logging out needs no account; it only ends a session
     "set_language": PUBLIC,
+    "display_mode": PUBLIC,
     "landing": LOGGED_IN,
     "unit_home": UNIT_ONLY,
     # representatives
