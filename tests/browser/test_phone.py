@@ -156,10 +156,21 @@ def test_the_menu_opens_with_a_tap_and_leads_to_the_office_directory(browser, li
     assert not directory.is_visible()
     page.get_by_text("菜单", exact=True).click()
     assert directory.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "menu-open-360x740.png"))
     directory.click()
     page.wait_for_url("**/liaison/offices/")
     assert page.get_by_role("heading", name="代表联络站查询").is_visible()
     assert page.csp_errors == []
+
+
+def test_the_header_stays_small_in_english_too(browser, live_server, town):
+    page = _context(browser, live_server, PHONES[0])
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    page.goto(live_server.url + "/liaison/offices/")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.eval_on_selector(".site-header", "el => el.getBoundingClientRect().height") < 0.2 * 740
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(ARTIFACTS / "offices-en-360x740.png"))
 
 
 def test_the_menu_works_without_javascript(browser, live_server, town):
