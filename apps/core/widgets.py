@@ -11,7 +11,7 @@ PICKER_BUTTON = "picker"
 
 class PickerSelectMultiple(forms.CheckboxSelectMultiple):
     """A long multiple choice (186 co-signers) as checkboxes under a search box. Typing filters
-    them (static/js/picker.js); with no script the 筛选 button posts the form back and the page
+    them (static/js/picker.js, which the page loads); with no script the 筛选 button posts the form back and the page
     shows the matches and the choices already made (`picker_requested`). Either way the choices
     are the field's own: filtering only hides options, it never changes what may be chosen."""
 

@@ -248,4 +248,3 @@ def test_axe_reports_what_it_should(browser, live_server, town):
     found = {v["id"]: v["impact"] for v in page.evaluate(AXE_RUN)}
     assert page.evaluate("axe.version") == "4.14.1"
     assert found.get("image-alt") == "critical" and found.get("color-contrast") == "serious"
-
