@@ -33,13 +33,20 @@ PUBLIC = {
     "offices": "/liaison/offices/",
     "roster": "/representatives/",
     "proposals": "/proposals/public/",
+    "reception-days": "/liaison/reception-days/",
+    "livelihood": "/livelihood/",
 }
 REPRESENTATIVE = {
     "rep-home": "/representatives/mine/",
     "new-proposal": "/proposals/mine/new/",
     "activities": "/representatives/mine/activities/",
+    "my-proposals": "/proposals/mine/",
+    "duty-record": "/representatives/mine/record/",
+    "my-shifts": "/liaison/mine/shifts/",
+    "my-concerns": "/liaison/mine/concerns/",
+    "inbox": "/inbox/",
 }
-UNIT = {"unit-home": "/unit/"}
+UNIT = {"unit-home": "/unit/", "unit-proposals": "/proposals/unit/", "unit-concerns": "/liaison/unit/concerns/"}
 
 # axe-core's violations, trimmed to what a failure message needs. Text exactly the colour of its
 # background is only "incomplete" to axe (it may be hidden on purpose); here it is a violation.
@@ -144,7 +151,7 @@ def test_the_representative_portal_fits_a_phone_and_passes_axe(browser, live_ser
 
 
 @pytest.mark.parametrize("size", PHONES, ids=["360x740", "390x844"])
-def test_the_unit_home_fits_a_phone_and_passes_axe(browser, live_server, town, size):
+def test_the_unit_portal_fits_a_phone_and_passes_axe(browser, live_server, town, size):
     page = _logged_in(browser, live_server, size, town.users.unit)
     assert _check_all(page, live_server, UNIT, size) == []
 
