@@ -9,12 +9,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from apps.core import checkin as checkin_codes
-from apps.core import operations
+from apps.core import display, operations
 from apps.core.access import unit_staff_required
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
@@ -47,6 +48,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_safe
+def display_mode(request: HttpRequest) -> HttpResponse:
+    """The 大字 switch is a plain link: it sets the cookie and returns to the page it was on."""
+    mode = request.GET.get("mode")
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    response = redirect(back)
+    if mode in display.MODES:
+        display.set_display_mode(response, mode)
+    return response
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -143,6 +143,7 @@ class LiaisonOfficeAdmin(RendaModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "level", "region", "parent", "established_on", "is_active"]}),
         (_("人员与联系方式"), {"fields": ["head", "liaison_officer", "phone", "address", "opening_hours"]}),
+        (_("地图位置"), {"fields": ["latitude", "longitude"]}),
     ]
 
     def get_inlines(self, request, obj):

@@ -429,3 +429,15 @@ class ReceptionFilterForm(TextHygieneMixin, forms.Form):
         required=False,
         empty_label=_("全部乡镇"),
     )
+
+
+class OfficeSearchForm(ReceptionFilterForm):
+    q = forms.CharField(
+        label=_("搜索"),
+        max_length=50,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("村名、地址或代表姓名")}),
+    )
+
+    field_order = ["q", "township"]

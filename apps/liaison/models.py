@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,6 +30,24 @@ class LiaisonOffice(models.Model):
     phone = PhoneNumberField(_("联系电话"), max_length=30, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
+    # GCJ-02, as China's map apps (高德、腾讯) read and show them; the public directory links there.
+    latitude = models.DecimalField(
+        _("纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("地图坐标（GCJ-02），可不填。"),
+    )
+    longitude = models.DecimalField(
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     established_on = models.DateField(
         _("设立日期"), null=True, blank=True, help_text=_("统计每年新设的联络站；早已设立、日期不详的可留空。")
@@ -48,7 +68,16 @@ class LiaisonOffice(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def map_url(self) -> str:
+        if self.latitude is None or self.longitude is None:
+            return ""
+        query = urlencode({"position": f"{self.longitude},{self.latitude}", "name": self.name})
+        return f"https://uri.amap.com/marker?{query}"
+
     def clean(self):
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"longitude": _("经度和纬度要么都填，要么都不填。")})
         if not self.region_id:
             return
         wanted = Region.Level.TOWNSHIP if self.level == self.Level.OFFICE else Region.Level.VILLAGE

@@ -1,13 +1,17 @@
 """Reads of the liaison app: lookups for the tracking page, portal lists, statistics."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
+from apps.core.collation import by_stroke
 from apps.core.phones import normalize_phone
-from apps.liaison.models import Concern, DutyShift, LiaisonOffice, ReceptionDay
+from apps.liaison.models import Concern, DutyShift, LiaisonOffice, ReceptionDay, ReceptionSchedule
 from apps.liaison.services import normalise_code
+from apps.representatives.choices import Status
+from apps.representatives.models import Representative
 
 S = Concern.Status
 
@@ -51,8 +55,6 @@ def get_concern_for_handler(user, representative, pk) -> Concern:
 
 def published_reception_days(*, today, notice_days: int):
     """Reception days the public may see: from today to the publication horizon."""
-    from datetime import timedelta
-
     return (
         ReceptionDay.objects.filter(date__gte=today, date__lte=today + timedelta(days=notice_days))
         .exclude(status=ReceptionDay.Status.CANCELLED)
@@ -124,3 +126,65 @@ def office_of_township(township) -> LiaisonOffice | None:
         .order_by("pk")
         .first()
     )
+
+
+# --- the public directory of offices and stations -----------------------------------------------
+
+
+def office_directory(*, today, notice_days: int, township=None, search: str = ""):
+    """Active township offices, each with its active stations, regular reception schedules and the
+    reception days already published: a fixed number of queries for any page. A search matches the
+    name, address or place of an office or of one of its stations, or a serving representative of
+    the township."""
+    days = published_reception_days(today=today, notice_days=notice_days).select_related(None).prefetch_related(None)
+    schedules = ReceptionSchedule.objects.filter(is_active=True).order_by("pk")
+    stations = (
+        LiaisonOffice.objects.filter(is_active=True)
+        .select_related("region")
+        .order_by("region__sort_order", "region__code", "name")
+        .prefetch_related(
+            Prefetch("schedules", queryset=schedules, to_attr="regular"),
+            Prefetch("reception_days", queryset=days, to_attr="upcoming"),
+        )
+    )
+    qs = (
+        LiaisonOffice.objects.filter(level=LiaisonOffice.Level.OFFICE, is_active=True)
+        .select_related("region")
+        .prefetch_related(
+            Prefetch("stations", queryset=stations, to_attr="open_stations"),
+            Prefetch("schedules", queryset=schedules, to_attr="regular"),
+            Prefetch("reception_days", queryset=days, to_attr="upcoming"),
+        )
+        .order_by("region__sort_order", "region__code", "pk")
+    )
+    if township is not None:
+        qs = qs.filter(region=township)
+    if search:
+        qs = qs.filter(_matching(search))
+    return qs
+
+
+def _matching(search: str) -> Q:
+    place = Q(name__icontains=search) | Q(address__icontains=search) | Q(region__name__icontains=search)
+    station = LiaisonOffice.objects.filter(
+        Q(name__icontains=search) | Q(address__icontains=search) | Q(region__name__icontains=search),
+        parent=OuterRef("pk"),
+        is_active=True,
+    )
+    representative = Representative.objects.filter(
+        township=OuterRef("region"), status=Status.SERVING, name__icontains=search
+    )
+    return place | Q(Exists(station)) | Q(Exists(representative))
+
+
+def representatives_of_townships(township_ids) -> dict[int, list]:
+    """{township id: serving representatives by surname strokes}, public fields only, one query."""
+    found: dict[int, list] = {}
+    qs = (
+        Representative.objects.filter(township_id__in=list(township_ids), status=Status.SERVING)
+        .only("name", "level", "township")
+        .order_by("township_id", by_stroke("name"), "pk")
+    )
+    for rep in qs:
+        found.setdefault(rep.township_id, []).append(rep)
+    return found

@@ -16,6 +16,7 @@ urlpatterns = [
     path("to/r/<slug:code>/qr.<str:fmt>", views.representative_qr, name="representative_qr"),
     path("to/o/<slug:code>/", views.to_office, name="to_office"),
     path("to/o/<slug:code>/qr.<str:fmt>", views.office_qr, name="office_qr"),
+    path("offices/", views.offices, name="offices"),
     # Handling units and representatives: pk is the Concern.
     path("unit/concerns/", views.unit_concerns, name="unit_concerns"),
     path("mine/concerns/", views.my_concerns, name="my_concerns"),

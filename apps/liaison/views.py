@@ -42,9 +42,11 @@ from apps.liaison.selectors import (
     concerns_for_representative,
     concerns_for_unit,
     get_concern_for_handler,
+    office_directory,
     office_of_township,
     phone_matches,
     published_reception_days,
+    representatives_of_townships,
 )
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
@@ -342,6 +344,34 @@ def reception_days(request: HttpRequest) -> HttpResponse:
         day.on_duty = [s.representative.name for s in day.shifts.all() if s.attendance != DutyShift.Attendance.EXCUSED]
     context = {"form": form, "page": page, "rows": rows, "today": today, "query": _query_without_page(request)}
     return render(request, "liaison/reception_days.html", context)
+
+
+@require_safe
+def offices(request: HttpRequest) -> HttpResponse:
+    """The public directory: where each township's office and its village stations are, when they
+    open, who runs them, their next reception days and the township's representatives."""
+    form = forms.OfficeSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    qs = office_directory(
+        today=today,
+        notice_days=_config("RECEPTION_NOTICE_DAYS"),
+        township=filters.get("township"),
+        search=filters.get("q", ""),
+    )
+    page = _paginate(request, qs)
+    rows = list(page.object_list)
+    representatives = representatives_of_townships({office.region_id for office in rows})
+    for office in rows:
+        office.representatives = representatives.get(office.region_id, [])
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": _query_without_page(request),
+        "aimable_levels": forms.SERVING_LEVELS,
+    }
+    return render(request, "liaison/offices.html", context)
 
 
 # --- concern portals ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.models import CongressSession
 from apps.core.text import TextHygieneMixin
 from apps.core.uploads import PIL_FORMATS, reencoded_image
+from apps.core.widgets import PickerSelectMultiple, picker_queries
 from apps.proposals.models import Assignment, ContactRecord, Outcome, Proposal, Rating
 from apps.representatives.models import Representative
 
@@ -157,8 +158,8 @@ class ProposalForm(TextHygieneMixin, forms.ModelForm):
         label=_("附议代表"),
         queryset=Representative.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("可不选。电脑上按住 Ctrl 键可选多位代表。附议代表须在提交后确认。"),
+        widget=PickerSelectMultiple,
+        help_text=_("可不选。输入姓名或乡镇查找，勾选要请其附议的代表，可选多位。附议代表须在提交后确认。"),
     )
 
     class Meta:
@@ -188,6 +189,7 @@ class ProposalForm(TextHygieneMixin, forms.ModelForm):
             .select_related("township")
             .by_stroke()
         )
+        picker_queries(self)
 
 
 class CosignForm(TextHygieneMixin, forms.Form):

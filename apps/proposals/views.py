@@ -26,6 +26,7 @@ from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.downloads import file_response
 from apps.core.models import User
+from apps.core.widgets import picker_requested, typed_so_far
 from apps.core.workdays import workdays_between
 from apps.proposals import forms, services
 from apps.proposals.models import (
@@ -332,6 +333,9 @@ def _needs(representative: Representative, proposal: Proposal) -> bool:
 def new(request: HttpRequest, representative: Representative) -> HttpResponse:
     if representative.term_id is None:
         return render(request, "proposals/new.html", {"no_term": True})
+    if picker_requested(request.POST):
+        form = forms.ProposalForm(initial=typed_so_far(forms.ProposalForm, request.POST), representative=representative)
+        return render(request, "proposals/new.html", {"form": form, "has_sessions": True})
     form = forms.ProposalForm(request.POST or None, representative=representative)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
@@ -350,6 +354,10 @@ def mine_edit(request: HttpRequest, representative: Representative, pk: int) -> 
     if proposal.lead_id != representative.pk or proposal.status not in (Status.DRAFT, Status.RETURNED):
         return render(request, "core/no_role.html", status=403)
     initial = {"cosigners": [c.representative_id for c in proposal.cosigners.all()]}
+    if picker_requested(request.POST):
+        initial = typed_so_far(forms.ProposalForm, request.POST)
+        form = forms.ProposalForm(instance=proposal, initial=initial, representative=representative)
+        return render(request, "proposals/new.html", {"form": form, "has_sessions": True, "proposal": proposal})
     form = forms.ProposalForm(request.POST or None, instance=proposal, initial=initial, representative=representative)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

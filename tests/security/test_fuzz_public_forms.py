@@ -326,6 +326,11 @@ FILTERS = {
     "livelihood:public": lambda d: {"county": st.just("430529"), "year": st.sampled_from(["2022", "2023"])},
     "liaison:reception_days": lambda d: {"township": st.just(d["township"].code), "page": st.just("1")},
     "liaison:concern_new": lambda d: {"representative": st.just(str(d["rep"].pk))},
+    "liaison:offices": lambda d: {
+        "q": st.sampled_from(["儒林", "杨", "%", "_"]),
+        "township": st.just(d["township"].code),
+        "page": st.sampled_from(["1", "last"]),
+    },
 }
 
 

@@ -33,6 +33,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     "login": PUBLIC,
     "logout": PUBLIC,  # logging out needs no account; it only ends a session
     "set_language": PUBLIC,
+    "display_mode": PUBLIC,
     "landing": LOGGED_IN,
     "unit_home": UNIT_ONLY,
     "checkin": REP,  # 活动码: a representative checks in; anyone else is told so (403)
@@ -78,6 +79,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     "liaison:representative_qr": PUBLIC,
     "liaison:to_office": PUBLIC,  # 联络站码
     "liaison:office_qr": PUBLIC,
+    "liaison:offices": PUBLIC,
     "liaison:unit_concerns": UNIT_ONLY,
     "liaison:my_concerns": REP,
     "liaison:concern_detail": frozenset({UNIT, REPRESENTATIVE}),
