@@ -220,6 +220,12 @@ class FeedbackForm(TextHygieneMixin, forms.Form):
 
 
 class PublicFilterForm(TextHygieneMixin, forms.Form):
+    q = forms.CharField(
+        label=_("关键词"),
+        max_length=50,
+        required=False,
+        help_text=_("建议标题、领衔代表或承办单位"),
+    )
     session = forms.ModelChoiceField(
         label=_("会议"),
         queryset=CongressSession.objects.select_related("term__region"),

@@ -88,6 +88,12 @@ def published_proposals():
     )
 
 
+def published_matching(qs, words: str):
+    """Published proposals whose title, lead representative or handling unit names the words."""
+    units = Assignment.objects.filter(proposal=OuterRef("pk"), unit__name__icontains=words)
+    return qs.filter(Q(title__icontains=words) | Q(lead__name__icontains=words) | Exists(units))
+
+
 # --- rates ----------------------------------------------------------------------------------
 
 

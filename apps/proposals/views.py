@@ -41,6 +41,7 @@ from apps.proposals.models import (
 from apps.proposals.selectors import (
     get_assignment_for_unit,
     get_proposal_for_representative,
+    published_matching,
     published_proposals,
     representative_proposals,
     unit_assignments,
@@ -538,8 +539,11 @@ def reply_letter(request: HttpRequest, reply_pk: int) -> HttpResponse:
 def public_list(request: HttpRequest) -> HttpResponse:
     form = forms.PublicFilterForm(request.GET or None)
     qs = published_proposals()
-    if form.is_valid() and form.cleaned_data["session"]:
-        qs = qs.filter(session=form.cleaned_data["session"])
+    if form.is_valid():
+        if form.cleaned_data["session"]:
+            qs = qs.filter(session=form.cleaned_data["session"])
+        if form.cleaned_data["q"]:
+            qs = published_matching(qs, form.cleaned_data["q"])
     context = {"form": form, "page": _paginate(request, qs), "query": _query_without_page(request)}
     return render(request, "proposals/public_list.html", context)
 

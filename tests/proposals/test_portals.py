@@ -709,6 +709,14 @@ def test_the_public_list_filters_by_session(client, lead_assignment, county_term
     assert len(filtered.context["page"].object_list) == 1
 
 
+def test_the_public_list_finds_a_proposal_by_its_title_lead_or_unit(client, lead_assignment):
+    proposal = lead_assignment.proposal
+    for words in (proposal.title[:4], proposal.lead.name, lead_assignment.unit.name[-3:]):
+        found = client.get(url("public_list"), {"q": words}).context["page"].object_list
+        assert [p.pk for p in found] == [proposal.pk], words
+    assert list(client.get(url("public_list"), {"q": "没有这样的建议"}).context["page"].object_list) == []
+
+
 def test_the_public_page_shows_content_and_replies_with_full_consent(client, lead_assignment, unit_staff, rep_a):
     reply = replied(lead_assignment, unit_staff)
     text = client.get(url("public_detail", lead_assignment.proposal_id)).text
