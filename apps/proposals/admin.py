@@ -22,6 +22,7 @@ from apps.core.scope import scope_for
 from apps.proposals import admin_views, services
 from apps.proposals.admin_forms import (
     DecisionNoteForm,
+    FollowUpCloseForm,
     MarkKeyForm,
     MergeForm,
     ProposalAddForm,
@@ -57,6 +58,8 @@ EVENT_LABELS = {
     "submit": _("提交"),
     "cosign_confirm": _("确认附议"),
     "cosign_decline": _("拒绝附议"),
+    "cosign_recorded": _("代为登记附议确认"),
+    "cosign_removed": _("移除附议代表"),
     "accept": _("受理"),
     "return": _("退回"),
     "merge": _("并案"),
@@ -111,10 +114,11 @@ def _local(value, fmt="%Y-%m-%d %H:%M") -> str:
 
 class CoSignerInline(ReadOnlyInline):
     model = CoSigner
-    fields = ["representative", "confirmed_at", "declined_at", "agreed_to_withdraw_at"]
+    fields = ["representative", "confirmed_at", "declined_at", "answered_via", "recorder", "agreed_to_withdraw_at"]
+    recorder = _person_column("recorded_by", _("代为登记人"))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("representative")
+        return super().get_queryset(request).select_related("representative", "recorded_by")
 
 
 class AssignmentInline(ReadOnlyInline):
@@ -210,6 +214,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
         "assign_on_site",
         "mark_key",
         "record_supervision",
+        "close_follow_up",
     ]
 
     add_fieldsets = [
@@ -243,6 +248,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/assign/", wrap(self.assign_view), name="proposals_proposal_assign"),
+            path("<path:object_id>/cosigners/", wrap(self.cosigners_view), name="proposals_proposal_cosigners"),
             path("assign-on-site/", wrap(self.on_site_view), name="proposals_proposal_assign_on_site"),
             path("statistics/", wrap(self.statistics_view), name="proposals_proposal_statistics"),
             path("statistics/export/", wrap(self.statistics_xlsx_view), name="proposals_proposal_statistics_export"),
@@ -253,6 +259,9 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
 
     def assign_view(self, request, object_id):
         return admin_views.assign_view(self, request, unquote(object_id))
+
+    def cosigners_view(self, request, object_id):
+        return admin_views.cosigners_view(self, request, unquote(object_id))
 
     def on_site_view(self, request):
         return admin_views.on_site_view(self, request)
@@ -370,7 +379,9 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
         if data["cosigners_signed"]:
             for rep in data["cosigners"]:
                 if rep.pk != proposal.lead_id:
-                    services.cosign_respond(proposal=proposal, representative=rep, agree=True, by=request.user)
+                    services.cosigner_record(
+                        proposal=proposal, representative=rep, source=CoSigner.Source.PAPER, by=request.user
+                    )
         if data["submit_now"]:
             proposal = services.proposal_submit(proposal=proposal, by=request.user)
         return proposal
@@ -415,6 +426,9 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
         if not self.has_change_permission(request, obj):
             return []
         status, buttons = obj.status, []
+        if status in (Status.DRAFT, Status.SUBMITTED) and obj.cosigners.filter(confirmed_at__isnull=True).exists():
+            url = reverse("admin:proposals_proposal_cosigners", args=[obj.pk])
+            buttons.append({"url": url, "label": _("登记附议代表的答复")})
         if status == Status.SUBMITTED:
             buttons.append({"action": "accept_proposals", "label": _("受理")})
         if status == Status.ACCEPTED:
@@ -426,6 +440,8 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
             ]
         if status in (*HANDLING, Status.REPLIED):
             buttons.append({"action": "record_supervision", "label": _("登记督办")})
+        if status == Status.FOLLOW_UP:
+            buttons.append({"action": "close_follow_up", "label": _("跟踪办结")})
         if status not in FINISHED:
             buttons.append({"action": "mark_key", "label": _("列为重点督办")})
         return buttons
@@ -517,6 +533,21 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
             form=SupervisionForm,
             apply=lambda p, data: services.supervision_record(proposal=p, by=request.user, **data),
             done=_("已为%(n)s件建议登记督办。"),
+        )
+
+    @admin.action(description=_("跟踪办结所选建议（B、C类答复）"), permissions=["change"])
+    def close_follow_up(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="close_follow_up",
+            title=_("跟踪办结"),
+            form=FollowUpCloseForm,
+            apply=lambda p, data: services.follow_up_close(
+                proposal=p, note=data["note"], carried_over=data["carried_over"], by=request.user
+            ),
+            done=_("已办结%(n)s件跟踪办理的建议。"),
         )
 
 

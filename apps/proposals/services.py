@@ -226,6 +226,7 @@ def cosign_respond(*, proposal: Proposal, representative: Representative, agree:
         raise ProposalError(_("您已经答复过附议请求。"))
     now = timezone.now()
     cosigner.confirmed_at, cosigner.declined_at = (now, None) if agree else (None, now)
+    cosigner.answered_via = CoSigner.Source.PORTAL
     cosigner.save()
     action = "cosign_confirm" if agree else "cosign_decline"
     ProposalEvent.objects.create(
@@ -237,6 +238,52 @@ def cosign_respond(*, proposal: Proposal, representative: Representative, agree:
         note=str(representative),
     )
     return cosigner
+
+
+def _cosigner_of(proposal: Proposal, representative: Representative) -> CoSigner:
+    try:
+        return proposal.cosigners.get(representative=representative)
+    except CoSigner.DoesNotExist:
+        raise ProposalError(_("%(name)s不是这件建议的附议代表。") % {"name": representative}) from None
+
+
+@transaction.atomic
+def cosigner_record(
+    *, proposal: Proposal, representative: Representative, source: str, by: User, note: str = ""
+) -> CoSigner:
+    """Staff record a co-signer's confirmation given on paper, by phone or in person: many
+    representatives never log in, and a joint proposal cannot be accepted before they answer."""
+    proposal = _lock(proposal)
+    _require(proposal, Status.DRAFT, Status.SUBMITTED, action=_("登记附议确认"))
+    if source not in CoSigner.STAFF_SOURCES:
+        raise ProposalError(_("请选择代表确认附议的方式：纸质签名、电话或当面。"))
+    cosigner = _cosigner_of(proposal, representative)
+    if cosigner.confirmed_at or cosigner.declined_at:
+        raise ProposalError(_("%(name)s已经答复过附议请求。") % {"name": representative})
+    cosigner.confirmed_at, cosigner.declined_at = timezone.now(), None
+    cosigner.answered_via, cosigner.recorded_by = source, by
+    cosigner.save()
+    text = f"{representative}（{CoSigner.Source(source).label}）"
+    _log(proposal, "cosign_recorded", by, f"{text} {note.strip()}".strip())
+    return cosigner
+
+
+@transaction.atomic
+def cosigner_remove(
+    *, proposal: Proposal, representative: Representative, reason: str, by: User, source: str = ""
+) -> Proposal:
+    """Take off a co-signer who declines (or cannot be reached): the proposal goes on without
+    them, and the timeline keeps who removed whom and why."""
+    proposal = _lock(proposal)
+    _require(proposal, Status.DRAFT, Status.SUBMITTED, action=_("移除附议代表"))
+    if not reason.strip():
+        raise ProposalError(_("请说明移除附议代表的原因。"))
+    if source and source not in CoSigner.Source.values:
+        raise ProposalError(_("请选择代表答复的方式。"))
+    _cosigner_of(proposal, representative).delete()
+    via = f"（{CoSigner.Source(source).label}）" if source else ""
+    _log(proposal, "cosign_removed", by, f"{representative}{via}：{reason.strip()}")
+    return proposal
 
 
 # --- review -----------------------------------------------------------------------------------

@@ -55,6 +55,8 @@ EVENT_LABELS = {
     "submit": gettext_lazy("提交"),
     "cosign_confirm": gettext_lazy("确认附议"),
     "cosign_decline": gettext_lazy("不附议"),
+    "cosign_recorded": gettext_lazy("工作人员登记附议确认"),
+    "cosign_removed": gettext_lazy("移除附议代表"),
     "accept": gettext_lazy("受理"),
     "return": gettext_lazy("退回"),
     "merge": gettext_lazy("并案"),

@@ -178,7 +178,8 @@ def test_cosigners_who_signed_on_paper_are_confirmed_by_the_staff_member(
     login(committee_staff).post(reverse("admin:proposals_proposal_add"), data)
     cosigner = CoSigner.objects.get()
     assert cosigner.confirmed_at is not None
-    event = ProposalEvent.objects.get(action="cosign_confirm")
+    assert (cosigner.answered_via, cosigner.recorded_by) == (CoSigner.Source.PAPER, committee_staff)
+    event = ProposalEvent.objects.get(action="cosign_recorded")
     assert event.by == committee_staff
 
 

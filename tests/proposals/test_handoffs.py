@@ -1,0 +1,193 @@
+"""Hand-offs that never dead-end: co-signers who answer on paper, and follow-up closed from the admin."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.proposals import services
+from apps.proposals.models import CoSigner, ProposalEvent, Status
+from apps.proposals.services import ProposalError
+
+CHANGELIST = "admin:proposals_proposal_changelist"
+
+
+def _messages(response) -> str:
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+@pytest.fixture
+def joint(session, rep_a, cosigner_rep, representative_user):
+    proposal = services.proposal_create(
+        lead=rep_a,
+        session=session,
+        title="关于硬化村组道路的联名建议",
+        content="道路泥泞。",
+        category="transport",
+        by=representative_user,
+        cosigners=[cosigner_rep],
+    )
+    services.proposal_submit(proposal=proposal, by=representative_user)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def _cosigners_url(proposal):
+    return reverse("admin:proposals_proposal_cosigners", args=[proposal.pk])
+
+
+# --- co-signers on paper ------------------------------------------------------------------------
+
+
+def test_staff_record_a_confirmation_given_by_phone_and_the_proposal_can_be_accepted(
+    joint, cosigner_rep, committee_staff
+):
+    with pytest.raises(ProposalError, match="附议代表没有确认"):
+        services.proposal_accept(proposal=joint, by=committee_staff)
+    services.cosigner_record(proposal=joint, representative=cosigner_rep, source="phone", by=committee_staff)
+    cosigner = CoSigner.objects.get(proposal=joint)
+    assert cosigner.confirmed_at is not None
+    assert (cosigner.answered_via, cosigner.recorded_by) == (CoSigner.Source.PHONE, committee_staff)
+    event = ProposalEvent.objects.get(proposal=joint, action="cosign_recorded")
+    assert event.by == committee_staff and "电话" in event.note and cosigner_rep.name in event.note
+    services.proposal_accept(proposal=joint, by=committee_staff)
+    joint.refresh_from_db()
+    assert joint.status == Status.ACCEPTED
+
+
+def test_staff_cannot_claim_a_portal_confirmation_or_answer_twice(joint, cosigner_rep, committee_staff):
+    with pytest.raises(ProposalError, match="确认附议的方式"):
+        services.cosigner_record(proposal=joint, representative=cosigner_rep, source="portal", by=committee_staff)
+    services.cosign_respond(proposal=joint, representative=cosigner_rep, agree=False, by=cosigner_rep.user)
+    with pytest.raises(ProposalError, match="已经答复"):
+        services.cosigner_record(proposal=joint, representative=cosigner_rep, source="paper", by=committee_staff)
+    assert not ProposalEvent.objects.filter(action="cosign_recorded").exists()
+
+
+def test_a_cosigner_who_declines_is_removed_with_the_reason_in_the_timeline(joint, cosigner_rep, committee_staff):
+    with pytest.raises(ProposalError, match="原因"):
+        services.cosigner_remove(proposal=joint, representative=cosigner_rep, reason=" ", by=committee_staff)
+    assert joint.cosigners.exists()
+    services.cosigner_remove(
+        proposal=joint, representative=cosigner_rep, reason="本人电话表示不附议", source="phone", by=committee_staff
+    )
+    assert not joint.cosigners.exists()
+    event = ProposalEvent.objects.get(proposal=joint, action="cosign_removed")
+    assert "本人电话表示不附议" in event.note and cosigner_rep.name in event.note
+    services.proposal_accept(proposal=joint, by=committee_staff)
+
+
+def test_cosigners_cannot_be_changed_once_the_proposal_is_accepted(joint, cosigner_rep, committee_staff):
+    services.cosigner_record(proposal=joint, representative=cosigner_rep, source="paper", by=committee_staff)
+    services.proposal_accept(proposal=joint, by=committee_staff)
+    with pytest.raises(ProposalError, match="不能移除附议代表"):
+        services.cosigner_remove(proposal=joint, representative=cosigner_rep, reason="不附议", by=committee_staff)
+
+
+def test_the_change_page_offers_the_cosigner_page_while_someone_has_not_confirmed(
+    login, joint, cosigner_rep, committee_staff
+):
+    client = login(committee_staff)
+    change = reverse("admin:proposals_proposal_change", args=[joint.pk])
+    assert _cosigners_url(joint) in client.get(change).content.decode()
+    services.cosigner_record(proposal=joint, representative=cosigner_rep, source="paper", by=committee_staff)
+    assert _cosigners_url(joint) not in client.get(change).content.decode()
+
+
+def test_staff_confirm_on_the_cosigner_page(login, joint, cosigner_rep, committee_staff):
+    client = login(committee_staff)
+    cosigner = joint.cosigners.get()
+    assert client.get(_cosigners_url(joint)).status_code == 200
+    data = {"cosigner": cosigner.pk, "decision": "confirm", "source": "in_person", "note": "人代会期间当面确认"}
+    response = client.post(_cosigners_url(joint), data)
+    assert response.status_code == 302
+    cosigner.refresh_from_db()
+    assert cosigner.answered_via == CoSigner.Source.IN_PERSON and cosigner.confirmed_at is not None
+    assert "已登记" in _messages(response)
+
+
+def test_removing_on_the_cosigner_page_needs_a_reason(login, joint, committee_staff):
+    client = login(committee_staff)
+    data = {"cosigner": joint.cosigners.get().pk, "decision": "remove", "source": "phone", "note": ""}
+    response = client.post(_cosigners_url(joint), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["note"]
+    assert joint.cosigners.exists()
+    data["note"] = "电话联系，本人不同意附议"
+    assert client.post(_cosigners_url(joint), data).status_code == 302
+    assert not joint.cosigners.exists()
+
+
+def test_a_refusal_of_the_service_is_shown_on_the_cosigner_form(login, joint, cosigner_rep, committee_staff):
+    cosigner = joint.cosigners.get()
+    services.cosign_respond(proposal=joint, representative=cosigner_rep, agree=False, by=cosigner_rep.user)
+    data = {"cosigner": cosigner.pk, "decision": "confirm", "source": "paper"}
+    response = login(committee_staff).post(_cosigners_url(joint), data)
+    assert response.status_code == 200
+    assert "已经答复过" in " ".join(response.context["form"].non_field_errors())
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"), [("committee", 200), ("staff_b", 404), ("staff_a", 403), ("unit", 302)]
+)
+def test_the_cosigner_page_is_for_staff_who_may_change_the_proposal(login, personas, joint, persona, expected):
+    response = login(personas[persona]).get(_cosigners_url(joint))
+    assert response.status_code == expected
+
+
+# --- closing a proposal in follow-up ------------------------------------------------------------
+
+
+@pytest.fixture
+def in_follow_up(lead_assignment, unit_staff, rep_a, representative_user):
+    services.contact_record_add(
+        assignment=lead_assignment, kind="visit", contacted_on=timezone.localdate(), summary="走访", by=unit_staff
+    )
+    services.reply_submit(assignment=lead_assignment, outcome="B", text="已列入明年计划。", by=unit_staff)
+    proposal = lead_assignment.proposal
+    services.feedback_submit(
+        proposal=proposal,
+        representative=rep_a,
+        attitude="satisfied",
+        result="basic",
+        reasons="",
+        by=representative_user,
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == Status.FOLLOW_UP
+    return proposal
+
+
+def test_the_change_page_of_a_proposal_in_follow_up_offers_closing(login, in_follow_up, committee_staff):
+    change = reverse("admin:proposals_proposal_change", args=[in_follow_up.pk])
+    page = login(committee_staff).get(change).content.decode()
+    assert 'value="close_follow_up"' in page
+
+
+def test_staff_close_a_proposal_in_follow_up_from_the_admin(login, in_follow_up, committee_staff):
+    client = login(committee_staff)
+    action = {"action": "close_follow_up", "_selected_action": [in_follow_up.pk], "from_change": "1"}
+    form_page = client.post(reverse(CHANGELIST), action)
+    assert form_page.status_code == 200 and "落实情况" in form_page.content.decode()
+    response = client.post(reverse(CHANGELIST), {**action, "apply": "1", "note": "道路已于十月完工。"})
+    assert response.status_code == 302
+    in_follow_up.refresh_from_db()
+    assert (in_follow_up.status, in_follow_up.carried_over) == (Status.CLOSED, False)
+    event = ProposalEvent.objects.filter(proposal=in_follow_up).last()
+    assert (event.action, event.note, event.by) == ("close", "道路已于十月完工。", committee_staff)
+
+
+def test_closing_follow_up_can_carry_the_proposal_over(login, in_follow_up, committee_staff):
+    action = {"action": "close_follow_up", "_selected_action": [in_follow_up.pk], "apply": "1"}
+    login(committee_staff).post(reverse(CHANGELIST), {**action, "note": "年底未完工", "carried_over": "on"})
+    in_follow_up.refresh_from_db()
+    assert (in_follow_up.status, in_follow_up.carried_over) == (Status.CLOSED, True)
+
+
+def test_closing_a_proposal_not_in_follow_up_changes_nothing(login, lead_assignment, committee_staff):
+    proposal = lead_assignment.proposal
+    action = {"action": "close_follow_up", "_selected_action": [proposal.pk], "apply": "1", "note": "完成"}
+    response = login(committee_staff).post(reverse(CHANGELIST), action)
+    assert "不能跟踪办结" in _messages(response)
+    proposal.refresh_from_db()
+    assert proposal.status == Status.ASSIGNED
