@@ -1,17 +1,11 @@
 """The annual report, drawn from a `Dashboard` only: an xlsx workbook (a sheet per section), a
 printable page in the style of a committee work report, and that same page as a PDF."""
 
-import mimetypes
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,12 +15,10 @@ from openpyxl.styles import Font
 from apps.core.exports import neutralise_formula
 from apps.core.models import Region
 from apps.core.numerals import chinese_number
+from apps.core.pdf import PDF_BASE_URL, html_to_pdf, local_static_file, static_only_fetcher  # noqa: F401
 
 from .figures_types import EMPTY_LABEL, NOT_APPLICABLE, Dashboard, Figure, Period, Section, Table
 
-# WeasyPrint resolves the page's links against this made-up origin; the fetcher below answers
-# only for its static files, so nothing is ever fetched over the network.
-PDF_BASE_URL = "https://report.invalid/"
 SHEET_NAME_MAX = 31  # Excel's limit
 BOLD = Font(bold=True)
 
@@ -138,43 +130,7 @@ def report_html(dashboard: Dashboard, title: str, *, for_screen: bool = False, *
 
 
 def report_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # heavy: loaded only where a PDF is made
-
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=static_only_fetcher()).write_pdf()
-
-
-def static_only_fetcher():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        """Serves the report's own static files (its stylesheet) from disk; refuses the rest."""
-
-        def fetch(self, url, headers=None):
-            path = local_static_file(url)
-            if path is None:
-                raise ValueError(f"not a local static file: {url[:200]}")
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
-
-    return StaticOnlyFetcher()
-
-
-def local_static_file(url: str) -> Path | None:
-    prefix = PDF_BASE_URL.rstrip("/") + "/" + settings.STATIC_URL.lstrip("/")
-    if not url.startswith(prefix):
-        return None
-    name = unquote(urlsplit(url).path)[len(urlsplit(prefix).path) :]
-    try:
-        found = finders.find(name) or _collected(name)
-    except SuspiciousFileOperation:
-        return None
-    return Path(found) if found else None
-
-
-def _collected(name: str) -> str | None:
-    root = Path(settings.STATIC_ROOT).resolve()
-    path = (root / name).resolve()
-    return str(path) if path.is_relative_to(root) and path.is_file() else None
+    return html_to_pdf(html)
 
 
 # --- the workbook ------------------------------------------------------------------------------------

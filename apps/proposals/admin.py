@@ -806,20 +806,31 @@ class AssignmentBatchAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin)
 
 @admin.register(Notice)
 class NoticeAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
-    list_display = ["title", "session", "kind", "published_at", "created_at"]
-    list_filter = ["kind", ("published_at", admin.EmptyFieldListFilter)]
+    list_display = ["title", "session", "kind", "is_public", "published_at", "created_at", "print_link"]
+    list_filter = ["kind", "is_public", ("published_at", admin.EmptyFieldListFilter)]
     list_select_related = ["session__term__region"]
-    fields = ["session", "kind", "title", "body", "units", "published_at", "creator", "created_at"]
+    fields = [
+        "session", "kind", "title", "body", "units", "is_public", "published_at", "publisher", "creator", "created_at",
+    ]  # fmt: skip
     actions = ["publish"]
     creator = _person_column("created_by", _("起草人"))
+    publisher = _person_column("published_by", _("发布人"))
 
     def get_queryset(self, request):
         return in_scope(super().get_queryset(request), request.user, "session__term__region__path")
 
+    def _editable(self, obj) -> tuple[str, ...]:
+        # Whether the public may read it can change after publication; the text cannot.
+        return ("title", "body", "is_public") if obj.published_at is None else ("is_public",)
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.published_at is None:
-            return [f for f in self.fields if f not in ("title", "body")]
+        if obj is not None:
+            return [f for f in self.fields if f not in self._editable(obj)]
         return self.fields
+
+    @admin.display(description=_("打印"))
+    def print_link(self, notice):
+        return format_html('<a href="{}">{}</a>', reverse("proposals:notice_detail", args=[notice.pk]), _("打印"))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -836,14 +847,18 @@ class NoticeAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
         return HttpResponseRedirect(reverse("admin:proposals_notice_generate"))
 
     def save_model(self, request, obj, form, change):
-        changed = [name for name in form.changed_data if name in ("title", "body")]
+        changed = [name for name in form.changed_data if name in self._editable(obj)]
         if change and changed:
             obj.save(update_fields=changed)
 
     def workflow_buttons(self, request, obj):
+        buttons = [
+            {"url": reverse("proposals:notice_detail", args=[obj.pk]), "label": _("打印预览")},
+            {"url": reverse("proposals:notice_pdf", args=[obj.pk]), "label": _("下载 PDF")},
+        ]
         if obj.published_at or not self.has_change_permission(request, obj):
-            return []
-        return [{"action": "publish", "label": _("发布通报")}]
+            return buttons
+        return [{"action": "publish", "label": _("发布通报")}, *buttons]
 
     @admin.action(description=_("发布所选通报"), permissions=["change"])
     def publish(self, request, queryset):
@@ -852,5 +867,5 @@ class NoticeAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
             request,
             queryset,
             apply=lambda n: services.notice_publish(notice=n, by=request.user),
-            done=_("已发布%(n)s份通报。"),
+            done=_("已发布%(n)s份通报，并通知了通报涉及的承办单位。"),
         )

@@ -514,6 +514,17 @@ class Notice(models.Model):
     body = models.TextField(_("正文"))
     units = models.ManyToManyField(HandlingUnit, verbose_name=_("涉及单位"), blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_public = models.BooleanField(
+        _("向社会公开"), default=False, help_text=_("勾选后，通报发布后任何人都可以在门户网站上查看。")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
     )

@@ -16,6 +16,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_POST
 from apps.core.access import representative_required, unit_staff_required
 from apps.core.downloads import file_response
 from apps.core.models import User
+from apps.core.pdf import html_to_pdf
 from apps.core.workdays import workdays_between
 from apps.proposals import forms, services
 from apps.proposals.models import (
@@ -37,10 +40,12 @@ from apps.proposals.models import (
 )
 from apps.proposals.selectors import (
     get_assignment_for_unit,
+    get_notice_for_user,
     get_proposal_for_representative,
     published_proposals,
     representative_proposals,
     unit_assignments,
+    unit_notices,
 )
 from apps.representatives.models import Representative
 from apps.representatives.selectors import representative_for_user
@@ -544,3 +549,45 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     return render(request, "proposals/public_detail.html", {"proposal": proposal, "full": full, "replies": replies})
+
+
+# --- notices (通报) ----------------------------------------------------------------------------
+
+
+def _organ(notice) -> str:
+    region = notice.session.term.region
+    if region.level == region.Level.TOWNSHIP:
+        return _("%(region)s人民代表大会主席团") % {"region": region.name}
+    return _("%(region)s人民代表大会常务委员会") % {"region": region.name}
+
+
+def _notice_html(request: HttpRequest | None, notice, *, for_screen: bool) -> str:
+    context = {
+        "notice": notice,
+        "organ": _organ(notice),
+        "units": list(notice.units.order_by("name")),
+        "paragraphs": notice.body.splitlines(),
+        "for_screen": for_screen,
+    }
+    if for_screen:
+        context["pdf_url"] = reverse("proposals:notice_pdf", args=[notice.pk])
+    return render_to_string("proposals/notice_print.html", context, request=request)
+
+
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable notice, in the committee's document style; the browser prints it as it is."""
+    notice = get_notice_for_user(request.user, pk)
+    return HttpResponse(_notice_html(request, notice, for_screen=True))
+
+
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_notice_for_user(request.user, pk)
+    response = HttpResponse(html_to_pdf(_notice_html(None, notice, for_screen=False)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    return response
+
+
+@unit_staff_required
+def unit_notice_list(request: HttpRequest) -> HttpResponse:
+    page = _paginate(request, unit_notices(request.user.handling_unit_id))
+    return render(request, "proposals/unit_notices.html", {"page": page, "query": _query_without_page(request)})
