@@ -176,6 +176,32 @@ UNIT_FORMS = {
 }
 
 
+FORM_TITLES = {
+    "plan": gettext_lazy("办理方案"),
+    "contact": gettext_lazy("沟通记录"),
+    "opinion": gettext_lazy("协办意见"),
+    "reply": gettext_lazy("答复"),
+    "extension": gettext_lazy("延期申请"),
+    "return": gettext_lazy("退回调整申请"),
+}
+
+
+def _failure(key: str, form: Form) -> dict:
+    """What the page says at its top when a form was refused: which form, every reason, a link to it."""
+    errors = [str(e) for e in form.non_field_errors()]
+    for name, field_errors in form.errors.items():
+        if name in form.fields:
+            label = form.fields[name].label or name
+            errors += [f"{label}：{e}" for e in field_errors]
+    return {
+        "key": key,
+        "title": FORM_TITLES[key],
+        "errors": errors,
+        "kept_name": getattr(form, "kept_name", ""),
+        "letter_lost": getattr(form, "letter_lost", False),
+    }
+
+
 def _unit_may(assignment: Assignment, extensions, returns) -> dict[str, bool]:
     """Which forms make sense now; the services still decide, these only spare useless forms."""
     proposal = assignment.proposal
@@ -229,6 +255,7 @@ def _unit_page(request: HttpRequest, assignment: Assignment, bound=None, status:
             if may[key] or key in bound
         },
         "overdue": _is_overdue(assignment, timezone.localdate()),
+        "failed": next((_failure(key, form) for key, form in bound.items() if form.errors), None),
     }
     return render(request, "proposals/unit_detail.html", context, status=status)
 
@@ -245,6 +272,8 @@ def _unit_action(request: HttpRequest, pk: int, key: str, call, done: str) -> Ht
     if form.is_valid() and _run(form, lambda: call(assignment, form.cleaned_data, request.user)):
         messages.success(request, done)
         return redirect("proposals:unit_detail", pk=assignment.pk)
+    if isinstance(form, forms.ReplyForm):
+        form.keep_letter()
     return _unit_page(request, assignment, {key: form}, status=400)
 
 

@@ -2,11 +2,13 @@
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.proposals import services
-from apps.proposals.models import CoSigner, ProposalEvent, Status
+from apps.proposals.forms import ReplyForm
+from apps.proposals.models import CoSigner, ProposalEvent, Reply, Status
 from apps.proposals.services import ProposalError
 
 CHANGELIST = "admin:proposals_proposal_changelist"
@@ -191,3 +193,89 @@ def test_closing_a_proposal_not_in_follow_up_changes_nothing(login, lead_assignm
     assert "不能跟踪办结" in _messages(response)
     proposal.refresh_from_db()
     assert proposal.status == Status.ASSIGNED
+
+
+# --- the unit's reply form: errors at the top, the letter kept ----------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _letter(name="盖章答复函.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _reply_url(assignment):
+    return reverse("proposals:unit_reply", args=[assignment.pk])
+
+
+def test_a_refused_reply_says_so_at_the_top_and_links_to_the_form(login, unit_staff, lead_assignment):
+    # No contact record yet: the service refuses the reply.
+    data = {"reply-outcome": "A", "reply-text": "已完成维修。", "reply-letter": _letter()}
+    response = login(unit_staff).post(_reply_url(lead_assignment), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page.index('id="form-errors"')
+    assert summary < page.index('id="reply-form"')  # above the form, near the top of the page
+    assert summary < page.index('id="proposal-h"')
+    assert "“答复”没有提交成功" in page and "答复前须先与代表沟通" in page[summary:]
+    assert 'href="#reply-form"' in page
+    # Each form posts to its page's summary, so a refused submission lands on it.
+    assert f'action="{_reply_url(lead_assignment)}#form-errors"' in page
+
+
+def test_the_letter_of_a_refused_reply_is_kept_for_the_next_try(login, unit_staff, lead_assignment, media):
+    client = login(unit_staff)
+    data = {"reply-outcome": "A", "reply-text": "", "reply-letter": _letter()}
+    response = client.post(_reply_url(lead_assignment), data)
+    assert response.status_code == 400
+    form = response.context["forms"]["reply"]
+    assert form.errors["text"] and form.kept_name == "盖章答复函.pdf"
+    assert "已保留您选择的答复函“盖章答复函.pdf”" in response.content.decode()
+    token = form["kept_letter"].value()
+    assert token and f'value="{token}"' in response.content.decode()
+    services.contact_record_add(
+        assignment=lead_assignment, kind="visit", contacted_on=timezone.localdate(), summary="走访", by=unit_staff
+    )
+    again = {"reply-outcome": "A", "reply-text": "已完成维修。", "reply-kept_letter": token}
+    assert client.post(_reply_url(lead_assignment), again).status_code == 302
+    reply = Reply.objects.get()
+    assert reply.letter.name.endswith(".pdf")
+    with reply.letter.open("rb") as stored:
+        assert stored.read() == PDF
+
+
+def test_a_kept_letter_belongs_to_its_assignment(login, unit_staff, lead_assignment):
+    client = login(unit_staff)
+    data = {"reply-outcome": "A", "reply-text": "", "reply-letter": _letter()}
+    token = client.post(_reply_url(lead_assignment), data).context["forms"]["reply"]["kept_letter"].value()
+    other = lead_assignment.proposal.assignments.exclude(pk=lead_assignment.pk).get()
+    data = {"reply-outcome": "A", "reply-text": "x", "reply-kept_letter": token}
+    form = ReplyForm(data, prefix="reply", assignment=other)
+    assert not form.is_valid() and form.errors["letter"]
+
+
+class _DownCache:
+    """A cache that keeps nothing, as with Redis down (ForgivingRedisCache answers like this)."""
+
+    def add(self, *args, **kwargs):
+        return False
+
+    def get(self, *args, **kwargs):
+        return None
+
+
+def test_a_letter_that_cannot_be_kept_must_be_chosen_again_and_the_page_says_so(
+    login, unit_staff, lead_assignment, monkeypatch
+):
+    monkeypatch.setattr("apps.proposals.forms.cache", _DownCache())
+    data = {"reply-outcome": "A", "reply-text": "", "reply-letter": _letter()}
+    response = login(unit_staff).post(_reply_url(lead_assignment), data)
+    assert "请在表单中重新选择答复函文件" in response.content.decode()
+    form = response.context["forms"]["reply"]
+    assert form.kept_name == "" and not form["kept_letter"].value()
+    assert form["outcome"].value() == "A"  # the other input is kept
