@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -286,13 +287,13 @@ def concern_route(
         representative=representative,
         resolve_due_on=due,
         instructions=instructions.strip(),
-        note=_("%(handler)s，办理期限%(due)s") % {"handler": handler, "due": due.isoformat()},
+        note=handler,
     )
     _notify(
         "concern.routed",
         concern,
         _handler_users(concern),
-        _("转来的群众意见：%(code)s，请于%(due)s前办理") % {"code": concern.display_code, "due": due.isoformat()},
+        _("转来的群众意见：%(code)s") % {"code": concern.display_code},
         due_on=due,
         url=f"/liaison/concerns/{concern.pk}/",
     )
@@ -345,7 +346,7 @@ def concern_return_request(*, concern: Concern, reason: str, by: User) -> Concer
         recipients=_staff_of(concern),
         due_on=timezone.localdate(),
         subject=_("%(unit)s申请退回群众意见%(code)s") % {"unit": concern.unit, "code": concern.display_code},
-        url=f"/admin/liaison/concernreturnrequest/{request.pk}/change/",
+        url=reverse("admin:liaison_concernreturnrequest_change", args=[request.pk]),
         channels=["inbox"],
     )
     return request
@@ -376,7 +377,7 @@ def concern_return_decide(
         due_on=timezone.localdate(),
         subject=_("群众意见%(code)s的退回申请：%(decision)s")
         % {"code": concern.display_code, "decision": request.get_decision_display()},
-        url="/liaison/unit/concerns/" if approve else f"/liaison/concerns/{concern.pk}/",
+        url=reverse("liaison:unit_concerns") if approve else reverse("liaison:concern_detail", args=[concern.pk]),
         channels=["inbox"],
     )
     return request

@@ -78,6 +78,10 @@ def get_notice_for_user(user, pk) -> Notice:
         raise Http404 from None
 
 
+def public_notices():
+    return Notice.objects.filter(published_at__isnull=False, is_public=True).order_by("-published_at", "-pk")
+
+
 def unit_notices(unit_id: int):
     return (
         Notice.objects.filter(published_at__isnull=False, units=unit_id)

@@ -42,6 +42,7 @@ from apps.proposals.selectors import (
     get_assignment_for_unit,
     get_notice_for_user,
     get_proposal_for_representative,
+    public_notices,
     published_proposals,
     representative_proposals,
     unit_assignments,
@@ -559,13 +560,20 @@ def reply_letter(request: HttpRequest, reply_pk: int) -> HttpResponse:
 
 # --- public pages ------------------------------------------------------------------------------
 
+PUBLIC_NOTICES_SHOWN = 10
+
 
 def public_list(request: HttpRequest) -> HttpResponse:
     form = forms.PublicFilterForm(request.GET or None)
     qs = published_proposals()
     if form.is_valid() and form.cleaned_data["session"]:
         qs = qs.filter(session=form.cleaned_data["session"])
-    context = {"form": form, "page": _paginate(request, qs), "query": _query_without_page(request)}
+    context = {
+        "form": form,
+        "page": _paginate(request, qs),
+        "query": _query_without_page(request),
+        "notices": list(public_notices()[:PUBLIC_NOTICES_SHOWN]),
+    }
     return render(request, "proposals/public_list.html", context)
 
 

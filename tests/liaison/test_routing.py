@@ -60,8 +60,6 @@ def test_routing_without_a_date_gives_the_working_days_of_the_settings(routed, s
     expected = add_workdays(timezone.localdate(), settings.RENDA_LIAISON["RESOLVE_WORKDAYS"])
     assert routed.resolve_due_on == expected
     assert routed.instructions == "请三日内到现场查看。"
-    event = ConcernEvent.objects.get(concern=routed, action="route")
-    assert expected.isoformat() in event.note
 
 
 def test_routing_takes_the_deadline_staff_chose_and_tells_the_unit(accepted, staff_a, unit, unit_staff):
@@ -70,7 +68,7 @@ def test_routing_takes_the_deadline_staff_chose_and_tells_the_unit(accepted, sta
     accepted.refresh_from_db()
     assert accepted.resolve_due_on == due
     note = Notification.objects.get(rule="concern.routed", recipient=unit_staff)
-    assert note.due_on == due and due.isoformat() in note.subject
+    assert note.due_on == due
 
 
 def test_a_deadline_in_the_past_is_refused(accepted, staff_a, unit):

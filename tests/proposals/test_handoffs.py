@@ -279,3 +279,12 @@ def test_a_letter_that_cannot_be_kept_must_be_chosen_again_and_the_page_says_so(
     form = response.context["forms"]["reply"]
     assert form.kept_name == "" and not form["kept_letter"].value()
     assert form["outcome"].value() == "A"  # the other input is kept
+
+
+def test_the_lead_sees_that_staff_recorded_a_cosigners_paper_confirmation(
+    login, joint, cosigner_rep, committee_staff, representative_user
+):
+    services.cosigner_record(proposal=joint, representative=cosigner_rep, source="paper", by=committee_staff)
+    page = login(representative_user).get(reverse("proposals:mine_detail", args=[joint.pk])).content.decode()
+    assert "纸质签名，工作人员登记" in page
+    assert "工作人员登记附议确认" in page  # in the timeline

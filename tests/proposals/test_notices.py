@@ -226,3 +226,10 @@ def test_the_unit_notice_list_costs_the_same_queries_with_more_notices(
     with django_assert_max_num_queries(len(one)):
         content = client.get(reverse("proposals:unit_notices")).content.decode()
     assert content.count("/proposals/notices/") == 5
+
+
+def test_public_notices_are_listed_on_the_public_proposals_page(client, published):
+    assert _detail(published) not in client.get(reverse("proposals:public_list")).content.decode()
+    published.is_public = True
+    published.save()
+    assert _detail(published) in client.get(reverse("proposals:public_list")).content.decode()
