@@ -16,6 +16,7 @@ from apps.core.admin_pages import admin_url, error_text, page
 from apps.core.deadlines import deadline_preview, deadlines_recompute, preview_fingerprint
 from apps.core.holidays import read_calendar_file
 from apps.core.models import CalendarDay, HolidayYear
+from apps.core.text import TextHygieneMixin
 from apps.core.workdays import Source, package_knows, year_calendar
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -27,7 +28,7 @@ class CalendarDayInline(admin.TabularInline):
     fields = ["date", "kind", "name"]
 
 
-class CalendarImportForm(forms.Form):
+class CalendarImportForm(TextHygieneMixin, forms.Form):
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     source = forms.CharField(label=gettext_lazy("依据文件"), max_length=200, required=False)
     file = forms.FileField(
@@ -52,7 +53,7 @@ class CalendarImportForm(forms.Form):
         return cleaned
 
 
-class RecomputeForm(forms.Form):
+class RecomputeForm(TextHygieneMixin, forms.Form):
     fingerprint = forms.CharField(widget=forms.HiddenInput)
 
 

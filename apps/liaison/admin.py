@@ -39,6 +39,8 @@ from apps.core.text import TextHygieneMixin
 from apps.liaison import admin_views, services
 from apps.liaison.admin_forms import (
     CancelDayForm,
+    DeadlineForm,
+    DecisionNoteForm,
     GenerateDaysForm,
     MoveDayForm,
     ReceptionRecordAddForm,
@@ -52,6 +54,7 @@ from apps.liaison.checkin import duty_day_of
 from apps.liaison.models import (
     Concern,
     ConcernEvent,
+    ConcernReturnRequest,
     DutyShift,
     Funding,
     LiaisonOffice,
@@ -85,6 +88,10 @@ EVENT_LABELS = {
     "close": _("办结"),
     "to_proposal": _("转为代表建议"),
     "recount_due": _("重新计算期限"),
+    "deadline_change": _("调整办理期限"),
+    "return_request": _("申请退回"),
+    "return_approved": _("同意退回，待重新转办"),
+    "return_decided": _("退回申请已决定"),
 }
 
 
@@ -566,8 +573,8 @@ class RevisitInline(ReadOnlyInline):
 
 
 HANDLING_FIELDS = [
-    "referral_reason", "referral_note", "route", "handler", "answered_on_spot", "answer", "public_answer",
-    "proposal_link", "closed_at",
+    "referral_reason", "referral_note", "route", "handler", "instructions", "answered_on_spot", "answer",
+    "public_answer", "proposal_link", "closed_at",
 ]  # fmt: skip
 
 
@@ -611,8 +618,8 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, BackgroundExportMixin, E
     search_help_text = _("按查询码或反映内容查找（有权限的工作人员还可按姓名、电话查找）")
     paginator = BoundedCountPaginator
     actions = [
-        "accept_concerns", "refer_out_concerns", "route_concerns", "resolve_concerns", "revisit_concerns",
-        "close_concerns", "to_proposal",
+        "accept_concerns", "refer_out_concerns", "route_concerns", "change_deadline", "resolve_concerns",
+        "revisit_concerns", "close_concerns", "to_proposal",
     ]  # fmt: skip
     inlines = [RevisitInline, ConcernEventInline]
 
@@ -734,7 +741,11 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, BackgroundExportMixin, E
         if status == Status.SUBMITTED:
             actions.append(("accept_concerns", _("受理")))
         if status in (Status.ACCEPTED, Status.ROUTED):
-            actions += [("route_concerns", _("转办")), ("resolve_concerns", _("办理答复"))]
+            actions += [
+                ("route_concerns", _("转办")),
+                ("change_deadline", _("调整办理期限")),
+                ("resolve_concerns", _("办理答复")),
+            ]
             if concern.proposal_id is None:
                 actions.append(("to_proposal", _("转为代表建议")))
         if status in (Status.SUBMITTED, Status.ACCEPTED):
@@ -784,9 +795,26 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, BackgroundExportMixin, E
                 route=data["route"],
                 unit=data["unit"],
                 representative=data["representative"],
+                due_on=data["due_on"],
+                instructions=data["instructions"],
                 by=request.user,
             ),
             done=_("已转办%(n)s条群众意见。"),
+        )
+
+    @admin.action(description=_("调整办理期限"), permissions=["change"])
+    def change_deadline(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="change_deadline",
+            title=_("调整办理期限"),
+            form=DeadlineForm,
+            apply=lambda c, data: services.concern_deadline_change(
+                concern=c, due_on=data["due_on"], reason=data["reason"], by=request.user
+            ),
+            done=_("已调整%(n)s条群众意见的办理期限。"),
         )
 
     @admin.action(description=_("登记办理答复"), permissions=["change"])
@@ -846,3 +874,73 @@ class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, BackgroundExportMixin, E
             ),
             done=_("已为%(n)s条群众意见生成代表建议草稿，请通知代表修改后提交。"),
         )
+
+
+# --- units' requests to send a concern back -------------------------------------------------------
+
+
+@admin.register(ConcernReturnRequest)
+class ConcernReturnRequestAdmin(WorkflowButtonsMixin, RendaModelAdmin):
+    """A unit asks to send back a concern routed to it by mistake; the office approves (the concern
+    waits to be routed again) or refuses (the unit keeps it)."""
+
+    list_display = ["concern", "unit", "short_reason", "requested_at", "decision", "decided_at"]
+    list_filter = ["decision"]
+    list_select_related = ["concern", "unit"]
+    search_fields = ["concern__tracking_code", "unit__name"]
+    fields = ["concern", "unit", "reason", "requested_at", "decision", "decider", "decided_at", "decision_note"]
+    readonly_fields = fields
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("决定人"))
+    def decider(self, obj):
+        return obj.decided_by or "—"
+
+    def has_change_permission(self, request, obj=None):
+        # The record is read-only; "change" on the list means "may decide".
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("liaison.change_concernreturnrequest")
+
+    @admin.display(description=_("申请理由"))
+    def short_reason(self, obj):
+        return Truncator(obj.reason).chars(40)
+
+    def workflow_buttons(self, request, obj):
+        if obj.decision != ConcernReturnRequest.Decision.PENDING or not self.has_decide_permission(request):
+            return []
+        url = reverse("admin:liaison_concern_change", args=[obj.concern_id])
+        return [
+            {"action": "approve", "label": _("同意退回")},
+            {"action": "reject", "label": _("不同意退回")},
+            {"url": url, "label": _("查看群众意见")},
+        ]
+
+    def _decide(self, request, queryset, *, approve: bool):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="approve" if approve else "reject",
+            title=_("同意退回") if approve else _("不同意退回"),
+            form=DecisionNoteForm,
+            apply=lambda r, data: services.concern_return_decide(
+                request=r, approve=approve, by=request.user, note=data["note"]
+            ),
+            done=_("已决定%(n)s项退回申请。"),
+        )
+
+    @admin.action(description=_("同意退回，待重新转办"), permissions=["decide"])
+    def approve(self, request, queryset):
+        return self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("不同意退回，仍由原单位办理"), permissions=["decide"])
+    def reject(self, request, queryset):
+        return self._decide(request, queryset, approve=False)

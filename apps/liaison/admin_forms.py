@@ -1,6 +1,7 @@
 """Forms of the liaison back office: what the admin's actions and pages pass to apps.liaison.services."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Q
@@ -12,6 +13,7 @@ from apps.core.scope import ancestor_paths, scope_for
 from apps.core.selectors import townships_in_scope
 from apps.core.text import TextHygieneMixin
 from apps.liaison.models import Concern, LiaisonOffice, ReceptionRecord
+from apps.liaison.services import resolve_due_default
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
 
@@ -107,10 +109,23 @@ class RouteForm(TextHygieneMixin, forms.Form):
         help_text=_("输入代表姓名查找；只能选择在任代表。"),
     )
 
+    due_on = forms.DateField(label=_("办理期限"), widget=_date_input(), required=False)
+    instructions = _text(_("转办要求"), rows=3, required=False, help_text=_("写给办理单位或代表的要求，群众看不到。"))
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = routable_units(user)
         self.fields["representative"].queryset = Representative.objects.visible_to(user).serving()
+        due = self.fields["due_on"]
+        due.initial = resolve_due_default()
+        days = settings.RENDA_LIAISON["RESOLVE_WORKDAYS"]
+        due.help_text = _("留空则为今天起%(n)s个工作日，可按事项的难易调整。") % {"n": days}
+
+    def clean_due_on(self):
+        day = self.cleaned_data["due_on"]
+        if day and day < timezone.localdate():
+            raise forms.ValidationError(_("办理期限不能早于今天。"))
+        return day
 
     def clean(self):
         cleaned = super().clean()
@@ -120,6 +135,21 @@ class RouteForm(TextHygieneMixin, forms.Form):
         if route == Concern.Route.REPRESENTATIVE and not cleaned.get("representative"):
             self.add_error("representative", _("请选择办理代表。"))
         return cleaned
+
+
+class DeadlineForm(TextHygieneMixin, forms.Form):
+    due_on = forms.DateField(label=_("新的办理期限"), widget=_date_input())
+    reason = _text(_("调整原因"), rows=3)
+
+    def clean_due_on(self):
+        day = self.cleaned_data["due_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("办理期限不能早于今天。"))
+        return day
+
+
+class DecisionNoteForm(TextHygieneMixin, forms.Form):
+    note = _text(_("决定说明"), rows=3, required=False)
 
 
 class ResolveForm(TextHygieneMixin, forms.Form):

@@ -29,13 +29,22 @@ class LiaisonConfig(AppConfig):
             "revisit",
             "concernphoto",
             "concernevent",
+            "concernreturnrequest",
         )
         personal = " liaison.view_concern_personal"
         roles.grant(roles.Role.COMMITTEE, everything + personal + " liaison.export_concern")
         roles.grant(roles.Role.TOWNSHIP, everything + personal + " liaison.export_concern")
         roles.grant(
             roles.Role.LIAISON,
-            crud("receptionday", "dutyshift", "concern", "receptionrecord", "revisit", "concernphoto")
+            crud(
+                "receptionday",
+                "dutyshift",
+                "concern",
+                "receptionrecord",
+                "revisit",
+                "concernphoto",
+                "concernreturnrequest",
+            )
             + " liaison.view_liaisonoffice liaison.view_receptionschedule liaison.view_concernevent"
             + personal,
         )

@@ -441,3 +441,12 @@ class OfficeSearchForm(ReceptionFilterForm):
     )
 
     field_order = ["q", "township"]
+
+
+class ReturnRequestForm(TextHygieneMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("申请退回的理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：该事项属于某某部门的职责。工作室决定后会通知本单位。"),
+        error_messages={"required": _("请说明申请退回的理由。")},
+    )

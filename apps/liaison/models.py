@@ -308,6 +308,9 @@ class Concern(models.Model):
         blank=True,
         related_name="handled_concerns",
     )
+    instructions = models.TextField(
+        _("转办要求"), blank=True, help_text=_("转办时写给办理单位或代表的要求，群众看不到。")
+    )
     answer = models.TextField(_("办理情况"), blank=True)
     public_answer = models.TextField(
         _("公开答复"), blank=True, help_text=_("群众凭查询码可以看到的答复，不要写入个人信息。")
@@ -360,6 +363,49 @@ class Concern(models.Model):
     def display_code(self) -> str:
         code = self.tracking_code
         return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+class ConcernReturnRequest(models.Model):
+    """A unit's request to send back a concern routed to it by mistake; staff decide."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待决定")
+        APPROVED = "approved", _("同意退回")
+        REJECTED = "rejected", _("不同意退回")
+
+    concern = models.ForeignKey(
+        Concern, verbose_name=_("群众意见"), on_delete=models.CASCADE, related_name="return_requests"
+    )
+    unit = models.ForeignKey(HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("申请理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_note = models.TextField(_("决定说明"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "concern__region__path"
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = _("群众意见退回申请")
+        verbose_name_plural = _("群众意见退回申请")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["decision", "requested_at"], name="concern_return_pending")]
+
+    def __str__(self):
+        return f"{self.concern} ← {self.unit}"
 
 
 class ConcernPhoto(models.Model):

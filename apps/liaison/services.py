@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from apps.liaison.models import (
     Concern,
     ConcernEvent,
     ConcernPhoto,
+    ConcernReturnRequest,
     DutyShift,
     LiaisonOffice,
     RateLimitHit,
@@ -248,6 +250,24 @@ def concern_refer_out(*, concern: Concern, reason: str, note: str, by: User) -> 
     )
 
 
+def resolve_due_default(start: date | None = None) -> date:
+    """The handling deadline a routed concern gets unless staff set another: working days, from settings."""
+    return add_workdays(start or timezone.localdate(), config("RESOLVE_WORKDAYS"))
+
+
+def _handler_users(concern: Concern) -> list[User]:
+    if concern.unit_id:
+        return list(User.objects.filter(handling_unit=concern.unit_id, role=User.Role.UNIT, is_active=True))
+    if concern.representative_id and concern.representative.user_id:
+        return [concern.representative.user]
+    return []
+
+
+def _check_due(due_on: date) -> None:
+    if due_on < timezone.localdate():
+        raise ConcernError(_("办理期限不能早于今天。"))
+
+
 @transaction.atomic
 def concern_route(
     *,
@@ -256,7 +276,11 @@ def concern_route(
     by: User,
     unit: HandlingUnit | None = None,
     representative: Representative | None = None,
+    due_on: date | None = None,
+    instructions: str = "",
 ) -> Concern:
+    """Send the concern to whoever handles it, with a deadline (by default the settings' working
+    days from today) and the office's instructions, both shown to the handler."""
     concern = _lock(concern)
     _require(concern, Status.ACCEPTED, Status.ROUTED, action=_("转办"))
     if route == Concern.Route.UNIT and unit is None:
@@ -265,8 +289,18 @@ def concern_route(
         raise ConcernError(_("请选择办理代表。"))
     if route not in Concern.Route.values:
         raise ConcernError(_("请选择转办对象。"))
+    due = due_on or resolve_due_default()
+    _check_due(due)
     unit = unit if route == Concern.Route.UNIT else None
     representative = representative if route == Concern.Route.REPRESENTATIVE else None
+    # A unit that asked to hand the concern back no longer has it once it goes elsewhere.
+    concern.return_requests.filter(decision=ConcernReturnRequest.Decision.PENDING).exclude(unit=unit).update(
+        decision=ConcernReturnRequest.Decision.APPROVED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decision_note=_("已改派"),
+    )
+    handler = str(unit or representative or Concern.Route(route).label)
     _move(
         concern,
         Status.ROUTED,
@@ -275,22 +309,102 @@ def concern_route(
         route=route,
         unit=unit,
         representative=representative,
-        note=str(unit or representative or Concern.Route(route).label),
+        resolve_due_on=due,
+        instructions=instructions.strip(),
+        note=handler,
     )
-    recipients = []
-    if unit:
-        recipients = list(User.objects.filter(handling_unit=unit, role=User.Role.UNIT, is_active=True))
-    elif representative and representative.user_id:
-        recipients = [representative.user]
     _notify(
         "concern.routed",
         concern,
-        recipients,
+        _handler_users(concern),
         _("转来的群众意见：%(code)s") % {"code": concern.display_code},
-        due_on=concern.resolve_due_on,
+        due_on=due,
         url=f"/liaison/concerns/{concern.pk}/",
     )
     return concern
+
+
+@transaction.atomic
+def concern_deadline_change(*, concern: Concern, due_on: date, reason: str, by: User) -> Concern:
+    """Staff move the handling deadline; the old and new dates and the reason stay in the history."""
+    concern = _lock(concern)
+    _require(concern, Status.ACCEPTED, Status.ROUTED, action=_("调整办理期限"))
+    if not reason.strip():
+        raise ConcernError(_("请说明调整办理期限的原因。"))
+    _check_due(due_on)
+    if due_on == concern.resolve_due_on:
+        raise ConcernError(_("新的办理期限与原期限相同。"))
+    old = concern.resolve_due_on.isoformat() if concern.resolve_due_on else "—"
+    _log(concern, "deadline_change", by, note=f"{old} → {due_on.isoformat()}：{reason.strip()}")
+    concern.resolve_due_on = due_on
+    concern.save()
+    _notify(
+        "concern.deadline_changed",
+        concern,
+        _handler_users(concern),
+        _("群众意见%(code)s的办理期限调整为%(due)s") % {"code": concern.display_code, "due": due_on.isoformat()},
+        due_on=due_on,
+        url=f"/liaison/concerns/{concern.pk}/",
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_return_request(*, concern: Concern, reason: str, by: User) -> ConcernReturnRequest:
+    """A unit asks to send back a concern routed to it by mistake; staff decide."""
+    concern = _lock(concern)
+    _require(concern, Status.ROUTED, action=_("申请退回"))
+    if by.role != User.Role.UNIT or not by.handling_unit_id or concern.unit_id != by.handling_unit_id:
+        raise ConcernError(_("这条群众意见不是转给本单位办理的。"))
+    if not reason.strip():
+        raise ConcernError(_("请说明申请退回的理由。"))
+    if concern.return_requests.filter(decision=ConcernReturnRequest.Decision.PENDING).exists():
+        raise ConcernError(_("已有待决定的退回申请。"))
+    request = ConcernReturnRequest.objects.create(
+        concern=concern, unit_id=concern.unit_id, reason=reason.strip(), requested_by=by
+    )
+    _log(concern, "return_request", by, note=f"{concern.unit}：{reason.strip()}")
+    notification_queue(
+        rule="concern.return_request",
+        target=request,
+        recipients=_staff_of(concern),
+        due_on=timezone.localdate(),
+        subject=_("%(unit)s申请退回群众意见%(code)s") % {"unit": concern.unit, "code": concern.display_code},
+        url=reverse("admin:liaison_concernreturnrequest_change", args=[request.pk]),
+        channels=["inbox"],
+    )
+    return request
+
+
+@transaction.atomic
+def concern_return_decide(
+    *, request: ConcernReturnRequest, approve: bool, by: User, note: str = ""
+) -> ConcernReturnRequest:
+    """Approved: the concern goes back to the office to be routed again. Refused: the unit keeps it."""
+    request = ConcernReturnRequest.objects.select_for_update().select_related("unit").get(pk=request.pk)
+    if request.decision != ConcernReturnRequest.Decision.PENDING:
+        raise ConcernError(_("这项申请已经决定过了。"))
+    Decision = ConcernReturnRequest.Decision
+    request.decision = Decision.APPROVED if approve else Decision.REJECTED
+    request.decided_by, request.decided_at, request.decision_note = by, timezone.now(), note.strip()
+    request.save()
+    concern = _lock(request.concern)
+    text = f"{request.unit}：{request.get_decision_display()} {note.strip()}".strip()
+    if approve and concern.status == Status.ROUTED and concern.unit_id == request.unit_id:
+        _move(concern, Status.ACCEPTED, action="return_approved", by=by, note=text, route="", unit=None)
+    else:
+        _log(concern, "return_decided", by, note=text)
+    notification_queue(
+        rule="concern.return_decided",
+        target=request,
+        recipients=User.objects.filter(handling_unit=request.unit_id, role=User.Role.UNIT, is_active=True),
+        due_on=timezone.localdate(),
+        subject=_("群众意见%(code)s的退回申请：%(decision)s")
+        % {"code": concern.display_code, "decision": request.get_decision_display()},
+        url=reverse("liaison:unit_concerns") if approve else reverse("liaison:concern_detail", args=[concern.pk]),
+        channels=["inbox"],
+    )
+    return request
 
 
 @transaction.atomic

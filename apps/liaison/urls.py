@@ -22,6 +22,7 @@ urlpatterns = [
     path("mine/concerns/", views.my_concerns, name="my_concerns"),
     path("concerns/<int:pk>/", views.concern_detail, name="concern_detail"),
     path("concerns/<int:pk>/answer/", views.concern_answer, name="concern_answer"),
+    path("concerns/<int:pk>/return/", views.concern_return, name="concern_return"),
     path("concerns/<int:pk>/photos/<int:photo_pk>/", views.concern_photo, name="concern_photo"),
     # Representatives: pk is the DutyShift.
     path("mine/shifts/", views.my_shifts, name="my_shifts"),

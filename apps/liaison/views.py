@@ -72,6 +72,10 @@ EVENT_LABELS = {
     "close": gettext_lazy("办结"),
     "to_proposal": gettext_lazy("转为代表建议"),
     "recount_due": gettext_lazy("重新计算期限"),
+    "deadline_change": gettext_lazy("调整办理期限"),
+    "return_request": gettext_lazy("申请退回"),
+    "return_approved": gettext_lazy("退回重新转办"),
+    "return_decided": gettext_lazy("退回申请已决定"),
 }
 
 
@@ -415,19 +419,31 @@ def _handler_concern(request: HttpRequest, pk: int) -> Concern:
     return get_concern_for_handler(request.user, representative_for_user(request.user), pk)
 
 
-def _detail_page(request: HttpRequest, concern: Concern, form=None, status: int = 200) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest, concern: Concern, form=None, status: int = 200, return_form=None
+) -> HttpResponse:
     audit_event(Audit.PERSONAL_VIEW, request=request, target=concern)
     events = list(concern.events.all())
     for event in events:
         event.label = EVENT_LABELS.get(event.action, event.action)
     may_answer = concern.status in (S.ACCEPTED, S.ROUTED)
+    is_unit = request.user.role == User.Role.UNIT
+    returns = list(concern.return_requests.filter(unit=request.user.handling_unit_id)) if is_unit else []
+    may_return = (
+        is_unit
+        and concern.status == S.ROUTED
+        and concern.unit_id == request.user.handling_unit_id
+        and not any(r.decision == r.Decision.PENDING for r in returns)
+    )
     context = {
         "concern": concern,
         "photos": list(concern.photos.all()),
         "events": events,
         # A posted form is shown again with the reason it was refused, whatever the state now.
         "form": form if form is not None else forms.AnswerForm() if may_answer else None,
-        "back": "liaison:unit_concerns" if request.user.role == User.Role.UNIT else "liaison:my_concerns",
+        "return_requests": returns,
+        "return_form": return_form if return_form is not None else forms.ReturnRequestForm() if may_return else None,
+        "back": "liaison:unit_concerns" if is_unit else "liaison:my_concerns",
     }
     return render(request, "liaison/handler_detail.html", context, status=status)
 
@@ -452,6 +468,23 @@ def concern_answer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("答复已提交，群众可以凭查询码看到公开答复。"))
             return redirect("liaison:concern_detail", pk=concern.pk)
     return _detail_page(request, concern, form, status=400)
+
+
+@unit_staff_required
+@require_POST
+def concern_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit asks to send back a concern routed to it by mistake; the office decides."""
+    concern = _handler_concern(request, pk)
+    form = forms.ReturnRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.concern_return_request(concern=concern, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("退回申请已提交，等待工作室决定；决定之前请继续办理。"))
+            return redirect("liaison:concern_detail", pk=concern.pk)
+    return _detail_page(request, concern, status=400, return_form=form)
 
 
 @never_cache

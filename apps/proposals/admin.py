@@ -24,6 +24,7 @@ from apps.core.scope import scope_for
 from apps.proposals import admin_views, selectors, services
 from apps.proposals.admin_forms import (
     DecisionNoteForm,
+    FollowUpCloseForm,
     MarkKeyForm,
     MergeForm,
     ProposalAddForm,
@@ -59,6 +60,8 @@ EVENT_LABELS = {
     "submit": _("提交"),
     "cosign_confirm": _("确认附议"),
     "cosign_decline": _("拒绝附议"),
+    "cosign_recorded": _("代为登记附议确认"),
+    "cosign_removed": _("移除附议代表"),
     "accept": _("受理"),
     "return": _("退回"),
     "merge": _("并案"),
@@ -113,10 +116,11 @@ def _local(value, fmt="%Y-%m-%d %H:%M") -> str:
 
 class CoSignerInline(ReadOnlyInline):
     model = CoSigner
-    fields = ["representative", "confirmed_at", "declined_at", "agreed_to_withdraw_at"]
+    fields = ["representative", "confirmed_at", "declined_at", "answered_via", "recorder", "agreed_to_withdraw_at"]
+    recorder = _person_column("recorded_by", _("代为登记人"))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("representative")
+        return super().get_queryset(request).select_related("representative", "recorded_by")
 
 
 class AssignmentInline(ReadOnlyInline):
@@ -274,6 +278,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
         "assign_on_site",
         "mark_key",
         "record_supervision",
+        "close_follow_up",
     ]
 
     add_fieldsets = [
@@ -307,6 +312,7 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/assign/", wrap(self.assign_view), name="proposals_proposal_assign"),
+            path("<path:object_id>/cosigners/", wrap(self.cosigners_view), name="proposals_proposal_cosigners"),
             path("assign-on-site/", wrap(self.on_site_view), name="proposals_proposal_assign_on_site"),
             path("statistics/", wrap(self.statistics_view), name="proposals_proposal_statistics"),
             path("statistics/export/", wrap(self.statistics_xlsx_view), name="proposals_proposal_statistics_export"),
@@ -317,6 +323,9 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
 
     def assign_view(self, request, object_id):
         return admin_views.assign_view(self, request, unquote(object_id))
+
+    def cosigners_view(self, request, object_id):
+        return admin_views.cosigners_view(self, request, unquote(object_id))
 
     def on_site_view(self, request):
         return admin_views.on_site_view(self, request)
@@ -434,7 +443,9 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
         if data["cosigners_signed"]:
             for rep in data["cosigners"]:
                 if rep.pk != proposal.lead_id:
-                    services.cosign_respond(proposal=proposal, representative=rep, agree=True, by=request.user)
+                    services.cosigner_record(
+                        proposal=proposal, representative=rep, source=CoSigner.Source.PAPER, by=request.user
+                    )
         if data["submit_now"]:
             proposal = services.proposal_submit(proposal=proposal, by=request.user)
         return proposal
@@ -479,6 +490,9 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
         if not self.has_change_permission(request, obj):
             return []
         status, buttons = obj.status, []
+        if status in (Status.DRAFT, Status.SUBMITTED) and obj.cosigners.filter(confirmed_at__isnull=True).exists():
+            url = reverse("admin:proposals_proposal_cosigners", args=[obj.pk])
+            buttons.append({"url": url, "label": _("登记附议代表的答复")})
         if status == Status.SUBMITTED:
             buttons.append({"action": "accept_proposals", "label": _("受理")})
         if status == Status.ACCEPTED:
@@ -490,6 +504,8 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
             ]
         if status in (*HANDLING, Status.REPLIED):
             buttons.append({"action": "record_supervision", "label": _("登记督办")})
+        if status == Status.FOLLOW_UP:
+            buttons.append({"action": "close_follow_up", "label": _("跟踪办结")})
         if status not in FINISHED:
             buttons.append({"action": "mark_key", "label": _("列为重点督办")})
         return buttons
@@ -581,6 +597,21 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
             form=SupervisionForm,
             apply=lambda p, data: services.supervision_record(proposal=p, by=request.user, **data),
             done=_("已为%(n)s件建议登记督办。"),
+        )
+
+    @admin.action(description=_("跟踪办结所选建议（B、C类答复）"), permissions=["change"])
+    def close_follow_up(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="close_follow_up",
+            title=_("跟踪办结"),
+            form=FollowUpCloseForm,
+            apply=lambda p, data: services.follow_up_close(
+                proposal=p, note=data["note"], carried_over=data["carried_over"], by=request.user
+            ),
+            done=_("已办结%(n)s件跟踪办理的建议。"),
         )
 
 
@@ -839,20 +870,31 @@ class AssignmentBatchAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin)
 
 @admin.register(Notice)
 class NoticeAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
-    list_display = ["title", "session", "kind", "published_at", "created_at"]
-    list_filter = ["kind", ("published_at", admin.EmptyFieldListFilter)]
+    list_display = ["title", "session", "kind", "is_public", "published_at", "created_at", "print_link"]
+    list_filter = ["kind", "is_public", ("published_at", admin.EmptyFieldListFilter)]
     list_select_related = ["session__term__region"]
-    fields = ["session", "kind", "title", "body", "units", "published_at", "creator", "created_at"]
+    fields = [
+        "session", "kind", "title", "body", "units", "is_public", "published_at", "publisher", "creator", "created_at",
+    ]  # fmt: skip
     actions = ["publish"]
     creator = _person_column("created_by", _("起草人"))
+    publisher = _person_column("published_by", _("发布人"))
 
     def get_queryset(self, request):
         return in_scope(super().get_queryset(request), request.user, "session__term__region__path")
 
+    def _editable(self, obj) -> tuple[str, ...]:
+        # Whether the public may read it can change after publication; the text cannot.
+        return ("title", "body", "is_public") if obj.published_at is None else ("is_public",)
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.published_at is None:
-            return [f for f in self.fields if f not in ("title", "body")]
+        if obj is not None:
+            return [f for f in self.fields if f not in self._editable(obj)]
         return self.fields
+
+    @admin.display(description=_("打印"))
+    def print_link(self, notice):
+        return format_html('<a href="{}">{}</a>', reverse("proposals:notice_detail", args=[notice.pk]), _("打印"))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -869,14 +911,18 @@ class NoticeAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
         return HttpResponseRedirect(reverse("admin:proposals_notice_generate"))
 
     def save_model(self, request, obj, form, change):
-        changed = [name for name in form.changed_data if name in ("title", "body")]
+        changed = [name for name in form.changed_data if name in self._editable(obj)]
         if change and changed:
             obj.save(update_fields=changed)
 
     def workflow_buttons(self, request, obj):
+        buttons = [
+            {"url": reverse("proposals:notice_detail", args=[obj.pk]), "label": _("打印预览")},
+            {"url": reverse("proposals:notice_pdf", args=[obj.pk]), "label": _("下载 PDF")},
+        ]
         if obj.published_at or not self.has_change_permission(request, obj):
-            return []
-        return [{"action": "publish", "label": _("发布通报")}]
+            return buttons
+        return [{"action": "publish", "label": _("发布通报")}, *buttons]
 
     @admin.action(description=_("发布所选通报"), permissions=["change"])
     def publish(self, request, queryset):
@@ -885,5 +931,5 @@ class NoticeAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
             request,
             queryset,
             apply=lambda n: services.notice_publish(notice=n, by=request.user),
-            done=_("已发布%(n)s份通报。"),
+            done=_("已发布%(n)s份通报，并通知了通报涉及的承办单位。"),
         )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import CongressSession
 from apps.core.text import TextHygieneMixin
-from apps.proposals.models import Assignment, Proposal, Status, Supervision
+from apps.proposals.models import Assignment, CoSigner, Proposal, Status, Supervision
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
 
@@ -115,6 +115,57 @@ class SupervisionForm(TextHygieneMixin, forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError(_("督办日期不能晚于今天。"))
         return day
+
+
+class CoSignerAnswerForm(TextHygieneMixin, forms.Form):
+    """A co-signer's answer given on paper, by phone or in person, recorded by staff."""
+
+    CONFIRM, REMOVE = "confirm", "remove"
+
+    cosigner = forms.ModelChoiceField(label=_("附议代表"), queryset=CoSigner.objects.none())
+    decision = forms.ChoiceField(
+        label=_("代表的答复"),
+        choices=[(CONFIRM, _("同意附议")), (REMOVE, _("不附议，从建议中移除"))],
+        widget=forms.RadioSelect,
+    )
+    source = forms.ChoiceField(
+        label=_("答复方式"), choices=[("", "---------"), *[(s.value, s.label) for s in CoSigner.STAFF_SOURCES]]
+    )
+    note = forms.CharField(
+        label=_("说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("移除时必填，例如：电话联系，代表本人表示不附议。"),
+    )
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["cosigner"]
+        field.queryset = proposal.cosigners.filter(confirmed_at__isnull=True).select_related("representative")
+        field.label_from_instance = self._label
+
+    @staticmethod
+    def _label(cosigner) -> str:
+        return f"{cosigner.representative}（{_('已表示不附议') if cosigner.declined_at else _('未答复')}）"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.REMOVE and not cleaned.get("note", "").strip():
+            self.add_error("note", _("请说明移除附议代表的原因。"))
+        return cleaned
+
+
+class FollowUpCloseForm(TextHygieneMixin, forms.Form):
+    note = forms.CharField(
+        label=_("落实情况"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("写明承办单位承诺的事项已经如何落实。"),
+    )
+    carried_over = forms.BooleanField(
+        label=_("结转下年办理"),
+        required=False,
+        help_text=_("年底仍未解决、转入下一年度继续办理的，请勾选。"),
+    )
 
 
 class DecisionNoteForm(TextHygieneMixin, forms.Form):

@@ -26,6 +26,7 @@ from apps.proposals import selectors, services
 from apps.proposals.admin_forms import (
     AssignForm,
     CohortForm,
+    CoSignerAnswerForm,
     NoticeGenerateForm,
     OnSiteBatchForm,
     OnSiteRowForm,
@@ -80,6 +81,58 @@ def assign_view(model_admin, request, object_id):
         original=proposal,
         change_url=change_url,
     )
+
+
+# --- co-signers who answer on paper, by phone or in person -------------------------------------
+
+
+def cosigners_view(model_admin, request, object_id):
+    """Record a co-signer's answer for them: confirmed, or removed because they decline."""
+    proposal = model_admin.get_object(request, object_id)  # 404 outside the scope
+    if not model_admin.has_change_permission(request, proposal):
+        raise PermissionDenied
+    change_url = admin_url(Proposal, "change", proposal.pk)
+    form = CoSignerAnswerForm(request.POST or None, proposal=proposal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _record_cosigner(request, proposal, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error_text(error))
+        else:
+            return HttpResponseRedirect(change_url)
+    cosigners = proposal.cosigners.select_related("representative").order_by("pk")
+    return page(
+        model_admin,
+        request,
+        "admin/proposals/form_page.html",
+        _("登记附议代表的答复"),
+        form=form,
+        original=proposal,
+        cancel_url=change_url,
+        intro=_("代表在纸质建议上签名，或通过电话、当面答复的，由工作人员在此登记，并记入办理记录。"),
+        listing=[f"{c.representative}：{_cosigner_state(c)}" for c in cosigners],
+        submit_label=_("登记"),
+    )
+
+
+def _cosigner_state(cosigner) -> str:
+    if cosigner.confirmed_at:
+        return _("已确认（%(via)s）") % {"via": cosigner.get_answered_via_display() or _("本人网上确认")}
+    return _("已表示不附议") if cosigner.declined_at else _("未答复")
+
+
+def _record_cosigner(request, proposal, data) -> None:
+    rep = data["cosigner"].representative
+    if data["decision"] == CoSignerAnswerForm.CONFIRM:
+        services.cosigner_record(
+            proposal=proposal, representative=rep, source=data["source"], note=data["note"], by=request.user
+        )
+        messages.success(request, _("已登记%(name)s确认附议。") % {"name": rep})
+        return
+    services.cosigner_remove(
+        proposal=proposal, representative=rep, source=data["source"], reason=data["note"], by=request.user
+    )
+    messages.success(request, _("已将%(name)s从附议代表中移除。") % {"name": rep})
 
 
 # --- on-site assignment -----------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """Forms of the proposal portals. They validate input only; every write goes through services."""
 
+import secrets
+
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -92,19 +95,32 @@ class AssistOpinionForm(AssignmentForm):
     )
 
 
+KEPT_LETTER_SECONDS = 3600
+
+
+def _kept_letter_key(assignment: Assignment, token: str) -> str:
+    return f"renda:kept-letter:{assignment.pk}:{token}"
+
+
 class ReplyForm(AssignmentForm):
     outcome = forms.ChoiceField(label=_("办理结果分类"), choices=outcome_choices, widget=forms.RadioSelect)
     text = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 8}))
     letter = forms.FileField(
         label=_("答复函"),
+        required=False,
         help_text=_("加盖公章的答复函扫描件：PDF、JPG 或 PNG，不超过 10 MB。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
+    # A letter uploaded with a submission that was refused, kept for the next try: browsers never
+    # refill a file input, and a unit must not lose the scan it just chose.
+    kept_letter = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # "仅供参考，不需书面答复": the representative asked for no written letter.
-        self.fields["letter"].required = not self.assignment.proposal.reference_only
+        self.letter_required = not self.assignment.proposal.reference_only
+        self.kept_name = ""  # the name of a letter kept from an earlier try, shown beside the field
+        self.letter_lost = False  # a letter was chosen but could not be kept: it must be chosen again
 
     def clean_letter(self):
         letter = self.cleaned_data.get("letter")
@@ -120,6 +136,38 @@ class ReplyForm(AssignmentForm):
         letter.name = f"{stem}.{kind}"
         # A scanned letter keeps only its pixels: no EXIF, nothing appended to the image.
         return reencoded_image(letter, kind) if kind in PIL_FORMATS else letter
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("letter") is None and "letter" not in self.errors:
+            cleaned["letter"] = self._kept(cleaned.get("kept_letter", ""))
+            if cleaned["letter"] is None and self.letter_required:
+                self.add_error("letter", _("请上传加盖公章的答复函。"))
+        return cleaned
+
+    def _kept(self, token: str) -> UploadedFile | None:
+        kept = cache.get(_kept_letter_key(self.assignment, token)) if token else None
+        if not kept:
+            return None
+        self.kept_name = kept["name"]
+        return SimpleUploadedFile(kept["name"], kept["content"], kept["content_type"])
+
+    def keep_letter(self) -> None:
+        """After a refused submission: hold the letter for the next try, or say it must be chosen again."""
+        letter = (getattr(self, "cleaned_data", None) or {}).get("letter")
+        if letter is None:
+            self.letter_lost = bool(self.files.get(self.add_prefix("letter")))
+            return
+        token = secrets.token_urlsafe(16)
+        letter.seek(0)
+        kept = {"name": letter.name, "content": letter.read(), "content_type": letter.content_type}
+        letter.seek(0)
+        if not cache.add(_kept_letter_key(self.assignment, token), kept, KEPT_LETTER_SECONDS):
+            self.letter_lost = True  # the cache is down: say so rather than pretend
+            return
+        self.kept_name = letter.name
+        self.data = self.data.copy()
+        self.data[self.add_prefix("kept_letter")] = token
 
 
 class ExtensionForm(AssignmentForm):

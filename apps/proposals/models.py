@@ -158,6 +158,17 @@ class Proposal(models.Model):
 class CoSigner(models.Model):
     """A representative who joins a proposal (附议人) and must confirm it reflects their will."""
 
+    class Source(models.TextChoices):
+        """How the co-signer's answer reached the office: many representatives never log in."""
+
+        PORTAL = "portal", _("本人网上确认")
+        PAPER = "paper", _("纸质签名")
+        PHONE = "phone", _("电话")
+        IN_PERSON = "in_person", _("当面")
+
+    # What staff may record on a representative's behalf.
+    STAFF_SOURCES = (Source.PAPER, Source.PHONE, Source.IN_PERSON)
+
     proposal = models.ForeignKey(Proposal, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="cosigners")
     representative = models.ForeignKey(
         Representative, verbose_name=_("附议代表"), on_delete=models.PROTECT, related_name="cosigned"
@@ -165,6 +176,16 @@ class CoSigner(models.Model):
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     declined_at = models.DateTimeField(_("拒绝时间"), null=True, blank=True)
     agreed_to_withdraw_at = models.DateTimeField(_("同意撤回时间"), null=True, blank=True)
+    answered_via = models.CharField(_("答复方式"), max_length=10, choices=Source.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代为登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("代表在纸质建议上签名或电话、当面答复时，登记答复的工作人员。"),
+    )
 
     history = HistoricalRecords()
 
@@ -493,6 +514,17 @@ class Notice(models.Model):
     body = models.TextField(_("正文"))
     units = models.ManyToManyField(HandlingUnit, verbose_name=_("涉及单位"), blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_public = models.BooleanField(
+        _("向社会公开"), default=False, help_text=_("勾选后，通报发布后任何人都可以在门户网站上查看。")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
     )

@@ -22,7 +22,7 @@ from apps.core.audit import audit_event
 from apps.core.exports import ChoicesWidget
 from apps.core.sheets import AuditedExport, Column, error_messages
 from apps.proposals import services
-from apps.proposals.models import Assignment, ContactRecord, Proposal, Rating
+from apps.proposals.models import Assignment, ContactRecord, CoSigner, Proposal, Rating
 from apps.representatives.models import Representative
 
 Role = Assignment.Role
@@ -415,7 +415,9 @@ class ProposalSheet:
         if self.cosigners_signed:
             # The co-signers' signatures on the paper proposal are their confirmation.
             for rep in {c.pk: c for c in cosigners if c.pk != proposal.lead_id}.values():
-                services.cosign_respond(proposal=proposal, representative=rep, agree=True, by=self.user)
+                services.cosigner_record(
+                    proposal=proposal, representative=rep, source=CoSigner.Source.PAPER, by=self.user
+                )
         return services.proposal_submit(proposal=proposal, by=self.user)
 
 

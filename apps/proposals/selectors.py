@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
 from apps.core.models import Region
+from apps.core.scope import scope_for
 from apps.proposals.models import (
     NOT_ASSIGNED,
     Assignment,
@@ -15,6 +16,7 @@ from apps.proposals.models import (
     ContactRecord,
     CoSigner,
     Feedback,
+    Notice,
     Proposal,
     Rating,
     Reply,
@@ -50,6 +52,44 @@ def _signed_by(representative) -> Q:
     """Led by the representative, or co-signed by them (unless they declined)."""
     cosigned = CoSigner.objects.filter(proposal=OuterRef("pk"), representative=representative, declined_at__isnull=True)
     return Q(lead=representative) | Q(Exists(cosigned))
+
+
+def _notices_in_scope(user):
+    scope = scope_for(user)
+    if scope.unrestricted:
+        return Notice.objects.all()
+    q = Q(pk__in=[])
+    for path in scope.region_paths:
+        q |= Q(session__term__region__path__startswith=path)
+    return Notice.objects.filter(q)
+
+
+def get_notice_for_user(user, pk) -> Notice:
+    """A published notice to the public (when it is public) and to the units it names; to back-office
+    staff of its congress also before publication, to check the printed page. 404 for anyone else."""
+    published = Q(published_at__isnull=False)
+    may = published & Q(is_public=True)
+    if user.is_authenticated and user.role == user.Role.UNIT and user.handling_unit_id:
+        may |= published & Q(units=user.handling_unit_id)
+    if user.is_authenticated and user.has_perm("proposals.view_notice"):
+        may |= Q(pk__in=_notices_in_scope(user).values("pk"))
+    found = Notice.objects.filter(may, pk=pk).values_list("pk", flat=True).distinct()[:1]
+    try:
+        return Notice.objects.select_related("session__term__region").get(pk__in=list(found))
+    except Notice.DoesNotExist:
+        raise Http404 from None
+
+
+def public_notices():
+    return Notice.objects.filter(published_at__isnull=False, is_public=True).order_by("-published_at", "-pk")
+
+
+def unit_notices(unit_id: int):
+    return (
+        Notice.objects.filter(published_at__isnull=False, units=unit_id)
+        .select_related("session__term__region")
+        .order_by("-published_at", "-pk")
+    )
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -295,3 +335,48 @@ def late_units(*, session, today: date) -> list[dict]:
         .order_by("unit__name")
     )
     return [{**row, "unit": row["unit__name"]} for row in rows]
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """One proposal a notice names a unit for: unanswered past its deadline, answered late, or
+    answered without talking to the representative (perfunctory)."""
+
+    number: int | None
+    title: str
+    due_on: date
+    days_overdue: int  # so far when unanswered; by how much the answer came late otherwise
+    answered: bool
+    contacted: bool
+
+
+@dataclass
+class NoticeUnit:
+    unit: object  # HandlingUnit
+    items: list[NoticeItem]
+
+
+def notice_items(*, session, today: date) -> list[NoticeUnit]:
+    """The units a notice of the session names, each with its items, in one query."""
+    contacted = Exists(ContactRecord.objects.filter(assignment=OuterRef("pk")))
+    rows = (
+        Assignment.objects.filter(
+            proposal__session=session, state=ACTIVE, role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE]
+        )
+        .exclude(proposal__status__in=NOT_ASSIGNED)
+        .annotate(contacted=contacted)
+        .filter(
+            Q(replied_at__isnull=True, due_on__lt=today)
+            | Q(replied_at__isnull=False, contacted=False)
+            | Q(replied_at__date__gt=F("due_on"))
+        )
+        .select_related("proposal", "unit")
+        .order_by("unit__name", "unit_id", "proposal__number", "pk")
+    )
+    units: dict[int, NoticeUnit] = {}
+    for a in rows:
+        answered_on = timezone.localdate(a.replied_at) if a.replied_at else None
+        late_by = max(((answered_on or today) - a.due_on).days, 0)
+        item = NoticeItem(a.proposal.number, a.proposal.title, a.due_on, late_by, answered_on is not None, a.contacted)
+        units.setdefault(a.unit_id, NoticeUnit(a.unit, [])).items.append(item)
+    return list(units.values())

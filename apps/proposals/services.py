@@ -12,10 +12,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.models import CongressSession, HandlingUnit, User
+from apps.core.numerals import chinese_number
 from apps.core.workdays import add_workdays, workdays_between
 from apps.notifications.services import notification_queue
 from apps.proposals.models import (
@@ -226,6 +228,7 @@ def cosign_respond(*, proposal: Proposal, representative: Representative, agree:
         raise ProposalError(_("您已经答复过附议请求。"))
     now = timezone.now()
     cosigner.confirmed_at, cosigner.declined_at = (now, None) if agree else (None, now)
+    cosigner.answered_via = CoSigner.Source.PORTAL
     cosigner.save()
     action = "cosign_confirm" if agree else "cosign_decline"
     ProposalEvent.objects.create(
@@ -237,6 +240,52 @@ def cosign_respond(*, proposal: Proposal, representative: Representative, agree:
         note=str(representative),
     )
     return cosigner
+
+
+def _cosigner_of(proposal: Proposal, representative: Representative) -> CoSigner:
+    try:
+        return proposal.cosigners.get(representative=representative)
+    except CoSigner.DoesNotExist:
+        raise ProposalError(_("%(name)s不是这件建议的附议代表。") % {"name": representative}) from None
+
+
+@transaction.atomic
+def cosigner_record(
+    *, proposal: Proposal, representative: Representative, source: str, by: User, note: str = ""
+) -> CoSigner:
+    """Staff record a co-signer's confirmation given on paper, by phone or in person: many
+    representatives never log in, and a joint proposal cannot be accepted before they answer."""
+    proposal = _lock(proposal)
+    _require(proposal, Status.DRAFT, Status.SUBMITTED, action=_("登记附议确认"))
+    if source not in CoSigner.STAFF_SOURCES:
+        raise ProposalError(_("请选择代表确认附议的方式：纸质签名、电话或当面。"))
+    cosigner = _cosigner_of(proposal, representative)
+    if cosigner.confirmed_at or cosigner.declined_at:
+        raise ProposalError(_("%(name)s已经答复过附议请求。") % {"name": representative})
+    cosigner.confirmed_at, cosigner.declined_at = timezone.now(), None
+    cosigner.answered_via, cosigner.recorded_by = source, by
+    cosigner.save()
+    text = f"{representative}（{CoSigner.Source(source).label}）"
+    _log(proposal, "cosign_recorded", by, f"{text} {note.strip()}".strip())
+    return cosigner
+
+
+@transaction.atomic
+def cosigner_remove(
+    *, proposal: Proposal, representative: Representative, reason: str, by: User, source: str = ""
+) -> Proposal:
+    """Take off a co-signer who declines (or cannot be reached): the proposal goes on without
+    them, and the timeline keeps who removed whom and why."""
+    proposal = _lock(proposal)
+    _require(proposal, Status.DRAFT, Status.SUBMITTED, action=_("移除附议代表"))
+    if not reason.strip():
+        raise ProposalError(_("请说明移除附议代表的原因。"))
+    if source and source not in CoSigner.Source.values:
+        raise ProposalError(_("请选择代表答复的方式。"))
+    _cosigner_of(proposal, representative).delete()
+    via = f"（{CoSigner.Source(source).label}）" if source else ""
+    _log(proposal, "cosign_removed", by, f"{representative}{via}：{reason.strip()}")
+    return proposal
 
 
 # --- review -----------------------------------------------------------------------------------
@@ -724,28 +773,91 @@ def proposal_mark_key(*, proposal: Proposal, leader: str, by: User) -> Proposal:
     return proposal
 
 
+def _notice_item_line(n: int, item) -> str:
+    name = _("第%(number)s号《%(title)s》") if item.number else _("《%(title)s》")
+    facts = []
+    if not item.answered:
+        facts.append(
+            _("答复期限%(due)s，逾期未答复，已逾期%(days)s天")
+            % {"due": item.due_on.isoformat(), "days": item.days_overdue}
+        )
+    elif item.days_overdue:
+        facts.append(_("逾期%(days)s天答复") % {"days": item.days_overdue})
+    if item.answered and not item.contacted:
+        facts.append(_("答复前未与代表沟通"))
+    return f"    {n}. {name % {'number': item.number, 'title': item.title}}：{'，'.join(facts)}。"
+
+
+def _notice_unit_lines(n: int, row) -> list[str]:
+    items = row.items
+    counts = {
+        "unit": row.unit.name,
+        "overdue": sum(1 for i in items if not i.answered),
+        "late": sum(1 for i in items if i.answered and i.days_overdue),
+        "no_contact": sum(1 for i in items if i.answered and not i.contacted),
+    }
+    head = _("%(unit)s：逾期未答复%(overdue)s件，逾期答复%(late)s件，未与代表沟通即答复%(no_contact)s件。") % counts
+    return [f"{chinese_number(n)}、{head}", *(_notice_item_line(k, item) for k, item in enumerate(items, 1))]
+
+
+def notice_body(*, session: CongressSession, rows) -> str:
+    """The notice's text: each unit named with its items (number, title) and days overdue."""
+    if not rows:
+        return _("%(session)s的代表建议，所有承办单位均按期答复，并在答复前与代表进行了沟通。") % {"session": session}
+    lines = [_("现将%(session)s代表建议办理中逾期答复或敷衍答复的情况通报如下：") % {"session": session}, ""]
+    for n, row in enumerate(rows, 1):
+        lines += _notice_unit_lines(n, row)
+    lines += ["", _("请以上单位高度重视，认真整改，尽快与代表当面沟通，并在规定期限内书面答复代表。")]
+    return "\n".join(lines)
+
+
 @transaction.atomic
 def notice_draft(*, session: CongressSession, by: User) -> Notice:
-    """Draft a notice naming the units with overdue or perfunctory (unvisited) answers."""
-    from apps.proposals.selectors import late_units
+    """Draft a notice naming the units with overdue, late or perfunctory (uncontacted) answers."""
+    from apps.proposals.selectors import notice_items
 
-    rows = late_units(session=session, today=_today())
-    lines = [_("%(unit)s：逾期未答复%(overdue)s件，未与代表沟通即答复%(no_contact)s件。") % row for row in rows]
+    rows = notice_items(session=session, today=_today())
     notice = Notice.objects.create(
         session=session,
         title=_("关于%(session)s代表建议办理情况的通报") % {"session": session},
-        body="\n".join(lines) or _("所有承办单位均按期答复。"),
+        body=notice_body(session=session, rows=rows),
         created_by=by,
     )
-    notice.units.set([row["unit_id"] for row in rows])
+    notice.units.set([row.unit for row in rows])
     return notice
+
+
+def _notice_channels(users: list[User]) -> list[tuple[str, list[User]]]:
+    """In-app for everyone; email and SMS where the deployment sends them and the user has an address."""
+    configured = settings.RENDA_NOTIFICATIONS["CHANNELS"]
+    channels = [("inbox", users)]
+    if "email" in configured:
+        channels.append(("email", [u for u in users if u.email]))
+    if "sms" in configured:
+        channels.append(("sms", [u for u in users if u.phone]))
+    return channels
 
 
 @transaction.atomic
 def notice_publish(*, notice: Notice, by: User) -> Notice:
+    """Publish the notice and tell every unit it names, with a link to the notice."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.published_at:
         raise ProposalError(_("通报已经发布。"))
-    notice.published_at = timezone.now()
+    if not notice.body.strip():
+        raise ProposalError(_("通报正文不能为空。"))
+    notice.published_at, notice.published_by = timezone.now(), by
     notice.save()
+    users = _unit_users(notice.units.all())
+    for channel, recipients in _notice_channels(users):
+        notification_queue(
+            rule="proposal.notice",
+            target=notice,
+            recipients=recipients,
+            due_on=_today(),
+            subject=_("通报：%(title)s") % {"title": notice.title},
+            body=_("人大常委会发布了通报，涉及贵单位，请登录查看并整改。"),
+            url=reverse("proposals:notice_detail", args=[notice.pk]),
+            channels=[channel],
+        )
     return notice

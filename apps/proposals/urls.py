@@ -13,6 +13,7 @@ urlpatterns = [
     path("unit/<int:pk>/reply/", views.unit_reply, name="unit_reply"),
     path("unit/<int:pk>/extension/", views.unit_extension, name="unit_extension"),
     path("unit/<int:pk>/return/", views.unit_return, name="unit_return"),
+    path("unit/notices/", views.unit_notice_list, name="unit_notices"),
     # Representatives: pk is the Proposal.
     path("mine/", views.mine, name="mine"),
     path("mine/new/", views.new, name="new"),
@@ -26,4 +27,7 @@ urlpatterns = [
     # Everyone.
     path("public/", views.public_list, name="public_list"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),
+    # Notices: public ones to everyone, the others to the units they name and to staff.
+    path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/pdf/", views.notice_pdf, name="notice_pdf"),
 ]

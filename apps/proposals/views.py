@@ -16,6 +16,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +28,7 @@ from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.downloads import file_response
 from apps.core.models import User
+from apps.core.pdf import html_to_pdf
 from apps.core.widgets import picker_requested, typed_so_far
 from apps.core.workdays import workdays_between
 from apps.proposals import forms, services
@@ -40,11 +43,14 @@ from apps.proposals.models import (
 )
 from apps.proposals.selectors import (
     get_assignment_for_unit,
+    get_notice_for_user,
     get_proposal_for_representative,
+    public_notices,
     published_matching,
     published_proposals,
     representative_proposals,
     unit_assignments,
+    unit_notices,
 )
 from apps.representatives.models import Representative
 from apps.representatives.selectors import representative_for_user
@@ -59,6 +65,8 @@ EVENT_LABELS = {
     "submit": gettext_lazy("提交"),
     "cosign_confirm": gettext_lazy("确认附议"),
     "cosign_decline": gettext_lazy("不附议"),
+    "cosign_recorded": gettext_lazy("工作人员登记附议确认"),
+    "cosign_removed": gettext_lazy("移除附议代表"),
     "accept": gettext_lazy("受理"),
     "return": gettext_lazy("退回"),
     "merge": gettext_lazy("并案"),
@@ -173,6 +181,32 @@ UNIT_FORMS = {
 }
 
 
+FORM_TITLES = {
+    "plan": gettext_lazy("办理方案"),
+    "contact": gettext_lazy("沟通记录"),
+    "opinion": gettext_lazy("协办意见"),
+    "reply": gettext_lazy("答复"),
+    "extension": gettext_lazy("延期申请"),
+    "return": gettext_lazy("退回调整申请"),
+}
+
+
+def _failure(key: str, form: Form) -> dict:
+    """What the page says at its top when a form was refused: which form, every reason, a link to it."""
+    errors = [str(e) for e in form.non_field_errors()]
+    for name, field_errors in form.errors.items():
+        if name in form.fields:
+            label = form.fields[name].label or name
+            errors += [f"{label}：{e}" for e in field_errors]
+    return {
+        "key": key,
+        "title": FORM_TITLES[key],
+        "errors": errors,
+        "kept_name": getattr(form, "kept_name", ""),
+        "letter_lost": getattr(form, "letter_lost", False),
+    }
+
+
 def _unit_may(assignment: Assignment, extensions, returns) -> dict[str, bool]:
     """Which forms make sense now; the services still decide, these only spare useless forms."""
     proposal = assignment.proposal
@@ -226,6 +260,7 @@ def _unit_page(request: HttpRequest, assignment: Assignment, bound=None, status:
             if may[key] or key in bound
         },
         "overdue": _is_overdue(assignment, timezone.localdate()),
+        "failed": next((_failure(key, form) for key, form in bound.items() if form.errors), None),
     }
     return render(request, "proposals/unit_detail.html", context, status=status)
 
@@ -242,6 +277,8 @@ def _unit_action(request: HttpRequest, pk: int, key: str, call, done: str) -> Ht
     if form.is_valid() and _run(form, lambda: call(assignment, form.cleaned_data, request.user)):
         messages.success(request, done)
         return redirect("proposals:unit_detail", pk=assignment.pk)
+    if isinstance(form, forms.ReplyForm):
+        form.keep_letter()
     return _unit_page(request, assignment, {key: form}, status=400)
 
 
@@ -535,6 +572,8 @@ def reply_letter(request: HttpRequest, reply_pk: int) -> HttpResponse:
 
 # --- public pages ------------------------------------------------------------------------------
 
+PUBLIC_NOTICES_SHOWN = 10
+
 
 def public_list(request: HttpRequest) -> HttpResponse:
     form = forms.PublicFilterForm(request.GET or None)
@@ -544,7 +583,12 @@ def public_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(session=form.cleaned_data["session"])
         if form.cleaned_data["q"]:
             qs = published_matching(qs, form.cleaned_data["q"])
-    context = {"form": form, "page": _paginate(request, qs), "query": _query_without_page(request)}
+    context = {
+        "form": form,
+        "page": _paginate(request, qs),
+        "query": _query_without_page(request),
+        "notices": list(public_notices()[:PUBLIC_NOTICES_SHOWN]),
+    }
     return render(request, "proposals/public_list.html", context)
 
 
@@ -557,3 +601,45 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     return render(request, "proposals/public_detail.html", {"proposal": proposal, "full": full, "replies": replies})
+
+
+# --- notices (通报) ----------------------------------------------------------------------------
+
+
+def _organ(notice) -> str:
+    region = notice.session.term.region
+    if region.level == region.Level.TOWNSHIP:
+        return _("%(region)s人民代表大会主席团") % {"region": region.name}
+    return _("%(region)s人民代表大会常务委员会") % {"region": region.name}
+
+
+def _notice_html(request: HttpRequest | None, notice, *, for_screen: bool) -> str:
+    context = {
+        "notice": notice,
+        "organ": _organ(notice),
+        "units": list(notice.units.order_by("name")),
+        "paragraphs": notice.body.splitlines(),
+        "for_screen": for_screen,
+    }
+    if for_screen:
+        context["pdf_url"] = reverse("proposals:notice_pdf", args=[notice.pk])
+    return render_to_string("proposals/notice_print.html", context, request=request)
+
+
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable notice, in the committee's document style; the browser prints it as it is."""
+    notice = get_notice_for_user(request.user, pk)
+    return HttpResponse(_notice_html(request, notice, for_screen=True))
+
+
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_notice_for_user(request.user, pk)
+    response = HttpResponse(html_to_pdf(_notice_html(None, notice, for_screen=False)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    return response
+
+
+@unit_staff_required
+def unit_notice_list(request: HttpRequest) -> HttpResponse:
+    page = _paginate(request, unit_notices(request.user.handling_unit_id))
+    return render(request, "proposals/unit_notices.html", {"page": page, "query": _query_without_page(request)})

@@ -178,7 +178,8 @@ def test_cosigners_who_signed_on_paper_are_confirmed_by_the_staff_member(
     login(committee_staff).post(reverse("admin:proposals_proposal_add"), data)
     cosigner = CoSigner.objects.get()
     assert cosigner.confirmed_at is not None
-    event = ProposalEvent.objects.get(action="cosign_confirm")
+    assert (cosigner.answered_via, cosigner.recorded_by) == (CoSigner.Source.PAPER, committee_staff)
+    event = ProposalEvent.objects.get(action="cosign_recorded")
     assert event.by == committee_staff
 
 
@@ -630,4 +631,5 @@ def test_a_notice_is_generated_edited_and_published(login, committee_staff, lead
     assert notice.published_at is not None
     again = _act(client, "publish", [notice], url="admin:proposals_notice_changelist")
     assert "已经发布" in _messages(again)
-    assert set(client.get(url).context["adminform"].form.fields) == set()
+    # Published, the text is fixed; whether the public may read it can still change.
+    assert set(client.get(url).context["adminform"].form.fields) == {"is_public"}

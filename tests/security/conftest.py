@@ -20,6 +20,7 @@ from apps.groups.models import Activity, ActivityGroup, Campaign, GroupMembershi
 from apps.liaison.models import (
     Concern,
     ConcernPhoto,
+    ConcernReturnRequest,
     DutyShift,
     Funding,
     LiaisonOffice,
@@ -191,6 +192,9 @@ def _liaison(w):
         status=Concern.Status.ROUTED,
         unit=w.unit,
         representative=w.rep,
+    )
+    w.concern_return_request = ConcernReturnRequest.objects.create(
+        concern=w.concern, unit=w.unit, reason="不属于本单位职责", requested_by=u.unit
     )
     w.concern_photo = ConcernPhoto(concern=w.concern)
     w.concern_photo.image.save("photo.jpg", ContentFile(JPEG))

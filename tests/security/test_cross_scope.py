@@ -112,6 +112,7 @@ ADMIN_OBJECTS = {
     "liaison.DutyShift": "shift",
     "liaison.ReceptionRecord": "reception_record",
     "liaison.Concern": "concern",
+    "liaison.ConcernReturnRequest": "concern_return_request",
     "training.LectureHall": "hall",
     "training.Instructor": "instructor",
     "training.Lecture": "lecture",

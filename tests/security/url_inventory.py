@@ -57,6 +57,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     "proposals:unit_reply": UNIT_ONLY,
     "proposals:unit_extension": UNIT_ONLY,
     "proposals:unit_return": UNIT_ONLY,
+    "proposals:unit_notices": UNIT_ONLY,
     "proposals:mine": REP,
     "proposals:new": REP,
     "proposals:mine_detail": REP,
@@ -68,6 +69,9 @@ INVENTORY: dict[str, frozenset[str]] = {
     "proposals:reply_letter": frozenset({UNIT, REPRESENTATIVE, STAFF}),
     "proposals:public_list": PUBLIC,
     "proposals:public_detail": PUBLIC,
+    # Public when the notice is; otherwise the units it names and staff (404 for the rest).
+    "proposals:notice_detail": PUBLIC,
+    "proposals:notice_pdf": PUBLIC,
     # liaison
     "liaison:concern_new": PUBLIC,
     "liaison:concern_submitted": PUBLIC,
@@ -84,6 +88,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     "liaison:my_concerns": REP,
     "liaison:concern_detail": frozenset({UNIT, REPRESENTATIVE}),
     "liaison:concern_answer": frozenset({UNIT, REPRESENTATIVE}),
+    "liaison:concern_return": UNIT_ONLY,
     "liaison:concern_photo": frozenset({UNIT, REPRESENTATIVE}),
     "liaison:my_shifts": REP,
     "liaison:shift_check_in": REP,
@@ -204,6 +209,8 @@ SAMPLES = {
     "proposals:mine_edit": lambda w: {"pk": w.draft.pk},  # only drafts are edited
     "proposals:reply_letter": lambda w: {"reply_pk": w.reply.pk},
     "proposals:public_detail": lambda w: {"pk": w.proposal.pk},
+    "proposals:notice_detail": lambda w: {"pk": 1},
+    "proposals:notice_pdf": lambda w: {"pk": 1},
     "liaison:concern_submitted": lambda w: {"code": w.concern.tracking_code},
     "liaison:track_rate": lambda w: {"code": w.concern.tracking_code},
     "liaison:track_photo": lambda w: {"token": "not-a-token"},
@@ -214,6 +221,7 @@ SAMPLES = {
     "checkin": lambda w: {"kind": "lecture", "key": w.lecture.pk, "token": "not-a-token"},
     "liaison:concern_detail": lambda w: {"pk": w.concern.pk},
     "liaison:concern_answer": lambda w: {"pk": w.concern.pk},
+    "liaison:concern_return": lambda w: {"pk": w.concern.pk},
     "liaison:concern_photo": lambda w: {"pk": w.concern.pk, "photo_pk": w.concern_photo.pk},
     "liaison:shift_check_in": lambda w: {"pk": w.shift.pk},
     "liaison:shift_check_out": lambda w: {"pk": w.shift.pk},
