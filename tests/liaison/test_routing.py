@@ -252,7 +252,7 @@ def test_units_cannot_open_the_back_office_list(login, unit_staff, pending):
     assert response.status_code == 302
 
 
-def test_the_deadline_default_counts_working_days_not_calendar_days(settings):
+def test_the_deadline_default_counts_working_days_not_calendar_days(db, settings):
     # 2026-09-30 is the eve of the National Day holiday: 15 working days end well after 15 calendar days.
     start = date(2026, 9, 30)
     assert services.resolve_due_default(start) > start + timedelta(days=15)
