@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib.admin import helpers
 
-        from apps.core import roles
+        from apps.core import county_settings, roles  # noqa: F401 (county_settings: its cache receivers)
         from apps.core.admin_mixins import readonly_link_if_it_opens
         from apps.core.collation import register_sqlite_collation
 
@@ -25,7 +25,8 @@ class CoreConfig(AppConfig):
             "core.view_congressterm core.add_congressterm core.change_congressterm "
             "core.view_congresssession core.add_congresssession core.change_congresssession "
             "core.view_handlingunit core.add_handlingunit core.change_handlingunit "
-            "core.view_user core.add_user core.change_user core.view_taskheartbeat",
+            "core.view_user core.add_user core.change_user core.view_taskheartbeat "
+            "core.view_countysettings core.add_countysettings core.change_countysettings",
         )
         roles.grant(
             roles.Role.TOWNSHIP,
