@@ -393,21 +393,20 @@ class CountySettings(models.Model):
         return str(self.county)
 
     def clean(self):
+        errors = {}
         if self.county_id and self.county.level != Region.Level.COUNTY:
-            raise ValidationError({"county": _("只能为县级行政区域设置。")})
+            errors["county"] = _("只能为县级行政区域设置。")
         if self.due_soon_days and not all(p.strip().isdigit() for p in self.due_soon_days.split(",")):
-            raise ValidationError({"due_soon_days": _("请填写以逗号分隔的天数，如“14,3”。")})
-        self._clean_labels()
-        if not isinstance(self.duty_points, dict) or not all(
-            isinstance(v, int | float) and v >= 0 for v in self.duty_points.values()
-        ):
-            raise ValidationError({"duty_points": _("履职积分应为“类别: 分值”，分值不能为负数。")})
-        low, high = self.grade_competent_min, self.grade_excellent_min
-        if low is not None and high is not None and low >= high:
-            raise ValidationError({"grade_competent_min": _("称职最低积分应低于优秀最低积分。")})
-
-    def _clean_labels(self):
+            errors["due_soon_days"] = _("请填写以逗号分隔的天数，如“14,3”。")
         for name in ["outcome_labels", "satisfaction_labels"]:
             value = getattr(self, name)
             if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
-                raise ValidationError({name: _("名称应为“代码: 名称”，名称不能为空。")})
+                errors[name] = _("名称应为“代码: 名称”，名称不能为空。")
+        points = self.duty_points
+        if not isinstance(points, dict) or not all(isinstance(v, int | float) and v >= 0 for v in points.values()):
+            errors["duty_points"] = _("履职积分应为“类别: 分值”，分值不能为负数。")
+        low, high = self.grade_competent_min, self.grade_excellent_min
+        if low is not None and high is not None and low >= high:
+            errors["grade_competent_min"] = _("称职最低积分应低于优秀最低积分。")
+        if errors:
+            raise ValidationError(errors)

@@ -51,8 +51,10 @@ def test_renamed_places_are_updated_and_vanished_ones_kept_inactive(db, tmp_path
     lian = Region.objects.get(code="430528100202")
     chating = Region.objects.get(code="430528102201")
     unit = HandlingUnit.objects.create(name="茶亭村卫生室", region=chating)
-    changed = XINNING.read_text(encoding="utf-8").replace("莲村村委会", "莲花村委会").replace(
-        "430528102201,220,茶亭村委会\n", ""
+    changed = (
+        XINNING.read_text(encoding="utf-8")
+        .replace("莲村村委会", "莲花村委会")
+        .replace("430528102201,220,茶亭村委会\n", "")
     )
     (tmp_path / "new.csv").write_text(changed, encoding="utf-8")
 
@@ -72,7 +74,9 @@ def test_renamed_places_are_updated_and_vanished_ones_kept_inactive(db, tmp_path
 
 def test_a_file_with_errors_saves_nothing_and_names_every_bad_line(db, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("统计用区划代码,城乡分类代码,名称\n430528000000,,新宁县\n43052810,,金石镇\n430528101000,,水庙镇\nabc,,x\n")
+    bad.write_text(
+        "统计用区划代码,城乡分类代码,名称\n430528000000,,新宁县\n43052810,,金石镇\n430528101000,,水庙镇\nabc,,x\n"
+    )
     with pytest.raises(CommandError) as error:
         _setup(file=bad)
     assert "第 3 行" in str(error.value) and "第 5 行" in str(error.value)
