@@ -11,6 +11,7 @@ from import_export.admin import ImportExportMixin
 from apps.core import admin_pages
 from apps.core.admin_mixins import RendaModelAdmin, ServiceOnlyMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaImportMixin
 from apps.core.masking import mask_phone
 from apps.representatives import admin_views, services
 from apps.representatives.admin_forms import RejectForm, townships_in_scope
@@ -30,9 +31,8 @@ class ConstituencyAdmin(RendaModelAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(ImportExportMixin, RendaModelAdmin):
-    resource_classes = [RepresentativeResource]
-    formats = SPREADSHEET_FORMATS
+class RepresentativeAdmin(RendaImportMixin, RendaModelAdmin):
+    import_resource_class = RepresentativeResource
     list_display = ["name", "gender", "level", "township", "category", "party", "phone", "status", "duty_record_link"]
     list_filter = ["level", "status", "category", "township", "term", "gender"]
     search_fields = ["name", "credential_no", "occupation"]
@@ -65,12 +65,6 @@ class RepresentativeAdmin(ImportExportMixin, RendaModelAdmin):
         if request.method == "GET" and request.user.has_perm("representatives.view_representative_contact"):
             audit.info("view representative contact id=%s by=%s", object_id, request.user.pk)
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
