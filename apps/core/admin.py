@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core import admin_setup, services
 from apps.core.admin_mixins import InvalidFilterMixin, RendaModelAdmin, ScopedAdminMixin
+from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.models import CongressSession, CongressTerm, CountySettings, HandlingUnit, Region, TaskHeartbeat, User
+from apps.core.resources import CongressSessionResource, CongressTermResource, HandlingUnitResource
 from apps.core.selectors import users_visible_to
 
 # The default; StaffOTPAdminSite.each_context puts the signed-in user's county's name over it.
@@ -83,7 +85,8 @@ class CongressSessionInline(admin.TabularInline):
 
 
 @admin.register(CongressTerm)
-class CongressTermAdmin(RendaModelAdmin):
+class CongressTermAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = CongressTermResource
     list_display = ["__str__", "region", "number", "started_on", "ended_on"]
     list_filter = ["region__level"]
     search_fields = ["region__name"]
@@ -93,7 +96,8 @@ class CongressTermAdmin(RendaModelAdmin):
 
 
 @admin.register(CongressSession)
-class CongressSessionAdmin(RendaModelAdmin):
+class CongressSessionAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = CongressSessionResource
     list_display = ["__str__", "number", "opened_on", "closed_on"]
     search_fields = ["term__region__name"]
     list_select_related = ["term__region"]
@@ -101,7 +105,8 @@ class CongressSessionAdmin(RendaModelAdmin):
 
 
 @admin.register(HandlingUnit)
-class HandlingUnitAdmin(RendaModelAdmin):
+class HandlingUnitAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = HandlingUnitResource
     list_display = ["name", "short_name", "category", "region", "contact_person", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "short_name"]

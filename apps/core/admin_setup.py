@@ -11,11 +11,22 @@ from django.utils.translation import gettext_lazy
 
 from apps.core import services
 from apps.core.admin_pages import page
+from apps.core.import_admin import RendaImportMixin
 from apps.core.models import Region
 from apps.core.scope import scope_for
 from apps.core.setup_wizard import counties_for, steps_for
 
 DIVISION_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+class ReferenceImportMixin(RendaImportMixin):
+    """Reference data imports for whoever may add and change the rows (no permission of its own)."""
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
 
 
 class RegionImportForm(forms.Form):

@@ -26,6 +26,7 @@ from import_export.admin import ExportMixin
 from apps.core import admin_pages
 from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFilter, township_lookups, warn_when_bounded
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceOnlyMixin, WorkflowButtonsMixin
+from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_name, mask_phone
@@ -57,6 +58,7 @@ from apps.liaison.models import (
 from apps.liaison.resources import (
     PERSONAL_PERMISSION,
     ConcernResource,
+    LiaisonOfficeResource,
     handler_of,
     is_overdue,
     sees_personal_data,
@@ -127,7 +129,8 @@ class StationInline(admin.TabularInline):
 
 
 @admin.register(LiaisonOffice)
-class LiaisonOfficeAdmin(RendaModelAdmin):
+class LiaisonOfficeAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = LiaisonOfficeResource
     list_display = ["name", "level", "region", "parent", "established_on", "head", "liaison_officer", "phone"]
     list_display += ["is_active"]
     list_filter = ["level", "is_active", TownshipFilter]
