@@ -10,7 +10,7 @@ from apps.core import admin_setup, services
 from apps.core.admin_mixins import InvalidFilterMixin, RendaModelAdmin, ScopedAdminMixin
 from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.models import CongressSession, CongressTerm, CountySettings, HandlingUnit, Region, TaskHeartbeat, User
-from apps.core.resources import CongressSessionResource, CongressTermResource, HandlingUnitResource
+from apps.core.resources import CongressSessionResource, CongressTermResource, HandlingUnitResource, UserResource
 from apps.core.selectors import users_visible_to
 
 # The default; StaffOTPAdminSite.each_context puts the signed-in user's county's name over it.
@@ -124,7 +124,8 @@ class TaskHeartbeatAdmin(InvalidFilterMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+class UserAdmin(ReferenceImportMixin, ScopedAdminMixin, DjangoUserAdmin):
+    import_resource_class = UserResource
     list_display = ["username", "full_name", "role", "handling_unit", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "phone"]

@@ -2,15 +2,20 @@
 handling units, congress terms and sessions, staff accounts. A row is matched by its natural key
 (region and name, region and number), so importing the same file twice changes nothing."""
 
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
 from import_export.widgets import BooleanWidget, IntegerWidget
 
-from apps.core import imports
+from apps.core import imports, services
 from apps.core.exports import TextHygieneImport
-from apps.core.models import CongressSession, CongressTerm, HandlingUnit, Region
+from apps.core.models import CongressSession, CongressTerm, HandlingUnit, Region, User
 from apps.core.scope import scope_for
+from apps.core.selectors import users_visible_to
 
 
 def regions_for(user, *levels: str):
@@ -210,3 +215,102 @@ class CongressSessionResource(ReferenceResource):
 
     def prepare_export(self, queryset):
         return queryset.select_related("term__region")
+
+
+# --- staff accounts ----------------------------------------------------------------------------
+
+REGION_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+class RegionsWidget(RegionWidget):
+    """Several regions in one cell, separated by 、 or commas."""
+
+    hint = gettext_lazy("区域名称或区划代码，多个用顿号“、”分隔")
+
+    def clean(self, value, row=None, **kwargs):
+        parts = [p for p in REGION_SEPARATORS.split(imports.cell_text(value)) if p]
+        return [super(RegionsWidget, self).clean(part) for part in parts]
+
+    def render(self, value, obj=None, **kwargs):
+        return "、".join(r.name for r in value.all()) if value is not None else ""
+
+
+class UserResource(ReferenceResource):
+    """Staff and unit accounts with their role and scope. No password column: a new account gets a
+    one-time link to choose its password (services.user_invite), sent once the import is confirmed."""
+
+    title = gettext_lazy("工作人员账号")
+    region_levels = (Region.Level.COUNTY, Region.Level.TOWNSHIP, Region.Level.VILLAGE)
+    region_field = "regions"
+    required = ("username", "full_name", "role")
+    resolved_fields = ("handling_unit",)
+    notes = [
+        gettext_lazy("每行一个账号，按用户名对应：已有的账号会被修改，不会重复。文件中不填密码。"),
+        gettext_lazy("新账号导入后，系统按填写的手机号码或电子邮箱发送一次性链接，由本人设置密码。"),
+        gettext_lazy("常委会、乡镇和联络站工作人员须填管辖区域（多个用顿号分隔）；承办单位工作人员须填所在承办单位。"),
+    ]
+    examples = [
+        {"username": "rulin_zhang", "full_name": "张丽", "role": "乡镇人大工作人员", "regions": "儒林镇",
+         "handling_unit": "", "phone": "13812345678", "email": "", "is_active": "是"},
+        {"username": "edu_li", "full_name": "李强", "role": "承办单位工作人员", "regions": "",
+         "handling_unit": "县教育局", "phone": "13912345678", "email": "li@example.gov.cn", "is_active": "是"},
+    ]  # fmt: skip
+
+    username = fields.Field(attribute="username", column_name=gettext_lazy("用户名"), widget=imports.TextWidget())
+    full_name = fields.Field(attribute="full_name", column_name=gettext_lazy("姓名"), widget=imports.NameWidget())
+    role = fields.Field(
+        attribute="role",
+        column_name=gettext_lazy("角色"),
+        widget=imports.ChoiceWidget([c for c in User.Role.choices if c[0] != User.Role.REPRESENTATIVE]),
+    )
+    regions = fields.Field(attribute="regions", column_name=gettext_lazy("管辖区域"), m2m_add=False)
+    handling_unit = fields.Field(attribute="handling_unit", column_name=gettext_lazy("所在承办单位"))
+    phone = fields.Field(
+        attribute="phone", column_name=gettext_lazy("手机号码"), widget=imports.PhoneWidget(mobile_only=True)
+    )
+    email = fields.Field(attribute="email", column_name=gettext_lazy("电子邮箱"), widget=imports.TextWidget())
+    is_active = fields.Field(attribute="is_active", column_name=gettext_lazy("有效"), widget=YesNoWidget())
+
+    class Meta:
+        model = User
+        import_id_fields = ["username"]
+        fields = ["username", "full_name", "role", "regions", "handling_unit", "phone", "email", "is_active"]
+        export_order = fields
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        widget = self.fields["regions"].widget
+        self.fields["regions"].widget = RegionsWidget(widget.queryset, noun=_("区域"))
+        units = HandlingUnit.objects.filter(is_active=True)
+        units = units.in_scope(scope_for(user), strict=True) if user else units
+        self.fields["handling_unit"].widget = imports.RecordWidget(units, noun=_("承办单位"))
+        self.new_accounts: list[User] = []
+
+    def get_queryset(self):
+        qs = User.objects.filter(is_superuser=False)
+        return users_visible_to(self.user, qs) if self.user else qs
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if instance.role in User.STAFF_ROLES and not self.fields["regions"].clean(row):
+            raise ValidationError({"regions": _("工作人员必须指定管辖区域。")})
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if not instance.pk:
+            instance.set_unusable_password()
+            self.new_accounts.append(instance)
+        super().before_save_instance(instance, row, **kwargs)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if row_result.instance is not None and row_result.instance.pk:
+            services.user_apply_role(user=row_result.instance)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors():
+            accounts = list(self.new_accounts)
+            transaction.on_commit(lambda: [services.user_invite(user=account) for account in accounts])
+
+    def prepare_export(self, queryset):
+        return queryset.select_related("handling_unit").prefetch_related("regions")

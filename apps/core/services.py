@@ -186,3 +186,41 @@ def superuser_create(*, username: str, password: str, email: str = "") -> User:
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def user_invitation_url(*, user: User) -> str:
+    """A one-time link to choose a password: it stops working once a password is set (Django's
+    password-reset token), or after PASSWORD_RESET_TIMEOUT. No password ever travels in a file."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "account_invitation",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.RENDA["BASE_URL"].rstrip("/") + path
+
+
+def user_invite(*, user: User) -> bool:
+    """Send an account's invitation link by email and SMS, whichever it has. Returns whether sent."""
+    from django.core.mail import send_mail
+
+    from apps.notifications.channels import sms_backend
+
+    text = _(
+        "您已开通人大代表工作平台账号（用户名 %(username)s）。请打开以下链接设置密码，链接只能使用一次：%(url)s"
+    ) % {
+        "username": user.username,
+        "url": user_invitation_url(user=user),
+    }
+    if user.email:
+        send_mail(_("账号开通通知"), text, None, [user.email])
+    if user.phone:
+        sms_backend().send(phone=user.phone, text=text)
+    return bool(user.email or user.phone)

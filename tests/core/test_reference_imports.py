@@ -24,9 +24,10 @@ IMPORTS = [
     ("terms.csv", "core_congressterm"),
     ("sessions.csv", "core_congresssession"),
     ("offices.csv", "liaison_liaisonoffice"),
+    ("accounts.csv", "core_user"),
     ("roster.csv", "representatives_representative"),
 ]
-VERSIONED = [HandlingUnit, CongressTerm, CongressSession, LiaisonOffice, Representative]
+VERSIONED = [HandlingUnit, CongressTerm, CongressSession, LiaisonOffice, Representative, User]
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def _import_folder(client):
     return {name: _import(client, name, admin_name) for name, admin_name in IMPORTS}
 
 
-def test_a_county_goes_live_from_its_code_and_a_folder_of_spreadsheets(client, xinning, xinning_staff):
+def test_a_county_goes_live_from_its_code_and_a_folder_of_spreadsheets(client, xinning, xinning_staff, mailoutbox):
     client.force_login(xinning_staff)
     reports = _import_folder(client)
 
@@ -68,6 +69,7 @@ def test_a_county_goes_live_from_its_code_and_a_folder_of_spreadsheets(client, x
         "terms.csv": 2,
         "sessions.csv": 2,
         "offices.csv": 2,
+        "accounts.csv": 3,
         "roster.csv": 2,
     }
     assert HandlingUnit.objects.get(name="新宁县交通运输局").category == HandlingUnit.Category.GOVERNMENT
@@ -77,6 +79,15 @@ def test_a_county_goes_live_from_its_code_and_a_folder_of_spreadsheets(client, x
     station = LiaisonOffice.objects.get(name="锦秀社区联络站")
     assert (station.level, station.parent.name) == ("station", "金石镇人大代表联系群众工作室")
     assert station.phone == "13812345678"
+    township_staff = User.objects.get(username="xn_jinshi")
+    assert (township_staff.role, township_staff.is_staff, township_staff.has_usable_password()) == (
+        "township",
+        True,
+        False,
+    )
+    assert list(township_staff.regions.values_list("name", flat=True)) == ["金石镇"]
+    assert User.objects.get(username="xn_edu").handling_unit.name == "新宁县教育局"
+    assert sorted(m.to[0] for m in mailoutbox) == ["jinshi@example.gov.cn", "office@example.gov.cn"]
 
     # A representative of the new county submits a proposal in the portal ...
     rep = Representative.objects.get(name="刘德明")
@@ -158,3 +169,29 @@ def _proposal(session, **extra):
         "wants_contact": "on",
         **extra,
     }
+
+
+def test_an_imported_account_chooses_its_password_through_its_one_time_link(client, xinning, xinning_staff, mailoutbox):
+    client.force_login(xinning_staff)
+    _import(client, "units.csv", "core_handlingunit")
+    _import(client, "accounts.csv", "core_user")
+    link = next(m for m in mailoutbox if m.to == ["jinshi@example.gov.cn"]).body.split("：")[-1].strip()
+    client.logout()
+    form = client.get(link, follow=True)
+    assert form.context["validlink"]
+    password = "jinshi-town-2026-secret"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": password, "new_password2": password})
+    assert done.status_code == 302
+    assert client.login(username="xn_jinshi", password=password)
+    client.logout()
+    assert not client.get(link, follow=True).context["validlink"]  # used once
+
+
+def test_accounts_without_the_scope_their_role_needs_are_refused(client, xinning, xinning_staff):
+    client.force_login(xinning_staff)
+    content = (
+        "用户名,姓名,角色,管辖区域,所在承办单位\nxn_a,张三,乡镇人大工作人员,,\nxn_b,李四,承办单位工作人员,,\n".encode()
+    )
+    report = _preview(client, "core_user", content, "accounts.csv").context["report"]
+    assert {p.line for p in report.problems} == {2, 3}
+    assert not User.objects.filter(username__startswith="xn_").exists()
