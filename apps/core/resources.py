@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
-from import_export.widgets import BooleanWidget, IntegerWidget
+from import_export.widgets import BooleanWidget, IntegerWidget, ManyToManyWidget
 
 from apps.core import imports, services
 from apps.core.exports import TextHygieneImport
@@ -222,14 +222,18 @@ class CongressSessionResource(ReferenceResource):
 REGION_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
 
-class RegionsWidget(RegionWidget):
-    """Several regions in one cell, separated by 、 or commas."""
+class RegionsWidget(ManyToManyWidget):
+    """Several regions in one cell, separated by 、 or commas, each read as RegionWidget reads one."""
 
     hint = gettext_lazy("区域名称或区划代码，多个用顿号“、”分隔")
 
+    def __init__(self, single: RegionWidget, **kwargs):
+        self.single = single
+        super().__init__(Region, field="name", **kwargs)
+
     def clean(self, value, row=None, **kwargs):
         parts = [p for p in REGION_SEPARATORS.split(imports.cell_text(value)) if p]
-        return [super(RegionsWidget, self).clean(part) for part in parts]
+        return [self.single.clean(part) for part in parts]
 
     def render(self, value, obj=None, **kwargs):
         return "、".join(r.name for r in value.all()) if value is not None else ""
@@ -279,8 +283,7 @@ class UserResource(ReferenceResource):
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
-        widget = self.fields["regions"].widget
-        self.fields["regions"].widget = RegionsWidget(widget.queryset, noun=_("区域"))
+        self.fields["regions"].widget = RegionsWidget(self.fields["regions"].widget)
         units = HandlingUnit.objects.filter(is_active=True)
         units = units.in_scope(scope_for(user), strict=True) if user else units
         self.fields["handling_unit"].widget = imports.RecordWidget(units, noun=_("承办单位"))
@@ -291,13 +294,14 @@ class UserResource(ReferenceResource):
         return users_visible_to(self.user, qs) if self.user else qs
 
     def import_instance(self, instance, row, **kwargs):
+        if not instance.pk:
+            instance.set_unusable_password()  # until its owner opens the invitation link
         super().import_instance(instance, row, **kwargs)
         if instance.role in User.STAFF_ROLES and not self.fields["regions"].clean(row):
             raise ValidationError({"regions": _("工作人员必须指定管辖区域。")})
 
     def before_save_instance(self, instance, row, **kwargs):
         if not instance.pk:
-            instance.set_unusable_password()
             self.new_accounts.append(instance)
         super().before_save_instance(instance, row, **kwargs)
 
