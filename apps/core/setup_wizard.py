@@ -34,6 +34,10 @@ STEPS = [
     ),
     (_("承办单位"), [(_("承办单位"), "core.HandlingUnit", "region__path")]),
     (_("联络站"), [(_("联络站"), "liaison.LiaisonOffice", "region__path")]),
+    (
+        _("讲堂与教员"),
+        [(_("讲堂"), "training.LectureHall", "region__path"), (_("教员"), "training.Instructor", "hall__region__path")],
+    ),
     (_("工作人员账号"), [(_("账号"), "core.User", "account")]),
     (_("代表名册"), [(_("代表"), "representatives.Representative", "township__path")]),
 ]

@@ -15,6 +15,7 @@ from apps.liaison import services as liaison_services
 from apps.liaison.models import LiaisonOffice
 from apps.proposals.models import Proposal
 from apps.representatives.models import Representative
+from apps.training.models import Instructor, LectureHall
 
 DATA = Path(__file__).parent / "data"
 FOLDER = DATA / "xinning"
@@ -24,10 +25,12 @@ IMPORTS = [
     ("terms.csv", "core_congressterm"),
     ("sessions.csv", "core_congresssession"),
     ("offices.csv", "liaison_liaisonoffice"),
+    ("halls.csv", "training_lecturehall"),
+    ("instructors.csv", "training_instructor"),
     ("accounts.csv", "core_user"),
     ("roster.csv", "representatives_representative"),
 ]
-VERSIONED = [HandlingUnit, CongressTerm, CongressSession, LiaisonOffice, Representative, User]
+VERSIONED = [HandlingUnit, CongressTerm, CongressSession, LiaisonOffice, LectureHall, Instructor, Representative, User]
 
 
 @pytest.fixture
@@ -72,6 +75,8 @@ def test_a_county_goes_live_from_its_code_and_a_folder_of_spreadsheets(
         "terms.csv": 2,
         "sessions.csv": 2,
         "offices.csv": 2,
+        "halls.csv": 2,
+        "instructors.csv": 2,
         "accounts.csv": 3,
         "roster.csv": 2,
     }
@@ -90,6 +95,8 @@ def test_a_county_goes_live_from_its_code_and_a_folder_of_spreadsheets(
     )
     assert list(township_staff.regions.values_list("name", flat=True)) == ["金石镇"]
     assert User.objects.get(username="xn_edu").handling_unit.name == "新宁县教育局"
+    assert LectureHall.objects.get(name="新宁县人大代表讲堂").level == "county"
+    assert Instructor.objects.get(name="陈芳").hall.name == "金石镇人大代表讲堂"
     assert sorted(m.to[0] for m in mailoutbox) == ["jinshi@example.gov.cn", "office@example.gov.cn"]
 
     # A representative of the new county submits a proposal in the portal ...
@@ -155,7 +162,7 @@ def test_a_neighbouring_countys_staff_cannot_import_into_it(client, xinning, com
 
 def test_the_templates_of_the_reference_imports_download(client, xinning_staff):
     client.force_login(xinning_staff)
-    for _name, admin_name in IMPORTS[:4]:
+    for _name, admin_name in IMPORTS:
         response = client.get(reverse(f"admin:{admin_name}_import_template"))
         assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
 
