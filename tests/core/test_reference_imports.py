@@ -13,6 +13,7 @@ from apps.core import services
 from apps.core.models import CongressSession, CongressTerm, HandlingUnit, Region, User
 from apps.liaison import services as liaison_services
 from apps.liaison.models import LiaisonOffice
+from apps.posts.models import PostRole
 from apps.proposals.models import Proposal
 from apps.representatives.models import Representative
 from apps.training.models import Instructor, LectureHall
@@ -27,10 +28,21 @@ IMPORTS = [
     ("offices.csv", "liaison_liaisonoffice"),
     ("halls.csv", "training_lecturehall"),
     ("instructors.csv", "training_instructor"),
+    ("post_roles.csv", "posts_postrole"),
     ("accounts.csv", "core_user"),
     ("roster.csv", "representatives_representative"),
 ]
-VERSIONED = [HandlingUnit, CongressTerm, CongressSession, LiaisonOffice, LectureHall, Instructor, Representative, User]
+VERSIONED = [
+    HandlingUnit,
+    CongressTerm,
+    CongressSession,
+    LiaisonOffice,
+    LectureHall,
+    Instructor,
+    PostRole,
+    Representative,
+    User,
+]
 
 
 @pytest.fixture
@@ -77,6 +89,7 @@ def test_a_county_goes_live_from_its_code_and_a_folder_of_spreadsheets(
         "offices.csv": 2,
         "halls.csv": 2,
         "instructors.csv": 2,
+        "post_roles.csv": 2,
         "accounts.csv": 3,
         "roster.csv": 2,
     }
