@@ -3,18 +3,30 @@ import json
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from apps.core import admin_calendar, admin_operations, services  # noqa: F401  (register their pages)
+from apps.core import admin_calendar, admin_operations, admin_setup, services  # noqa: F401  (register their pages)
 from apps.core.admin_filters import BoundedCountPaginator, warn_when_bounded
 from apps.core.admin_mixins import InvalidFilterMixin, RendaModelAdmin, ScopedAdminMixin
+from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SafeXLSX
-from apps.core.models import AuditEvent, CongressSession, CongressTerm, HandlingUnit, Region, User
-from apps.core.resources import AuditEventResource, target_type_label
+from apps.core.models import AuditEvent, CongressSession, CongressTerm, CountySettings, HandlingUnit, Region, User
+from apps.core.resources import (
+    AuditEventResource,
+    CongressSessionResource,
+    CongressTermResource,
+    HandlingUnitResource,
+    UserResource,
+    target_type_label,
+)
 from apps.core.selectors import audit_events_visible_to, users_visible_to
 
+# The default; StaffOTPAdminSite.each_context puts the signed-in user's county's name over it.
 admin.site.site_header = settings.RENDA["SITE_NAME"]
 admin.site.site_title = settings.RENDA["SITE_NAME"]
 admin.site.index_title = _("后台管理")
@@ -22,12 +34,62 @@ admin.site.index_title = _("后台管理")
 
 @admin.register(Region)
 class RegionAdmin(RendaModelAdmin):
-    list_display = ["name", "code", "level", "kind", "parent", "sort_order"]
-    list_filter = ["level", "kind"]
+    list_display = ["name", "code", "level", "kind", "parent", "sort_order", "is_active"]
+    list_filter = ["level", "kind", "is_active"]
     search_fields = ["name", "code"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     ordering = ["path"]
+    actions = ["update_from_division_codes"]
+    change_list_template = "admin/core/region/change_list.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="core_region_import"),
+            path("setup/", wrap(self.setup_view), name="core_setup_wizard"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        return admin_setup.region_import_view(self, request)
+
+    def setup_view(self, request):
+        return admin_setup.setup_wizard_view(self, request)
+
+    @admin.action(description=_("按区划代码更新所选县的区域"), permissions=["change"])
+    def update_from_division_codes(self, request, queryset):
+        county = queryset.filter(level=Region.Level.COUNTY).first()
+        query = urlencode({"code": county.code}) if county else ""
+        return HttpResponseRedirect(reverse("admin:core_region_import") + (f"?{query}" if query else ""))
+
+
+@admin.register(CountySettings)
+class CountySettingsAdmin(RendaModelAdmin):
+    list_display = ["county", "site_name", "committee_name", "reply_months", "concern_resolve_workdays"]
+    search_fields = ["county__name", "county__code"]
+    list_select_related = ["county"]
+    fieldsets = [
+        (None, {"fields": ["county", "site_name", "committee_name", "public_contact"]}),
+        (
+            _("期限与提醒"),
+            {
+                "fields": [
+                    "reply_months",
+                    "reply_months_complex",
+                    "due_soon_days",
+                    "concern_accept_workdays",
+                    "concern_resolve_workdays",
+                    "concern_due_soon_days",
+                ]
+            },
+        ),
+        (_("名称"), {"fields": ["outcome_labels", "satisfaction_labels"]}),
+        (_("履职积分与等次"), {"fields": ["duty_points", "grade_excellent_min", "grade_competent_min"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["county"] if obj is not None else []
 
 
 class CongressSessionInline(admin.TabularInline):
@@ -36,7 +98,8 @@ class CongressSessionInline(admin.TabularInline):
 
 
 @admin.register(CongressTerm)
-class CongressTermAdmin(RendaModelAdmin):
+class CongressTermAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = CongressTermResource
     list_display = ["__str__", "region", "number", "started_on", "ended_on"]
     list_filter = ["region__level"]
     search_fields = ["region__name"]
@@ -46,7 +109,8 @@ class CongressTermAdmin(RendaModelAdmin):
 
 
 @admin.register(CongressSession)
-class CongressSessionAdmin(RendaModelAdmin):
+class CongressSessionAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = CongressSessionResource
     list_display = ["__str__", "number", "opened_on", "closed_on"]
     search_fields = ["term__region__name"]
     list_select_related = ["term__region"]
@@ -54,7 +118,8 @@ class CongressSessionAdmin(RendaModelAdmin):
 
 
 @admin.register(HandlingUnit)
-class HandlingUnitAdmin(RendaModelAdmin):
+class HandlingUnitAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = HandlingUnitResource
     list_display = ["name", "short_name", "category", "region", "contact_person", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "short_name"]
@@ -63,7 +128,8 @@ class HandlingUnitAdmin(RendaModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+class UserAdmin(ReferenceImportMixin, ScopedAdminMixin, DjangoUserAdmin):
+    import_resource_class = UserResource
     list_display = ["username", "full_name", "role", "handling_unit", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "phone"]

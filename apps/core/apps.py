@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib.admin import helpers
 
-        from apps.core import roles, signals
+        from apps.core import county_settings, roles, signals  # noqa: F401 (county_settings: its cache receivers)
         from apps.core.admin_mixins import readonly_link_if_it_opens
         from apps.core.collation import register_sqlite_collation
         from apps.core.export_jobs import export_dir, export_retry
@@ -40,7 +40,8 @@ class CoreConfig(AppConfig):
             "core.view_user core.add_user core.change_user core.view_taskheartbeat "
             "core.view_holidayyear core.add_holidayyear core.change_holidayyear core.delete_holidayyear "
             "core.recompute_deadlines core.view_calendarday core.add_calendarday core.change_calendarday "
-            "core.delete_calendarday core.view_exportjob core.change_exportjob",
+            "core.delete_calendarday core.view_exportjob core.change_exportjob "
+            "core.view_countysettings core.add_countysettings core.change_countysettings",
         )
         roles.grant(
             roles.Role.TOWNSHIP,

@@ -51,6 +51,8 @@ class Region(models.Model):
     # Materialised path of codes ("/430529/430529100/"): a scope is a prefix of it.
     path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # A place the division codes no longer list: kept while records refer to it, offered to nobody.
+    is_active = models.BooleanField(_("有效"), default=True)
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
@@ -485,3 +487,74 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.actor_username or '-'} {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"
+
+
+class CountySettings(models.Model):
+    """What one county may set differently from the deployment's defaults (renda/settings.py).
+
+    An empty field means "the default": read every value through
+    `apps.core.county_settings.county_setting(region, key)`, never from this model directly."""
+
+    county = models.OneToOneField(
+        Region,
+        verbose_name=_("县（市、区）"),
+        on_delete=models.PROTECT,
+        related_name="county_settings",
+        limit_choices_to={"level": Region.Level.COUNTY},
+    )
+    site_name = models.CharField(_("网站名称"), max_length=60, blank=True)
+    committee_name = models.CharField(
+        _("常委会名称"), max_length=60, blank=True, help_text=_("如“城步苗族自治县人大常委会”，显示在页面底部。")
+    )
+    public_contact = models.TextField(_("公开页面联系方式"), blank=True, help_text=_("显示在公开页面底部。"))
+    reply_months = models.PositiveSmallIntegerField(_("建议答复期限（月）"), null=True, blank=True)
+    reply_months_complex = models.PositiveSmallIntegerField(_("复杂建议答复期限（月）"), null=True, blank=True)
+    due_soon_days = models.CharField(
+        _("建议到期前提醒（天）"), max_length=30, blank=True, help_text=_("逗号分隔，如“14,3”。")
+    )
+    concern_accept_workdays = models.PositiveSmallIntegerField(_("群众意见受理期限（工作日）"), null=True, blank=True)
+    concern_resolve_workdays = models.PositiveSmallIntegerField(_("群众意见办理期限（工作日）"), null=True, blank=True)
+    concern_due_soon_days = models.PositiveSmallIntegerField(_("群众意见到期前提醒（天）"), null=True, blank=True)
+    outcome_labels = models.JSONField(
+        _("办理结果类别名称"), default=dict, blank=True, help_text=_('如 {"A": "已解决", "B": "正在解决"}。')
+    )
+    satisfaction_labels = models.JSONField(
+        _("满意度名称"), default=dict, blank=True, help_text=_('如 {"satisfied": "满意", "basic": "基本满意"}。')
+    )
+    duty_points = models.JSONField(
+        _("履职积分"), default=dict, blank=True, help_text=_('只填与默认不同的类别，如 {"post_held": 6}。')
+    )
+    grade_excellent_min = models.PositiveSmallIntegerField(_("优秀最低积分"), null=True, blank=True)
+    grade_competent_min = models.PositiveSmallIntegerField(_("称职最低积分"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "county__path"
+
+    class Meta:
+        verbose_name = _("县级设置")
+        verbose_name_plural = _("县级设置")
+        ordering = ["county__code"]
+
+    def __str__(self):
+        return str(self.county)
+
+    def clean(self):
+        errors = {}
+        if self.county_id and self.county.level != Region.Level.COUNTY:
+            errors["county"] = _("只能为县级行政区域设置。")
+        if self.due_soon_days and not all(p.strip().isdigit() for p in self.due_soon_days.split(",")):
+            errors["due_soon_days"] = _("请填写以逗号分隔的天数，如“14,3”。")
+        for name in ["outcome_labels", "satisfaction_labels"]:
+            value = getattr(self, name)
+            if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
+                errors[name] = _("名称应为“代码: 名称”，名称不能为空。")
+        points = self.duty_points
+        if not isinstance(points, dict) or not all(isinstance(v, int | float) and v >= 0 for v in points.values()):
+            errors["duty_points"] = _("履职积分应为“类别: 分值”，分值不能为负数。")
+        low, high = self.grade_competent_min, self.grade_excellent_min
+        if low is not None and high is not None and low >= high:
+            errors["grade_competent_min"] = _("称职最低积分应低于优秀最低积分。")
+        if errors:
+            raise ValidationError(errors)

@@ -53,6 +53,15 @@ class StaffOTPAdminSite(AdminSite):
         # Without django_otp's middleware nobody counts as verified: refuse rather than skip.
         return not otp_required() or getattr(request.user, "is_verified", lambda: False)()
 
+    def each_context(self, request):
+        from apps.core.county_settings import county_code_for_user, county_path, county_setting
+
+        context = super().each_context(request)
+        code = county_code_for_user(request.user)
+        if code is not None:
+            context["site_header"] = context["site_title"] = county_setting(county_path(code), "SITE_NAME")
+        return context
+
     def login(self, request, extra_context=None):
         context = {"otp_required": otp_required(), **(extra_context or {})}
         user = request.user

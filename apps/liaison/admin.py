@@ -31,6 +31,7 @@ from apps.core.admin_mixins import (
     WorkflowButtonsMixin,
     audit_personal_view,
 )
+from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_name, mask_phone
@@ -66,6 +67,7 @@ from apps.liaison.models import (
 from apps.liaison.resources import (
     PERSONAL_PERMISSION,
     ConcernResource,
+    LiaisonOfficeResource,
     handler_of,
     is_overdue,
     sees_personal_data,
@@ -139,7 +141,8 @@ class StationInline(admin.TabularInline):
 
 
 @admin.register(LiaisonOffice)
-class LiaisonOfficeAdmin(RendaModelAdmin):
+class LiaisonOfficeAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = LiaisonOfficeResource
     list_display = ["name", "level", "region", "parent", "established_on", "head", "liaison_officer", "phone"]
     list_display += ["is_active", "poster_link"]
     list_filter = ["level", "is_active", TownshipFilter]

@@ -6,11 +6,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
+from apps.core import imports
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import Region
-from apps.liaison.models import Concern
+from apps.core.resources import ReferenceResource, YesNoWidget
+from apps.core.scope import scope_for
+from apps.liaison.models import Concern, LiaisonOffice
 
 PERSONAL_PERMISSION = "liaison.view_concern_personal"
 
@@ -152,3 +155,75 @@ class ConcernResource(resources.ModelResource):
 
     def dehydrate_closed_on(self, concern):
         return _day(concern.closed_at)
+
+
+class LiaisonOfficeResource(ReferenceResource):
+    """Township offices (工作室) and village stations (联络站) with address, phone, people in charge
+    and hours. A row is matched by its region and name; a station without 所属工作室 belongs to its
+    township's office, and the level follows the region when left blank."""
+
+    title = gettext_lazy("联络站（工作室）")
+    region_levels = (Region.Level.TOWNSHIP, Region.Level.VILLAGE)
+    required = ("name", "region")
+    resolved_fields = ("region", "parent")
+    notes = [
+        gettext_lazy("每行一个工作室或联络站：工作室设在乡镇，联络站设在村（社区）；同一区域按名称对应，不会重复。"),
+        gettext_lazy("所在区域填乡镇或村（社区）的名称，村名重复时填 12 位区划代码；层级不填则按区域判断。"),
+        gettext_lazy("联络站的“所属工作室”不填时，归所在乡镇的工作室；请把工作室的行放在联络站之前。"),
+    ]
+    examples = [
+        {"name": "儒林镇人大代表联系群众工作室", "level": "乡镇工作室", "region": "儒林镇", "parent": "",
+         "head": "杨华", "liaison_officer": "刘芳", "phone": "0739-7322001", "address": "儒林镇政府一楼",
+         "opening_hours": "每月 15 日 9:00-17:00", "established_on": "2019-6-1", "is_active": "是"},
+        {"name": "东海社区联络站", "level": "村（社区）联络站", "region": "东海社区", "parent": "",
+         "head": "王强", "liaison_officer": "", "phone": "13812345678", "address": "东海社区服务中心",
+         "opening_hours": "每周三上午", "established_on": "2022-3-1", "is_active": "是"},
+    ]  # fmt: skip
+
+    name = fields.Field(attribute="name", column_name=gettext_lazy("名称"), widget=imports.TextWidget())
+    level = fields.Field(
+        attribute="level", column_name=gettext_lazy("层级"), widget=imports.ChoiceWidget(LiaisonOffice.Level.choices)
+    )
+    region = fields.Field(attribute="region", column_name=gettext_lazy("所在区域"))
+    parent = fields.Field(attribute="parent", column_name=gettext_lazy("所属工作室"))
+    head = fields.Field(attribute="head", column_name=gettext_lazy("站长"), widget=imports.NameWidget())
+    liaison_officer = fields.Field(
+        attribute="liaison_officer", column_name=gettext_lazy("联络员"), widget=imports.NameWidget()
+    )
+    phone = fields.Field(attribute="phone", column_name=gettext_lazy("联系电话"), widget=imports.PhoneWidget())
+    address = fields.Field(attribute="address", column_name=gettext_lazy("地址"), widget=imports.TextWidget())
+    opening_hours = fields.Field(
+        attribute="opening_hours", column_name=gettext_lazy("开放时间"), widget=imports.TextWidget()
+    )
+    established_on = fields.Field(
+        attribute="established_on", column_name=gettext_lazy("设立日期"), widget=imports.DateWidget()
+    )
+    is_active = fields.Field(attribute="is_active", column_name=gettext_lazy("启用"), widget=YesNoWidget())
+
+    class Meta:
+        model = LiaisonOffice
+        import_id_fields = ["region", "name"]
+        fields = [
+            "name", "level", "region", "parent", "head", "liaison_officer", "phone", "address", "opening_hours",
+            "established_on", "is_active",
+        ]  # fmt: skip
+        export_order = fields
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        offices = LiaisonOffice.objects.filter(level=LiaisonOffice.Level.OFFICE)
+        offices = offices.in_scope(scope_for(user), strict=True) if user else offices
+        self.fields["parent"].widget = imports.RecordWidget(offices, noun=_("工作室"))
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if instance.region_id and not instance.level:
+            village = instance.region.level == Region.Level.VILLAGE
+            instance.level = LiaisonOffice.Level.STATION if village else LiaisonOffice.Level.OFFICE
+        if instance.region_id and instance.level == LiaisonOffice.Level.STATION and not instance.parent_id:
+            instance.parent = LiaisonOffice.objects.filter(
+                level=LiaisonOffice.Level.OFFICE, region_id=instance.region.parent_id
+            ).first()
+
+    def prepare_export(self, queryset):
+        return queryset.select_related("region", "parent")

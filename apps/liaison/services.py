@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.county_settings import county_setting
 from apps.core.models import HandlingUnit, Region, User
 from apps.core.qr import new_public_code
 from apps.core.uploads import reencoded_image
@@ -160,7 +161,7 @@ def concern_submit(
         submission_key=submission_key,
         channel=channel,
         tracking_code=new_tracking_code(),
-        accept_due_on=add_workdays(timezone.localdate(), config("ACCEPT_WORKDAYS")),
+        accept_due_on=add_workdays(timezone.localdate(), county_setting(region, "CONCERN_ACCEPT_WORKDAYS")),
     )
     concern.full_clean(exclude=["tracking_code", "submission_key", "consented_at", "accept_due_on"])
     try:
@@ -204,7 +205,7 @@ def _move(concern: Concern, to: str, *, action: str, by: User | None, note: str 
 def concern_accept(*, concern: Concern, by: User) -> Concern:
     concern = _lock(concern)
     _require(concern, Status.SUBMITTED, action=_("受理"))
-    due = add_workdays(timezone.localdate(), config("RESOLVE_WORKDAYS"))
+    due = add_workdays(timezone.localdate(), county_setting(concern.region, "CONCERN_RESOLVE_WORKDAYS"))
     return _move(concern, Status.ACCEPTED, action="accept", by=by, accepted_at=timezone.now(), resolve_due_on=due)
 
 

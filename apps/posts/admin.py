@@ -16,11 +16,12 @@ from import_export.admin import ImportExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceOnlyMixin
+from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.posts import admin_views, selectors, services
 from apps.posts.admin_forms import RejectForm, UnassignForm
 from apps.posts.models import DutyPost, PostAssignment, PostLog, PostRole
-from apps.posts.resources import DutyPostResource, PostAssignmentResource
+from apps.posts.resources import DutyPostResource, PostAssignmentResource, PostRoleResource
 
 Review = PostLog.Review
 
@@ -90,7 +91,8 @@ class ScopedImportExportMixin(ImportExportMixin):
 
 
 @admin.register(PostRole)
-class PostRoleAdmin(RendaModelAdmin):
+class PostRoleAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = PostRoleResource
     list_display = ["name", "description", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name"]

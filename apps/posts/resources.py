@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.widgets import DateWidget, IntegerWidget, Widget
 
+from apps.core import imports
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.exports import ChoicesWidget, TextHygieneImport
@@ -382,3 +383,33 @@ class PostAssignmentResource(TextHygieneImport, ColumnErrorsMixin, resources.Mod
         if instance.ended_on:
             services.post_unassign(assignment=assignment, ended_on=instance.ended_on, by=self.user)
         instance.pk = assignment.pk
+
+
+class PostRoleResource(TextHygieneImport, imports.RendaResource):
+    """The kinds of post (宣传员, 监督员 …), matched by name: one list for the deployment."""
+
+    title = gettext_lazy("岗位角色")
+    required = ("name",)
+    notes = [gettext_lazy("每行一个岗位角色，按名称对应：已有的会被修改，不会重复。排序小的在前。")]
+    examples = [
+        {"name": "政策宣传员", "description": "宣传党的政策和法律法规", "sort_order": 1, "is_active": "是"},
+        {"name": "民情监督员", "description": "收集反映群众意见，监督村务", "sort_order": 2, "is_active": "是"},
+    ]
+
+    name = fields.Field(attribute="name", column_name=gettext_lazy("名称"), widget=imports.TextWidget())
+    description = fields.Field(
+        attribute="description", column_name=gettext_lazy("职责说明"), widget=imports.TextWidget()
+    )
+    sort_order = fields.Field(attribute="sort_order", column_name=gettext_lazy("排序"), widget=IntegerWidget())
+    is_active = fields.Field(attribute="is_active", column_name=gettext_lazy("启用"), widget=YesNoWidget())
+
+    class Meta:
+        model = PostRole
+        import_id_fields = ["name"]
+        fields = ["name", "description", "sort_order", "is_active"]
+        export_order = fields
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if instance.sort_order is None:
+            instance.sort_order = 0

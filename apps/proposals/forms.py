@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.county_settings import county_setting
 from apps.core.models import CongressSession
 from apps.core.text import TextHygieneMixin
 from apps.core.uploads import PIL_FORMATS, reencoded_image
@@ -26,14 +27,15 @@ LETTER_SIGNATURES = {
 }
 
 
-def outcome_label(code: str) -> str:
-    """The configured label of an outcome class (RENDA_PROPOSALS["OUTCOME_LABELS"]), else the NPC wording."""
-    configured = settings.RENDA_PROPOSALS.get("OUTCOME_LABELS") or {}
+def outcome_label(code: str, region=None) -> str:
+    """The county's label of an outcome class (CountySettings, else RENDA_PROPOSALS["OUTCOME_LABELS"]),
+    else the NPC wording."""
+    configured = county_setting(region, "OUTCOME_LABELS")
     return configured.get(code) or Outcome(code).label
 
 
-def outcome_choices() -> list[tuple[str, str]]:
-    return [(code, outcome_label(code)) for code in Outcome.values]
+def outcome_choices(region=None) -> list[tuple[str, str]]:
+    return [(code, outcome_label(code, region)) for code in Outcome.values]
 
 
 def letter_kind(upload: UploadedFile) -> str | None:

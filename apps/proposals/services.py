@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.models import CongressSession, HandlingUnit, User
+from apps.core.county_settings import county_setting
+from apps.core.models import CongressSession, HandlingUnit, Region, User
 from apps.core.numerals import chinese_number
 from apps.core.workdays import add_workdays, workdays_between
 from apps.notifications.services import notification_queue
@@ -362,8 +363,9 @@ def proposal_withdraw(*, proposal: Proposal, representative: Representative, by:
 # --- assignment -------------------------------------------------------------------------------
 
 
-def reply_due_on(assigned: date, *, complex_: bool) -> date:
-    months = config("REPLY_MONTHS_COMPLEX") if complex_ else config("REPLY_MONTHS")
+def reply_due_on(assigned: date, *, complex_: bool, region: Region | None = None) -> date:
+    """Three months from assignment, six for complex ones (代表法 Art 51), unless the county sets others."""
+    months = county_setting(region, "REPLY_MONTHS_COMPLEX" if complex_ else "REPLY_MONTHS")
     return assigned + relativedelta(months=months)
 
 
@@ -381,7 +383,7 @@ def proposal_assign(
     _check_units(units)
     now = timezone.now()
     today = timezone.localdate(now)
-    due = reply_due_on(today, complex_=is_complex)
+    due = reply_due_on(today, complex_=is_complex, region=proposal.township)
     assignments = [
         Assignment.objects.create(
             proposal=proposal,

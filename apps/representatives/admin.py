@@ -9,6 +9,7 @@ from import_export.admin import ImportExportMixin
 from apps.core import admin_pages
 from apps.core.admin_mixins import PhoneSearchAuditMixin, RendaModelAdmin, ServiceOnlyMixin, audit_personal_view
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaImportMixin
 from apps.core.masking import mask_phone
 from apps.representatives import admin_views, services
 from apps.representatives.admin_forms import RejectForm, townships_in_scope
@@ -27,9 +28,8 @@ class ConstituencyAdmin(RendaModelAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(PhoneSearchAuditMixin, ImportExportMixin, RendaModelAdmin):
-    resource_classes = [RepresentativeResource]
-    formats = SPREADSHEET_FORMATS
+class RepresentativeAdmin(PhoneSearchAuditMixin, RendaImportMixin, RendaModelAdmin):
+    import_resource_class = RepresentativeResource
     list_display = [
         "name",
         "gender",
@@ -75,12 +75,6 @@ class RepresentativeAdmin(PhoneSearchAuditMixin, ImportExportMixin, RendaModelAd
         if request.user.has_perm("representatives.view_representative_contact"):
             audit_personal_view(self, request, response, object_id)
         return response
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.county_settings import county_setting
+
 
 @dataclass(frozen=True)
 class DutyEntry:
@@ -70,12 +72,18 @@ class Points:
     """Points of one representative in one year, kind by kind, after caps."""
 
     counts: Counter = field(default_factory=Counter)
+    # The representative's township path: the county's own points and grades apply (CountySettings).
+    region_path: str | None = None
+
+    def points_each(self) -> dict[str, float]:
+        return county_setting(self.region_path, "DUTY_POINTS")
 
     def by_kind(self) -> dict[str, float]:
         rules = settings.RENDA_DUTY
+        each = self.points_each()
         result = {}
         for kind, n in self.counts.items():
-            raw = n * rules["POINTS"].get(kind, 0)
+            raw = n * each.get(kind, 0)
             cap = rules["CAPS"].get(kind)
             result[kind] = min(raw, cap) if cap is not None else raw
         return result
@@ -86,19 +94,20 @@ class Points:
 
     @property
     def grade(self) -> str:
-        return grade_for(self.total)
+        return grade_for(self.total, region_path=self.region_path)
 
     def rows(self, kinds: dict[str, str] | None = None) -> list["KindPoints"]:
         """One row per kind of every registered source (in the sources' order), zero counts included."""
         labels = kinds if kinds is not None else kind_labels()
         rules = settings.RENDA_DUTY
+        each = self.points_each()
         capped = self.by_kind()
         return [
             KindPoints(
                 kind=kind,
                 label=str(label),
                 count=self.counts.get(kind, 0),
-                each=rules["POINTS"].get(kind, 0),
+                each=each.get(kind, 0),
                 cap=rules["CAPS"].get(kind),
                 points=capped.get(kind, 0),
             )
@@ -126,9 +135,9 @@ class KindPoints:
         return self.cap is not None and self.raw > self.cap
 
 
-def grade_for(points: float) -> str:
-    """The best grade whose threshold the points reach; the last grade is the floor."""
-    grades = settings.RENDA_DUTY["GRADES"]
+def grade_for(points: float, *, region_path: str | None = None) -> str:
+    """The best grade whose threshold the points reach (the county's thresholds); the last is the floor."""
+    grades = county_setting(region_path, "DUTY_GRADES")
     for code, threshold in grades:
         if points >= threshold:
             return code
@@ -151,7 +160,7 @@ def points_for(representative, year: int) -> Points:
     counts: Counter = Counter()
     for source in sources():
         counts.update(source.counts(_one(representative), year).get(representative.pk, Counter()))
-    return Points(counts)
+    return Points(counts, region_path=representative.township.path)
 
 
 def points_for_many(representatives: QuerySet, year: int) -> dict[int, Points]:

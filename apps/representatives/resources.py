@@ -1,11 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources
-from import_export.widgets import DateWidget, ForeignKeyWidget, IntegerWidget
+from import_export.widgets import DateWidget, IntegerWidget
 
+from apps.core import imports
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
-from apps.core.exports import ChoicesWidget, TextHygieneImport
+from apps.core.exports import TextHygieneImport
+from apps.core.imports import TextWidget
 from apps.core.masking import mask_phone
 from apps.core.models import CongressTerm, Region
 from apps.core.scope import scope_for
@@ -22,56 +25,75 @@ from apps.representatives.choices import (
 from apps.representatives.models import Representative, VoterRating
 
 
-class TownshipWidget(ForeignKeyWidget):
-    """A township by its name, among the townships the importing user is responsible for."""
-
-    def __init__(self, user=None):
-        self.user = user
-        super().__init__(Region, field="name")
-
-    def get_queryset(self, value, row, *args, **kwargs):
-        qs = Region.objects.filter(level=Region.Level.TOWNSHIP)
-        return qs.in_scope(scope_for(self.user), strict=True) if self.user else qs
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except Region.DoesNotExist:
-            raise ValueError(_("乡镇“%(name)s”不存在或不在您的管辖范围内。") % {"name": value}) from None
-        except Region.MultipleObjectsReturned:
-            raise ValueError(_("乡镇名称“%(name)s”不唯一，请联系管理员。") % {"name": value}) from None
+def townships_for(user):
+    qs = Region.objects.filter(level=Region.Level.TOWNSHIP).select_related("parent")
+    return qs.in_scope(scope_for(user), strict=True) if user else qs
 
 
-def _choice(attribute, header, choices):
-    return fields.Field(attribute=attribute, column_name=header, widget=ChoicesWidget(choices))
+def _choice(attribute, header, choices, **kwargs):
+    return fields.Field(attribute=attribute, column_name=header, widget=imports.ChoiceWidget(choices, **kwargs))
 
 
-class RepresentativeResource(TextHygieneImport, resources.ModelResource):
-    """The roster spreadsheet, with Chinese headers and labels as staff write them.
+def _date(attribute, header):
+    return fields.Field(attribute=attribute, column_name=header, widget=imports.DateWidget())
 
-    The term is given by its number (届次, e.g. 18): a county representative's term is that
-    of the county congress, a township representative's that of the township congress.
+
+class RepresentativeResource(TextHygieneImport, imports.RendaResource):
+    """The roster spreadsheet (代表名册), with Chinese headers and labels as staff write them.
+
+    A row with a 编号 updates that representative (among the importing user's), a row without
+    one adds a representative. The term is given by its number (届次, e.g. 18): a county
+    representative's term is that of the county congress, a township representative's that of
+    the township congress. Staff who may not see phones neither export nor import them.
     """
 
-    id = fields.Field(attribute="id", column_name=_("编号"), widget=IntegerWidget())
-    name = fields.Field(attribute="name", column_name=_("姓名"))
-    gender = _choice("gender", _("性别"), Gender.choices)
-    ethnicity = _choice("ethnicity", _("民族"), ETHNICITY_CHOICES)
-    birth_date = fields.Field(attribute="birth_date", column_name=_("出生日期"), widget=DateWidget("%Y-%m-%d"))
-    party = _choice("party", _("政治面貌"), Party.choices)
-    education = _choice("education", _("学历"), Education.choices)
-    occupation = fields.Field(attribute="occupation", column_name=_("工作单位及职务"))
-    category = _choice("category", _("代表构成"), Category.choices)
-    level = _choice("level", _("代表层级"), Level.choices)
-    term_number = fields.Field(column_name=_("届次"), attribute="term__number", readonly=True)
-    township = fields.Field(attribute="township", column_name=_("所在乡镇"), widget=TownshipWidget())
-    credential_no = fields.Field(attribute="credential_no", column_name=_("代表证号"))
-    phone = fields.Field(attribute="phone", column_name=_("联系电话"))
-    status = _choice("status", _("状态"), Status.choices)
-    elected_on = fields.Field(attribute="elected_on", column_name=_("当选日期"), widget=DateWidget("%Y-%m-%d"))
-    status_changed_on = fields.Field(
-        attribute="status_changed_on", column_name=_("状态变更日期"), widget=DateWidget("%Y-%m-%d")
+    title = gettext_lazy("代表名册")
+    required = ("name", "gender", "category", "level", "township")
+    error_columns = {"term": "term_number"}
+    resolved_fields = ("township",)
+    consequences = {"term": "township"}
+    notes = [
+        gettext_lazy("每行一名代表。“编号”留空为新增代表；填写编号（从导出的名册中来）则修改该代表。"),
+        gettext_lazy("标 * 的列必须填写；日期可以写成 2022-3-5、2022/03/05 或 2022年3月5日。"),
+        gettext_lazy("届次填数字，例如 18：县人大代表为县人大的届次，乡镇人大代表为乡镇人大的届次。"),
+        gettext_lazy("导入前会先预览：有错误的行会列出行号和原因，改正前不会保存任何一行。"),
+    ]
+    examples = [
+        {
+            "name": "杨秀英", "gender": "女", "ethnicity": "苗族", "birth_date": "1975-3-5", "party": "中共党员",
+            "education": "大学本科", "occupation": "儒林镇中心小学教师", "category": "专业技术人员",
+            "level": "县人大代表", "term_number": 18, "township": "儒林镇", "credential_no": "18001",
+            "phone": "13812345678", "status": "在任", "elected_on": "2021-11-26",
+        },
+        {
+            "name": "阿依古丽·买买提", "gender": "女", "ethnicity": "维吾尔族", "birth_date": "1982年7月1日",
+            "party": "群众", "education": "高中", "occupation": "茅坪镇农民", "category": "农民",
+            "level": "乡镇人大代表", "term_number": 18, "township": "茅坪镇", "credential_no": "M018",
+            "phone": "0739-7322001", "status": "在任", "elected_on": "2021/11/20",
+        },
+    ]  # fmt: skip
+
+    id = fields.Field(attribute="id", column_name=gettext_lazy("编号"), widget=IntegerWidget())
+    name = fields.Field(attribute="name", column_name=gettext_lazy("姓名"), widget=imports.NameWidget())
+    gender = _choice("gender", gettext_lazy("性别"), Gender.choices)
+    ethnicity = fields.Field(
+        attribute="ethnicity", column_name=gettext_lazy("民族"), widget=imports.EthnicityWidget(ETHNICITY_CHOICES)
     )
+    birth_date = _date("birth_date", gettext_lazy("出生日期"))
+    party = _choice("party", gettext_lazy("政治面貌"), Party.choices)
+    education = _choice("education", gettext_lazy("学历"), Education.choices)
+    occupation = fields.Field(attribute="occupation", column_name=gettext_lazy("工作单位及职务"), widget=TextWidget())
+    category = _choice("category", gettext_lazy("代表构成"), Category.choices)
+    level = _choice("level", gettext_lazy("代表层级"), Level.choices)
+    term_number = fields.Field(
+        column_name=gettext_lazy("届次"), attribute="term__number", readonly=True, widget=IntegerWidget()
+    )
+    township = fields.Field(attribute="township", column_name=gettext_lazy("所在乡镇"), widget=imports.RecordWidget())
+    credential_no = fields.Field(attribute="credential_no", column_name=gettext_lazy("代表证号"), widget=TextWidget())
+    phone = fields.Field(attribute="phone", column_name=gettext_lazy("联系电话"), widget=imports.PhoneWidget())
+    status = _choice("status", gettext_lazy("状态"), Status.choices)
+    elected_on = _date("elected_on", gettext_lazy("当选日期"))
+    status_changed_on = _date("status_changed_on", gettext_lazy("状态变更日期"))
 
     class Meta:
         model = Representative
@@ -82,14 +104,30 @@ class RepresentativeResource(TextHygieneImport, resources.ModelResource):
             "status_changed_on",
         ]  # fmt: skip
         export_order = fields
-        clean_model_instances = True
-        skip_unchanged = False
-        use_transactions = True
 
     def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-        self.fields["township"].widget = TownshipWidget(user)
+        super().__init__(user=user, **kwargs)
+        self.fields["township"].widget = imports.RecordWidget(townships_for(user), noun=_("乡镇"))
+        self.sees_phones = user is None or user.has_perm("representatives.view_representative_contact")
+        self._instances, self._terms = {}, {}
+
+    def example_rows(self):
+        """The examples with the user's own townships and the county's current term, so that the
+        template imports as it is."""
+        townships = list(townships_for(self.user).order_by("path")[:2])
+        if not townships:
+            return self.examples
+        rows = [dict(self.examples[0]), dict(self.examples[1])]
+        for row, township in zip(rows, [townships[0], townships[-1]], strict=True):
+            term = CongressTerm.objects.filter(region=township.parent).order_by("-number").first()
+            row.update(
+                township=township.name, level=imports.zh(Level.COUNTY.label), term_number=term.number if term else ""
+            )
+        return rows
+
+    def get_import_fields(self):
+        found = super().get_import_fields()
+        return found if self.sees_phones else [f for f in found if f.attribute != "phone"]
 
     # --- export ---------------------------------------------------------------------
 
@@ -97,10 +135,11 @@ class RepresentativeResource(TextHygieneImport, resources.ModelResource):
         qs = super().get_queryset().select_related("township", "term")
         return qs.visible_to(self.user) if self.user else qs
 
+    def prepare_export(self, queryset):
+        return queryset.select_related("township", "term")
+
     def dehydrate_phone(self, rep):
-        if self.user is None or self.user.has_perm("representatives.view_representative_contact"):
-            return rep.phone
-        return mask_phone(rep.phone)
+        return rep.phone if self.sees_phones else mask_phone(rep.phone)
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset, **kwargs)
@@ -109,24 +148,23 @@ class RepresentativeResource(TextHygieneImport, resources.ModelResource):
 
     # --- import ---------------------------------------------------------------------
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        # A roster file is one decision: any invalid row rolls back every other row.
-        kwargs["rollback_on_validation_errors"] = True
-        result = super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
-        audit_import(result, self.user, "representatives", rows=len(dataset), dry_run=dry_run)
-        return result
-
-    def get_instance(self, instance_loader, row):
-        pk = row.get(self.fields["id"].column_name)
-        if pk in (None, ""):
-            return None
-        qs = Representative.objects.all()
+    def before_import(self, dataset, **kwargs):
+        """The representatives the file names, read in one query."""
+        super().before_import(dataset, **kwargs)
+        column = self.fields["id"].column_name
+        ids = {imports.cell_text(v) for v in dataset[column]} if column in (dataset.headers or []) else set()
+        qs = Representative.objects.select_related("township__parent", "term")
         if self.user:
             qs = qs.in_scope(scope_for(self.user), strict=True)
-        try:
-            return qs.get(pk=pk)
-        except (Representative.DoesNotExist, ValueError):
-            raise ValidationError({"id": _("编号 %(pk)s 的代表不存在或不在您的管辖范围内。") % {"pk": pk}}) from None
+        self._instances = {str(r.pk): r for r in qs.filter(pk__in=[i for i in ids if i.isdigit()])}
+
+    def get_instance(self, instance_loader, row):
+        pk = imports.cell_text(row.get(self.fields["id"].column_name))
+        if not pk:
+            return None
+        if pk not in self._instances:
+            raise ValidationError({"id": _("编号 %(pk)s 的代表不存在或不在您的管辖范围内。") % {"pk": pk}})
+        return self._instances.pop(pk)  # a number given twice is an error on its second row
 
     def import_instance(self, instance, row, **kwargs):
         # Collect the column errors and the term error together, so a row shows all of them.
@@ -143,17 +181,22 @@ class RepresentativeResource(TextHygieneImport, resources.ModelResource):
             raise ValidationError(errors)
 
     def _term_for(self, rep, number):
-        if number in (None, ""):
+        text = imports.cell_text(number)
+        if not text:
             return None
         if not rep.township_id:
             return None  # the township error is reported on its own column
         region = rep.township if rep.level == Level.TOWNSHIP else rep.township.parent
-        try:
-            return CongressTerm.objects.get(region=region, number=int(str(number).strip()))
-        except (CongressTerm.DoesNotExist, ValueError):
+        key = (region.pk, text)
+        if key not in self._terms:
+            self._terms[key] = CongressTerm.objects.filter(
+                region=region, number=int(text) if text.isdigit() else -1
+            ).first()
+        if self._terms[key] is None:
             raise ValidationError(
-                {"term": _("%(region)s没有第%(number)s届人民代表大会。") % {"region": region, "number": number}}
-            ) from None
+                {"term": _("%(region)s没有第%(number)s届人民代表大会。") % {"region": region, "number": text}}
+            )
+        return self._terms[key]
 
 
 class VoterRatingResource(TextHygieneImport, resources.ModelResource):

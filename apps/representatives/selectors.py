@@ -225,6 +225,7 @@ def evaluation_rows(representatives, year: int) -> list[EvaluationRow]:
     rows = []
     for rep in reps:
         earned = points.get(rep.pk) or duty.Points()
+        earned.region_path = rep.township.path
         rating = ratings.get(rep.pk)
         rows.append(
             EvaluationRow(

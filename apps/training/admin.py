@@ -18,13 +18,21 @@ from import_export.admin import ExportMixin
 
 from apps.core import admin_pages, checkin
 from apps.core.admin_mixins import RendaModelAdmin, WorkflowButtonsMixin
+from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import User
 from apps.core.selectors import users_visible_to
 from apps.training import admin_views, services
 from apps.training.admin_forms import LectureForm, RetrainingAssignForm, RetrainingCompleteForm
 from apps.training.models import Attendance, Instructor, Lecture, LectureHall, Retraining
-from apps.training.resources import AttendanceResource, AttendanceSheet, LectureResource, LectureSheet
+from apps.training.resources import (
+    AttendanceResource,
+    AttendanceSheet,
+    InstructorResource,
+    LectureHallResource,
+    LectureResource,
+    LectureSheet,
+)
 from apps.training.selectors import with_quota
 
 
@@ -38,7 +46,8 @@ def _service_refusal(model_admin, request, call):
 
 
 @admin.register(LectureHall)
-class LectureHallAdmin(RendaModelAdmin):
+class LectureHallAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = LectureHallResource
     list_display = ["name", "level", "region", "address", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["name", "region__name"]
@@ -88,7 +97,8 @@ class QuotaYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Instructor)
-class InstructorAdmin(RendaModelAdmin):
+class InstructorAdmin(ReferenceImportMixin, RendaModelAdmin):
+    import_resource_class = InstructorResource
     list_display = ["name", "kind", "position", "hall", "this_year", "account", "representative", "is_active"]
     list_filter = [BehindQuotaFilter, QuotaYearFilter, "kind", "is_active", ("hall", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "position", "hall__name"]

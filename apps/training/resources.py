@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
-from apps.core import sheets
+from apps.core import imports, sheets
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.exports import ChoicesWidget
+from apps.core.resources import ReferenceResource, YesNoWidget
 from apps.core.scope import scope_for
 from apps.core.sheets import AuditedExport, Column, error_messages
 from apps.representatives.models import Representative
@@ -474,3 +475,89 @@ class AttendanceSheet(Sheet):
             except ValidationError as error:
                 for mark in group:
                     mark.result.errors += error_messages(error, Attendance)
+
+
+# --- reference data: lecture halls and instructors (apps/core/resources.py) ------------------------
+
+
+class LectureHallResource(ReferenceResource):
+    """The "1+12" halls: one row each, matched by region and name; the level follows the region."""
+
+    title = gettext_lazy("培训讲堂")
+    required = ("name", "region")
+    resolved_fields = ("region",)
+    notes = [
+        gettext_lazy("每行一个讲堂：县级讲堂所在区域填县名，乡镇讲堂填乡镇名；同一区域按名称对应，不会重复。"),
+    ]
+    examples = [
+        {"name": "县人大代表讲堂", "level": "县级讲堂", "region": "城步苗族自治县", "address": "县人大常委会三楼",
+         "is_active": "是"},
+        {"name": "儒林镇人大代表讲堂", "level": "乡镇讲堂", "region": "儒林镇", "address": "儒林镇政府会议室",
+         "is_active": "是"},
+    ]  # fmt: skip
+
+    name = fields.Field(attribute="name", column_name=gettext_lazy("名称"), widget=imports.TextWidget())
+    level = fields.Field(
+        attribute="level", column_name=gettext_lazy("层级"), widget=imports.ChoiceWidget(LectureHall.Level.choices)
+    )
+    region = fields.Field(attribute="region", column_name=gettext_lazy("所在区域"))
+    address = fields.Field(attribute="address", column_name=gettext_lazy("地址"), widget=imports.TextWidget())
+    is_active = fields.Field(attribute="is_active", column_name=gettext_lazy("启用"), widget=YesNoWidget())
+
+    class Meta:
+        model = LectureHall
+        import_id_fields = ["region", "name"]
+        fields = ["name", "level", "region", "address", "is_active"]
+        export_order = fields
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if instance.region_id and not instance.level:
+            instance.level = instance.region.level
+
+    def prepare_export(self, queryset):
+        return queryset.select_related("region")
+
+
+class InstructorResource(ReferenceResource):
+    """Instructors (教员) by hall and name, with their kind, position and yearly quota."""
+
+    title = gettext_lazy("教员")
+    region_field = "hall"
+    required = ("name", "kind", "hall")
+    resolved_fields = ("hall",)
+    notes = [
+        gettext_lazy("每行一名教员，按主讲讲堂和姓名对应；须先导入讲堂。年度授课任务不填则用系统默认值。"),
+    ]
+    examples = [
+        {"name": "杨华", "kind": "兼职教员", "position": "县人大常委会委员", "hall": "县人大代表讲堂",
+         "yearly_quota": 2, "is_active": "是"},
+        {"name": "刘芳", "kind": "专职教员", "position": "乡镇党委书记", "hall": "儒林镇人大代表讲堂",
+         "yearly_quota": "", "is_active": "是"},
+    ]  # fmt: skip
+
+    name = fields.Field(attribute="name", column_name=gettext_lazy("姓名"), widget=imports.NameWidget())
+    kind = fields.Field(
+        attribute="kind", column_name=gettext_lazy("类别"), widget=imports.ChoiceWidget(Instructor.Kind.choices)
+    )
+    position = fields.Field(attribute="position", column_name=gettext_lazy("职务"), widget=imports.TextWidget())
+    hall = fields.Field(attribute="hall", column_name=gettext_lazy("主讲讲堂"))
+    yearly_quota = fields.Field(
+        attribute="yearly_quota", column_name=gettext_lazy("年度授课任务"), widget=widgets.IntegerWidget()
+    )
+    is_active = fields.Field(attribute="is_active", column_name=gettext_lazy("在任"), widget=YesNoWidget())
+
+    class Meta:
+        model = Instructor
+        import_id_fields = ["hall", "name"]
+        fields = ["name", "kind", "position", "hall", "yearly_quota", "is_active"]
+        export_order = fields
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        halls = LectureHall.objects.filter(is_active=True)
+        halls = halls.in_scope(scope_for(user), strict=True) if user else halls
+        self.fields["hall"].widget = imports.RecordWidget(halls, noun=_("讲堂"))
+
+    def prepare_export(self, queryset):
+        return queryset.select_related("hall")

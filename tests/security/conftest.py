@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from apps.core import services as core_services
-from apps.core.models import User
+from apps.core.models import CountySettings, User
 from apps.groups.models import Activity, ActivityGroup, Campaign, GroupMembership, Inspection, ProblemSolved
 from apps.liaison.models import (
     Concern,
@@ -87,6 +87,7 @@ def world(personas, county, township_a, county_term, unit, rep_a, liaison_a):
     w = SimpleNamespace(users=users, county=county, township=township_a, unit=unit, rep=rep_a)
     w.session = SessionFactory(term=county_term, number=1)
     w.township_term = TermFactory(region=township_a, number=18)
+    w.county_settings = CountySettings.objects.create(county=county, site_name="城步代表工作平台")
     w.township_session = SessionFactory(term=w.township_term, number=1)
     w.township_unit = HandlingUnitFactory(region=township_a, name="儒林镇农业综合服务中心")
     _representatives(w)

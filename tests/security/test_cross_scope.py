@@ -91,6 +91,7 @@ ADMIN_OBJECTS = {
     "core.CongressTerm": "township_term",
     "core.CongressSession": "township_session",
     "core.HandlingUnit": "township_unit",
+    "core.CountySettings": "county_settings",
     "core.User": "users.staff_a",
     "representatives.Constituency": "constituency",
     "representatives.Representative": "rep",

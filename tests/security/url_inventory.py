@@ -35,6 +35,8 @@ INVENTORY: dict[str, frozenset[str]] = {
     "set_language": PUBLIC,
     "display_mode": PUBLIC,
     "landing": LOGGED_IN,
+    "account_invitation": PUBLIC,  # the link itself is the credential: a one-time token
+    "invitation_done": PUBLIC,
     "unit_home": UNIT_ONLY,
     "checkin": REP,  # 活动码: a representative checks in; anyone else is told so (403)
     # representatives
@@ -239,6 +241,7 @@ SAMPLES = {
     "dashboard:report_status": lambda w: {"token": w.report_job.token},
     "dashboard:report_download": lambda w: {"token": w.report_job.token, "kind": "pdf"},
     "export_download": lambda w: {"token": w.export_job.token},
+    "account_invitation": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
 }
 
 # Admin parameters by name: the admin refuses outsiders before it looks the object up.

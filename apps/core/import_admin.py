@@ -1,0 +1,216 @@
+"""The admin side of the import framework: for a ModelAdmin with a `RendaResource`, the same
+pages everywhere — download the template, upload, preview, confirm — and a Chinese export.
+
+The uploaded file waits between the preview and the confirmation in a private temporary folder
+under a random name; the confirmation carries a signed token naming it, the user and the model,
+and the file is read again and imported for real (all or nothing) when confirmed.
+"""
+
+import secrets
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core.admin_pages import admin_url
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
+from apps.core.exports import SafeXLSX
+from apps.core.imports import SheetError
+from apps.core.models import Region
+from apps.core.scope import scope_for
+
+MAX_BYTES = 20 * 1024 * 1024
+TOKEN_SALT = "renda.import"  # noqa: S105 (a signing namespace, not a secret)
+TOKEN_MAX_AGE = 3600
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def upload_folder() -> Path:
+    folder = Path(tempfile.gettempdir()) / "renda-imports"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+class ImportUploadForm(forms.Form):
+    import_file = forms.FileField(
+        label=gettext_lazy("文件"), help_text=gettext_lazy("请使用导入模板填写，xlsx 或 csv 文件，第一行为列名。")
+    )
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("只能导入 xlsx 或 csv 文件。"))
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("文件超过 20MB，请分批导入。"))
+        return upload
+
+
+def attachment(content: bytes, filename: str, content_type: str = SafeXLSX.CONTENT_TYPE) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def scope_name(user) -> str:
+    """The place an export covers, for its file name: the user's townships, or the county."""
+    scope = scope_for(user)
+    if scope.unrestricted:
+        county = Region.objects.filter(level=Region.Level.COUNTY).order_by("path").first()
+        return county.name if county else ""
+    names = list(Region.objects.filter(path__in=scope.region_paths).order_by("path").values_list("name", flat=True))
+    return "、".join(names[:3]) + (_("等") if len(names) > 3 else "")
+
+
+class RendaImportMixin:
+    """For a ModelAdmin: `import_resource_class` (a RendaResource) gives the import pages and
+    the export. Permissions are the model's `import_<model>` and `export_<model>`."""
+
+    import_resource_class = None
+    change_list_template = "admin/import/change_list.html"
+    import_template = "admin/import/import.html"
+    export_template = "admin/import/export.html"
+
+    def get_import_resource(self, request):
+        return self.import_resource_class(user=request.user)
+
+    def _perm(self, request, action: str) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+
+    def has_import_permission(self, request) -> bool:
+        return self._perm(request, "import")
+
+    def has_export_permission(self, request) -> bool:
+        return self._perm(request, "export")
+
+    def get_urls(self):
+        wrap, info = self.admin_site.admin_view, f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("import/", wrap(self.import_view), name=f"{info}_import"),
+            path("import/confirm/", wrap(self.process_import_view), name=f"{info}_process_import"),
+            path("import/template/", wrap(self.import_template_view), name=f"{info}_import_template"),
+            path("export/", wrap(self.export_view), name=f"{info}_export"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {
+            "has_import_permission": self.has_import_permission(request),
+            "has_export_permission": self.has_export_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra)
+
+    def _page(self, request, template: str, title: str, **context):
+        request.current_app = self.admin_site.name
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **context}
+        return TemplateResponse(request, template, context)
+
+    # --- import ----------------------------------------------------------------------------------
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource = self.get_import_resource(request)
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        context = {"form": form}
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            content = upload.read()
+            report = self._run(form, resource, content, upload.name, dry_run=True)
+            if report is not None:
+                context["report"] = report
+                context["token"] = self._keep(request, content, upload.name) if report.ok else ""
+        return self._import_page(request, resource, **context)
+
+    def process_import_view(self, request):
+        if not self.has_import_permission(request) or request.method != "POST":
+            raise PermissionDenied
+        resource = self.get_import_resource(request)
+        kept = self._kept(request, request.POST.get("token", ""))
+        if kept is None:
+            messages.error(request, _("上传的文件已过期，请重新上传。"))
+            return HttpResponseRedirect(admin_url(self.model, "import"))
+        file, name = kept
+        form = ImportUploadForm()
+        report = self._run(form, resource, file.read_bytes(), name, dry_run=False)
+        file.unlink(missing_ok=True)
+        if report is None or not report.ok:
+            return self._import_page(request, resource, form=form, report=report)
+        audit_event(
+            Audit.IMPORT, request=request, register=self.opts.label_lower,
+            new=report.new, changed=report.changed, unchanged=report.unchanged,
+        )  # fmt: skip
+        messages.success(
+            request,
+            _("导入完成：新增 %(new)s 行，修改 %(changed)s 行，%(unchanged)s 行未变。")
+            % {"new": report.new, "changed": report.changed, "unchanged": report.unchanged},
+        )
+        return HttpResponseRedirect(admin_url(self.model, "changelist"))
+
+    def _run(self, form, resource, content: bytes, name: str, *, dry_run: bool):
+        try:
+            dataset = resource.read(content, name)
+        except SheetError as error:
+            form.add_error(None, str(error))
+            return None
+        result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True)
+        return resource.report(result)
+
+    def _import_page(self, request, resource, **context):
+        title = _("导入%(title)s") % {"title": resource.title}
+        return self._page(request, self.import_template, title, resource=resource, **context)
+
+    def _keep(self, request, content: bytes, name: str) -> str:
+        stored = secrets.token_hex(16) + (".xlsx" if name.lower().endswith(".xlsx") else ".csv")
+        (upload_folder() / stored).write_bytes(content)
+        return signing.dumps({"f": stored, "u": request.user.pk, "m": self.opts.label_lower}, salt=TOKEN_SALT)
+
+    def _kept(self, request, token: str):
+        try:
+            data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        file = upload_folder() / data["f"]
+        if data["u"] != request.user.pk or data["m"] != self.opts.label_lower or not file.is_file():
+            return None
+        return file, data["f"]
+
+    def import_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource = self.get_import_resource(request)
+        return attachment(resource.template_workbook(), _("%(title)s导入模板.xlsx") % {"title": resource.title})
+
+    # --- export ----------------------------------------------------------------------------------
+
+    def export_queryset(self, request):
+        """The rows of the change list as filtered (the export link carries its query string)."""
+        changelist = self.get_changelist_instance(request)
+        return changelist.get_queryset(request)
+
+    def export_view(self, request):
+        if not (self.has_export_permission(request) and self.has_view_permission(request)):
+            raise PermissionDenied
+        resource = self.get_import_resource(request)
+        queryset = self.export_queryset(request)
+        if request.method != "POST":
+            title = _("导出%(title)s") % {"title": resource.title}
+            return self._page(request, self.export_template, title, resource=resource, count=queryset.count())
+        stem = "-".join(filter(None, [resource.title, scope_name(request.user), f"{timezone.localdate():%Y-%m-%d}"]))
+        audit_event(Audit.EXPORT, request=request, register=self.opts.label_lower, rows=queryset.count())
+        if request.POST.get("format") == "csv":
+            content = resource.safe_export(queryset).export("csv").encode("utf-8-sig")
+            return attachment(content, f"{stem}.csv", CSV_TYPE)
+        return attachment(resource.export_workbook(queryset), f"{stem}.xlsx")

@@ -1,0 +1,560 @@
+"""One import framework for every spreadsheet staff bring in, on django-import-export.
+
+A dataset declares a `RendaResource`: its columns (Chinese headers), its widgets (the cell
+readers below, which say in Chinese what they expect), a title, two example rows and notes for
+the template. The admin mixin (`apps.core.import_admin`) gives every such resource the same
+pages: download the template, upload, preview (counts first, then every error with the
+spreadsheet's own row number, the column header, the value given and what is expected, then the
+cells that change), confirm. An import is all or nothing; unchanged rows are skipped and write
+no history.
+"""
+
+import csv
+import difflib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import openpyxl
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import resources, widgets
+from import_export.results import RowResult
+from openpyxl.utils.datetime import from_excel
+
+from apps.core import workbooks
+from apps.core.exports import neutralise_formula
+
+MAX_ROWS = 20000
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+def zh(label) -> str:
+    """A header or label as the spreadsheet writes it: in Chinese, whatever the page's language."""
+    with translation.override("zh-hans"):
+        return str(label)
+
+
+def cell_text(value) -> str:
+    """A cell as text: a number typed as a number (a credential number, a phone) without '.0',
+    invisible and control characters dropped, surrounding spaces (also full-width) trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = "".join(ch for ch in str(value) if unicodedata.category(ch) not in ("Cc", "Cf") or ch == "\n")
+    return text.strip().strip("\u3000").strip()
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says in Chinese what is expected."""
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
+DATE_MESSAGE = "请填写日期，例如 2022-3-5、2022/03/05 或 2022年3月5日。"
+
+
+def parse_date(value) -> date | None:
+    """A date as clerks type it (2022-3-5, 2022/03/05, 2022.3.5, 2022年3月5日, 20220305) or as
+    Excel stores it (a date cell, or its serial number when the cell lost its format)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+        return from_excel(value).date()
+    text = cell_text(value)
+    if not text:
+        return None
+    match = DATE_TEXT.fullmatch(text) or DATE_DIGITS.fullmatch(text)
+    if match is None and re.fullmatch(r"\d{5}(\.0+)?", text):
+        return from_excel(float(text)).date()  # a serial number typed into a text cell
+    try:
+        return date(*(int(part) for part in match.groups())) if match else _fail(_(DATE_MESSAGE))
+    except ValueError:
+        raise CellError(_("日期“%(value)s”不存在，请检查年月日。") % {"value": text}) from None
+
+
+def _fail(message):
+    raise CellError(message)
+
+
+# --- phones (the lead unifies this with apps.core.phones) -------------------------------------
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))(\d{7,8})")
+PHONE_SEPARATORS = re.compile(r"[\s\-－—–()（）]")
+
+
+def normalize_phone(value) -> str:
+    """13812345678 for a mobile, 0739-7322001 for a landline (area code kept), +86 dropped."""
+    text = PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", cell_text(value)))
+    for prefix in ("+86", "0086"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    if landline := LANDLINE.fullmatch(text):
+        return f"{landline[1]}-{landline[2]}"
+    return text
+
+
+def clean_phone(value, *, mobile_only=False) -> str:
+    phone = normalize_phone(value)
+    if not phone or MOBILE.fullmatch(phone) or (not mobile_only and "-" in phone):
+        return phone
+    if mobile_only:
+        raise CellError(_("请填写 11 位手机号码，例如 13812345678。"))
+    raise CellError(_("请填写 11 位手机号码（例如 13812345678）或带区号的固定电话（例如 0739-7322001）。"))
+
+
+# --- identity card numbers ---------------------------------------------------------------------
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def clean_id_number(value) -> str:
+    """An 18-character resident identity card number (GB 11643): its birth date real and its
+    last character the ISO 7064 MOD 11-2 check of the first 17."""
+    text = unicodedata.normalize("NFKC", cell_text(value)).upper()
+    if not text:
+        return ""
+    if not re.fullmatch(r"\d{17}[\dX]", text):
+        raise CellError(_("请填写 18 位公民身份号码（最后一位可以是 X）。"))
+    try:
+        date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        raise CellError(_("身份号码中的出生日期不存在，请核对。")) from None
+    if ID_CHECK[sum(int(d) * w for d, w in zip(text[:17], ID_WEIGHTS, strict=True)) % 11] != text[17]:
+        raise CellError(_("身份号码的校验位不对，请逐位核对。"))
+    return text
+
+
+# --- names -------------------------------------------------------------------------------------
+
+# The middle dot of minority and transliterated names as input methods type it.
+NAME_DOTS = re.compile("[.．•‧∙・･·。]")
+PERSON_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ebef]+(·[\u3400-\u9fff\U00020000-\U0002ebef]+)*")
+
+
+def clean_person_name(value) -> str:
+    """A name in Chinese characters, its parts joined by the middle dot (阿依古丽·买买提)."""
+    text = NAME_DOTS.sub("·", re.sub(r"\s+", "", cell_text(value)))
+    if text and not PERSON_NAME.fullmatch(text):
+        raise CellError(_("姓名只能由汉字组成，少数民族姓名各部分之间用间隔号“·”隔开。"))
+    return text
+
+
+# --- the 56 nationalities ----------------------------------------------------------------------
+
+SHORT_ETHNICITIES = {"蒙": "蒙古族", "维": "维吾尔族", "藏": "藏族", "回": "回族", "汉": "汉族"}
+
+
+def ethnicity_table(choices) -> dict[str, str]:
+    """Code, full name (汉族) and short form (汉, 苗, 蒙古, 蒙) -> code."""
+    table = {}
+    for code, label in choices:
+        name = zh(label)
+        table.update({str(code): code, name: code, name.removesuffix("族"): code, str(label): code})
+    for short, name in SHORT_ETHNICITIES.items():
+        table.setdefault(short, table[name])
+    return table
+
+
+def suggestion(text: str, names) -> str:
+    close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.5)
+    return _("您是不是要填“%(name)s”？") % {"name": close[0]} if close else ""
+
+
+# --- widgets -----------------------------------------------------------------------------------
+
+
+class TextWidget(widgets.CharWidget):
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        return cell_text(value)
+
+
+class NameWidget(TextWidget):
+    hint = gettext_lazy("汉字；少数民族姓名各部分之间用间隔号“·”，例如 阿依古丽·买买提")
+
+    def clean(self, value, row=None, **kwargs):
+        return clean_person_name(value)
+
+
+class PhoneWidget(TextWidget):
+    hint = gettext_lazy("11 位手机号码，或带区号的固定电话，例如 0739-7322001")
+
+    def __init__(self, mobile_only=False, **kwargs):
+        self.mobile_only = mobile_only
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        return clean_phone(value, mobile_only=self.mobile_only)
+
+
+class IdNumberWidget(TextWidget):
+    hint = gettext_lazy("18 位公民身份号码，最后一位可以是 X")
+
+    def clean(self, value, row=None, **kwargs):
+        return clean_id_number(value)
+
+
+class DateWidget(widgets.Widget):
+    hint = gettext_lazy("日期，例如 2022-3-5、2022/03/05 或 2022年3月5日")
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_date(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.strftime("%Y-%m-%d") if value else ""
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its Chinese label (or its code); written as the label. Blank gives `blank`."""
+
+    hint = gettext_lazy("从可选值中选择")
+
+    def __init__(self, choices, *, blank="", **kwargs):
+        self.choices, self.blank = list(choices), blank
+        super().__init__(**kwargs)
+
+    def table(self) -> dict[str, str]:
+        return {key: code for code, label in self.choices for key in (str(code), zh(label), str(label))}
+
+    def labels(self) -> list[str]:
+        return [zh(label) for _code, label in self.choices]
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return self.blank
+        found = self.table().get(text)
+        if found is None:
+            allowed = "、".join(self.labels()) if len(self.choices) <= 12 else ""
+            raise CellError(
+                " ".join(
+                    filter(
+                        None,
+                        [
+                            _("“%(value)s”不是可选的值。") % {"value": text},
+                            suggestion(text, self.labels()),
+                            _("可选：%(allowed)s。") % {"allowed": allowed} if allowed else "",
+                        ],
+                    )
+                )
+            )
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return zh(dict(self.choices).get(value, value or ""))
+
+
+class EthnicityWidget(ChoiceWidget):
+    """One of the 56 nationalities, by its name or its usual short form (汉, 苗, 土家)."""
+
+    hint = gettext_lazy("56 个民族之一，可简写，例如“汉”“苗”")
+
+    def table(self):
+        return ethnicity_table(self.choices)
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except CellError:
+            text = cell_text(value)
+            raise CellError(
+                _("“%(value)s”不是 56 个民族之一，请填写民族名称，例如“汉族”或“苗族”（也可简写为“汉”“苗”）。")
+                % {"value": text}
+                + suggestion(text, self.labels())
+            ) from None
+
+
+class RecordWidget(widgets.Widget):
+    """A record (a township, a unit...) by its name among those the importing user may use;
+    a name that is close to one of them gets a suggestion. The names are read once per import."""
+
+    hint = gettext_lazy("填写名称，须与系统中的名称完全一致")
+
+    def __init__(self, queryset=None, *, field="name", noun="", **kwargs):
+        self.queryset, self.field, self.noun = queryset, field, noun
+        self._names = None
+        super().__init__(**kwargs)
+
+    def names(self) -> dict:
+        if self._names is None:
+            found = {}
+            for obj in self.queryset.all():
+                key = str(getattr(obj, self.field))
+                found[key] = obj if key not in found else None  # None: the name is not unique
+            self._names = found
+        return self._names
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return None
+        names = self.names()
+        if text not in names:
+            message = _("%(noun)s“%(name)s”不存在或不在您的管辖范围内。") % {"noun": self.noun, "name": text}
+            raise CellError(message + suggestion(text, names))
+        if names[text] is None:
+            raise CellError(_("%(noun)s名称“%(name)s”不唯一，请联系管理员。") % {"noun": self.noun, "name": text})
+        return names[text]
+
+    def render(self, value, obj=None, **kwargs):
+        return str(getattr(value, self.field)) if value else ""
+
+
+# --- reading an upload -------------------------------------------------------------------------
+
+
+class SheetError(Exception):
+    """The file as a whole cannot be read (format, headers, no rows, too many rows)."""
+
+
+def _rows_of(content: bytes, name: str):
+    if name.lower().endswith(".xlsx"):
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds on a damaged file
+            raise SheetError(_("无法读取文件，请确认文件格式正确（xlsx 或 csv）。")) from error
+        yield from book.worksheets[0].iter_rows(values_only=True)
+        book.close()
+        return
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("gb18030", errors="replace")  # as Excel in China saves a csv
+    yield from csv.reader(io.StringIO(text))
+
+
+def read_upload(content: bytes, name: str, headers: list[str], required: list[str]) -> tuple[tablib.Dataset, list]:
+    """The data rows of the first sheet under the resource's headers, blank rows dropped, with
+    each row's line number in the spreadsheet. Unknown columns are ignored; a header may carry
+    the template's trailing * or spaces."""
+    rows = _rows_of(content, name)
+    first = next(rows, None) or ()
+    found = [str(h or "").strip().rstrip("*＊").strip() for h in first]
+    index = {h: i for i, h in enumerate(found) if h in headers}
+    missing = [h for h in required if h not in index]
+    if missing:
+        raise SheetError(_("文件缺少以下列：%(columns)s。请使用导入模板。") % {"columns": "、".join(missing)})
+    dataset, lines = tablib.Dataset(headers=list(index)), []
+    for line, row in enumerate(rows, start=2):
+        values = [row[i] if i < len(row) else None for i in index.values()]
+        if all(cell_text(v) == "" for v in values):
+            continue
+        if len(lines) >= MAX_ROWS:
+            raise SheetError(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": MAX_ROWS})
+        dataset.append(values)
+        lines.append(line)
+    if not lines:
+        raise SheetError(_("文件中没有数据行。"))
+    return dataset, lines
+
+
+# --- the report a preview shows ----------------------------------------------------------------
+
+
+@dataclass
+class CellProblem:
+    line: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class RowChange:
+    line: int
+    record: str
+    cells: list[tuple[str, str, str]]
+
+
+@dataclass
+class ImportReport:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    problems: list[CellProblem] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+
+    @property
+    def error_rows(self) -> int:
+        return len({p.line for p in self.problems})
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# --- the resource ------------------------------------------------------------------------------
+
+
+class RendaResource(resources.ModelResource):
+    """The base of every import: Chinese headers, cells read by the widgets above, all or
+    nothing, unchanged rows skipped (no save, so no history), the changed cells of each row kept
+    for the preview. Subclasses set `title`, `examples` (two rows, by field name) and `notes`."""
+
+    title = ""
+    examples: list[dict] = []
+    notes: list[str] = []
+    required: tuple[str, ...] = ()  # field names whose column must be in the file
+    # A model field whose errors belong under another column (e.g. "term" under 届次).
+    error_columns: dict[str, str] = {}
+    # Foreign keys the widgets resolve from the database themselves: full_clean need not look again.
+    resolved_fields: tuple[str, ...] = ()
+    # A model error that only follows from another column's error: {"term": "township"}.
+    consequences: dict[str, str] = {}
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        skip_html_diff = True
+        store_instance = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.lines: list[int] = []
+        self.changes: list[RowChange] = []
+        self.title = zh(self.title)  # files and sheets are named in Chinese
+        for f in self.fields.values():
+            f.column_name = zh(f.column_name)
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def headers(self) -> list[str]:
+        return [f.column_name for f in self.get_import_fields()]
+
+    def read(self, content: bytes, name: str) -> tablib.Dataset:
+        required = [self.fields[n].column_name for n in self.required]
+        dataset, self.lines = read_upload(content, name, [f.column_name for f in self.get_import_fields()], required)
+        return dataset
+
+    def line(self, number: int) -> int:
+        return self.lines[number - 1] if self.lines else number + 1
+
+    # --- importing ------------------------------------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        kwargs["rollback_on_validation_errors"] = True  # one bad row: nothing is saved
+        self.changes = []
+        return super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        given = row.get(field.column_name)
+        if instance.pk and field.column_name in row and cell_text(given) == self._shown(field, instance):
+            return  # the cell says what is stored (as the export wrote it): nothing to read or check
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude={*errors, *self.resolved_fields}, validate_unique=validate_unique)
+        except ValidationError as e:
+            found = e.update_error_dict({})
+            # A cell that could not be read says what is wrong; what follows from it (and the model's
+            # own word on a column already reported) is noise.
+            noise = {key for key, cause in self.consequences.items() if cause in errors}
+            errors.update({key: found[key] for key in found.keys() - noise - errors.keys()})
+        if errors:
+            raise ValidationError(errors)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE and row_result.original is not None:
+            cells = [
+                (f.column_name, old, new)
+                for f in self.get_import_fields()
+                if f.column_name in row
+                and (old := self._shown(f, row_result.original)) != (new := self._shown(f, row_result.instance))
+            ]
+            self.changes.append(RowChange(self.line(kwargs["row_number"]), str(row_result.instance), cells))
+
+    def _shown(self, f, obj) -> str:
+        return str(self.export_field(f, obj) or "")
+
+    # --- reporting ------------------------------------------------------------------------------
+
+    def report(self, result) -> ImportReport:
+        totals = result.totals
+        report = ImportReport(
+            new=totals.get(RowResult.IMPORT_TYPE_NEW, 0),
+            changed=totals.get(RowResult.IMPORT_TYPE_UPDATE, 0),
+            unchanged=totals.get(RowResult.IMPORT_TYPE_SKIP, 0),
+            changes=self.changes,
+        )
+        for number, errors in result.row_errors():
+            for error in errors:
+                report.problems.append(
+                    CellProblem(self.line(number), "", "", _("无法导入：%(e)s") % {"e": error.error})
+                )
+        for invalid in result.invalid_rows:
+            report.problems += self._problems(invalid)
+        for error in result.base_errors:
+            report.problems.append(CellProblem(0, "", "", str(error.error)))
+        report.problems.sort(key=lambda p: (p.line, self._order(p.column)))
+        return report
+
+    def _problems(self, invalid) -> list[CellProblem]:
+        line, values = self.line(invalid.number), invalid.values
+        row = dict(zip(self.get_diff_headers(), values or (), strict=False))
+        out = []
+        for key, messages in invalid.error_dict.items():
+            column = self.column_for(key)
+            for message in messages:
+                value = row.get(column)
+                out.append(CellProblem(line, column, "" if value == "---" else cell_text(value), str(message)))
+        return out
+
+    def column_for(self, key: str) -> str:
+        if key == NON_FIELD_ERRORS:
+            return ""
+        key = self.error_columns.get(key, key)
+        for name, f in self.fields.items():
+            if key in (name, f.attribute):
+                return f.column_name
+        try:
+            return zh(self._meta.model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            return key
+
+    def _order(self, column: str) -> int:
+        headers = [f.column_name for f in self.get_import_fields()]
+        return headers.index(column) if column in headers else -1
+
+    # --- the template and the export ----------------------------------------------------------
+
+    def template_workbook(self) -> bytes:
+        return workbooks.template_workbook(self)
+
+    def export_workbook(self, queryset) -> bytes:
+        return workbooks.export_workbook(self, queryset)
+
+    def example_rows(self) -> list[dict]:
+        """The template's two example rows, by field name (may use the user's own records)."""
+        return self.examples
+
+    def prepare_export(self, queryset):
+        """The export's queryset with what its columns read (select_related)."""
+        return queryset
+
+    def safe_export(self, queryset) -> tablib.Dataset:
+        dataset = self.export(self.prepare_export(queryset))
+        for i, row in enumerate(list(dataset)):
+            dataset[i] = tuple(neutralise_formula(cell) for cell in row)
+        return dataset
