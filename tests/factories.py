@@ -24,7 +24,9 @@ class TownshipFactory(DjangoModelFactory):
         model = Region
 
     parent = factory.SubFactory(CountyFactory)
-    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}{n:03d}")
+    # 400-899: clear of the fixed codes tests give their own townships (…100, …101, …205, …300, …999),
+    # and still nine digits however long the session's sequence runs.
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}{400 + n % 500:03d}")
     name = factory.Sequence(lambda n: f"测试镇{n}")
     level = Region.Level.TOWNSHIP
     kind = Region.Kind.TOWN
