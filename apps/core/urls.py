@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/landing/", views.landing, name="landing"),
     path("unit/", views.unit_home, name="unit_home"),
+    path("workbench/", admin.site.admin_view(views.workbench), name="workbench"),
 ]
 
 urlpatterns += [

@@ -7,6 +7,9 @@ class GroupsConfig(AppConfig):
     verbose_name = _("代表活动")
 
     def ready(self):
+        from apps.groups.workbench import register_sources
+
+        register_sources()  # the rows this app puts on staff workbenches
         from apps.core import roles
         from apps.groups.duty import SOURCE
         from apps.representatives.duty import register

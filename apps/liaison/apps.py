@@ -7,6 +7,9 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("联系群众")
 
     def ready(self):
+        from apps.liaison.workbench import register_sources
+
+        register_sources()  # the rows this app puts on staff workbenches
         import apps.liaison.duty  # noqa: F401  (registers the duty-record source)
         from apps.core import roles
         from apps.liaison import reminders  # noqa: F401  (registers the reminder rules)
