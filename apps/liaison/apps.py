@@ -7,6 +7,9 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("联系群众")
 
     def ready(self):
+        from apps.liaison.links import register_links
+
+        register_links()  # the page each recipient of this app's notifications opens
         from apps.liaison.workbench import register_sources
 
         register_sources()  # the rows this app puts on staff workbenches

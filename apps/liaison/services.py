@@ -110,14 +110,13 @@ def _staff_of(concern: Concern) -> list[User]:
     )
 
 
-def _notify(rule: str, concern: Concern, recipients, subject: str, *, due_on: date | None = None, url="") -> None:
+def _notify(rule: str, concern: Concern, recipients, subject: str, *, due_on: date | None = None) -> None:
     notification_queue(
         rule=rule,
         target=concern,
         recipients=recipients,
         due_on=due_on or timezone.localdate(),
         subject=subject,
-        url=url,
         channels=["inbox"],
     )
 
@@ -264,7 +263,6 @@ def concern_route(
         recipients,
         _("转来的群众意见：%(code)s") % {"code": concern.display_code},
         due_on=concern.resolve_due_on,
-        url=f"/liaison/concerns/{concern.pk}/",
     )
     return concern
 

@@ -90,14 +90,13 @@ def _committee_users(proposal: Proposal) -> list[User]:
     return list(User.objects.filter(role=User.Role.COMMITTEE, is_active=True, regions__path=county_path).distinct())
 
 
-def _notify(rule: str, target, recipients, subject: str, *, due_on: date | None = None, url: str = "") -> None:
+def _notify(rule: str, target, recipients, subject: str, *, due_on: date | None = None) -> None:
     notification_queue(
         rule=rule,
         target=target,
         recipients=recipients,
         due_on=due_on or _today(),
         subject=subject,
-        url=url,
         channels=["inbox"],
     )
 
@@ -209,7 +208,6 @@ def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
         proposal,
         _users_of(c.representative for c in pending.select_related("representative__user")),
         _("请确认是否附议建议：%(title)s") % {"title": proposal.title},
-        url="/proposals/mine/",
     )
     return proposal
 
@@ -265,7 +263,6 @@ def proposal_return(*, proposal: Proposal, exclusion: str, reason: str, by: User
         proposal,
         _users_of(signers(proposal)),
         _("您的建议已退回：%(title)s") % {"title": proposal.title},
-        url="/proposals/mine/",
     )
     return proposal
 
@@ -360,7 +357,6 @@ def proposal_assign(
         _unit_users(u for u, _r in units),
         _("新交办建议：%(title)s") % {"title": proposal.title},
         due_on=due,
-        url="/proposals/unit/",
     )
     return assignments
 
@@ -600,7 +596,6 @@ def _after_reply(proposal: Proposal, assignment: Assignment, by: User) -> None:
         _users_of(signers(proposal)),
         _("您的建议已答复，请评价：%(title)s") % {"title": proposal.title},
         due_on=due,
-        url="/proposals/mine/",
     )
 
 
@@ -656,7 +651,6 @@ def _rehandle(proposal: Proposal, by: User, reasons: str) -> None:
         _unit_users(units),
         _("代表对答复不满意，请重新办理：%(title)s") % {"title": proposal.title},
         due_on=due,
-        url="/proposals/unit/",
     )
 
 
