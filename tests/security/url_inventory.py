@@ -34,6 +34,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     "set_language": PUBLIC,
     "landing": LOGGED_IN,
     "unit_home": UNIT_ONLY,
+    "workbench": ADMIN,  # staff workbenches (待办), behind the admin's own check
     # representatives
     "representatives:roster": PUBLIC,
     "representatives:mine": REP,
