@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -143,8 +143,8 @@ class Proposal(models.Model):
             models.Index(fields=["session", "status"], name="proposal_session_status"),
             models.Index(fields=["status", "assigned_at"], name="proposal_status_assigned"),
             models.Index(fields=["lead", "status"], name="proposal_lead_status"),
-            # The back office's list, newest submissions first.
-            models.Index(F("submitted_at").desc(nulls_last=True), F("id").desc(), name="proposal_newest_submitted"),
+            # The back office's list, newest submissions first, has its index on PostgreSQL only
+            # (migration 0002: SQLite cannot declare NULLS LAST in an index).
         ]
 
     def __str__(self):
