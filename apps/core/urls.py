@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("unit/", views.unit_home, name="unit_home"),
     # 活动码: what a representative's phone opens when they scan the code shown at an event.
     path("checkin/<slug:kind>/<str:key>/<str:token>/", views.checkin, name="checkin"),
+    path("workbench/", admin.site.admin_view(views.workbench), name="workbench"),
 ]
 
 urlpatterns += [

@@ -22,6 +22,7 @@ from apps.core.audit import audit_event
 from apps.core.export_jobs import export_file, export_job_for, export_jobs_of
 from apps.core.models import Region, User
 from apps.core.unit_home import agenda_for
+from apps.core.workbench import workbench_for
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.selectors import public_counts_by_township, representative_for_user
 
@@ -73,7 +74,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     """Where each role goes after logging in."""
     user = request.user
     if user.is_staff:
-        return redirect("admin:index")
+        return redirect("workbench")
     if user.role == User.Role.REPRESENTATIVE:
         return redirect("representatives:mine")
     if user.role == User.Role.UNIT:
@@ -88,6 +89,19 @@ def unit_home(request: HttpRequest) -> HttpResponse:
     unit = request.user.handling_unit
     agenda = agenda_for(unit.pk, timezone.localdate())
     return render(request, "core/unit_home.html", {"unit": unit, "agenda": agenda})
+
+
+def workbench(request: HttpRequest) -> HttpResponse:
+    """A staff member's to-do list across the apps, overdue first; wrapped by `admin.site.admin_view`
+    in the URLconf, so it asks for what the admin asks for (staff, the one-time code when required)."""
+    bench = workbench_for(request.user, timezone.localdate())
+    return render(request, "core/workbench.html", {"agenda": bench, "scope": scope_label(request.user)})
+
+
+def scope_label(user) -> str:
+    if user.is_superuser:
+        return _("全部区域")
+    return "、".join(str(region) for region in user.regions.all()) or _("未分配管辖区域")
 
 
 # --- background exports (apps.core.export_jobs) ------------------------------------------------

@@ -55,7 +55,9 @@ def report_job_for_user(user, token: UUID) -> ReportJob:
 @require_http_methods(["GET", "POST"])
 def report_page(request: HttpRequest) -> HttpResponse:
     scope = dashboard_scope(request.user)
-    form = DashboardForm(request.POST or None, scope=scope)
+    # Opened from the dashboard, the form starts on the dashboard's period and township.
+    chosen = {key: request.GET[key] for key in ("period", "township") if request.GET.get(key)}
+    form = DashboardForm(request.POST or None, scope=scope, initial=chosen)
     if form.is_bound and form.is_valid():
         period, township = form.selection()
         try:

@@ -32,8 +32,8 @@ class DashboardForm(TextHygieneMixin, forms.Form):
         empty_label=gettext_lazy("全部（本人管辖范围）"),
     )
 
-    def __init__(self, data, *, scope: Scope):
-        super().__init__(data)
+    def __init__(self, data, *, scope: Scope, initial: dict | None = None):
+        super().__init__(data, initial=initial)
         self.terms = {str(t.pk): t for t in CongressTerm.objects.in_scope(scope).select_related("region")}
         this_year = timezone.localdate().year
         years = [(f"y{y}", _("%(year)s年") % {"year": y}) for y in range(this_year, this_year - YEARS_OFFERED, -1)]

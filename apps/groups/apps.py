@@ -7,6 +7,12 @@ class GroupsConfig(AppConfig):
     verbose_name = _("代表活动")
 
     def ready(self):
+        from apps.groups.links import register_links
+
+        register_links()  # the page each recipient of this app's notifications opens
+        from apps.groups.workbench import register_sources
+
+        register_sources()  # the rows this app puts on staff workbenches
         from apps.core import checkin, roles
         from apps.groups import checkin as groups_checkin
         from apps.groups.duty import SOURCE

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -403,14 +402,12 @@ def _notify_staff_of_report(activity: Activity, rep: Representative) -> None:
 
 
 def _notify_staff(rule: str, record, region: Region, subject: str) -> None:
-    meta = type(record)._meta
     notification_queue(
         rule=rule,
         target=record,
         recipients=staff_responsible_for(region),
         due_on=timezone.localdate(),
         subject=subject,
-        url=reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk]),
         channels=["inbox"],
     )
 
@@ -448,7 +445,6 @@ def _notify_reviewed(rule: str, record, user: User, subject: str) -> None:
         recipients=[user],
         due_on=timezone.localdate(),
         subject=subject,
-        url=reverse("groups:mine"),
         channels=["inbox"],
     )
 

@@ -8,6 +8,12 @@ class LiaisonConfig(AppConfig):
 
     def ready(self):
         import apps.liaison.deadlines
+        from apps.liaison.links import register_links
+
+        register_links()  # the page each recipient of this app's notifications opens
+        from apps.liaison.workbench import register_sources
+
+        register_sources()  # the rows this app puts on staff workbenches
         import apps.liaison.duty  # noqa: F401  (registers the duty-record source)
         from apps.core import checkin, roles
         from apps.liaison import checkin as liaison_checkin

@@ -30,7 +30,6 @@ def reception_notice(today: date):
             recipients=[shift.representative.user],
             due_on=shift.date,
             subject=_("%(date)s请到%(office)s接待选民") % {"date": shift.date, "office": shift.office},
-            url="/liaison/shifts/",
         )
 
 
@@ -51,7 +50,6 @@ def shift_tomorrow(today: date):
             recipients=[shift.representative.user],
             due_on=shift.date,
             subject=_("明天（%(date)s）请到%(office)s驻室值班") % {"date": shift.date, "office": shift.office},
-            url="/liaison/mine/shifts/",
         )
 
 
@@ -98,7 +96,6 @@ def concern_due_soon(today: date):
             due_on=concern.resolve_due_on,
             subject=_("群众意见%(code)s将于%(due)s到期")
             % {"code": concern.display_code, "due": concern.resolve_due_on},
-            url=f"/liaison/concerns/{concern.pk}/",
         )
 
 
@@ -128,5 +125,4 @@ def concern_overdue(today: date):
             recipients=[*staff.get(township, []), *_handlers(concern, unit_staff)],
             due_on=today,
             subject=_("群众意见%(code)s已逾期，请尽快办理") % {"code": concern.display_code},
-            url=f"/liaison/concerns/{concern.pk}/",
         )

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,14 +114,13 @@ def _staff_of(concern: Concern) -> list[User]:
     )
 
 
-def _notify(rule: str, concern: Concern, recipients, subject: str, *, due_on: date | None = None, url="") -> None:
+def _notify(rule: str, concern: Concern, recipients, subject: str, *, due_on: date | None = None) -> None:
     notification_queue(
         rule=rule,
         target=concern,
         recipients=recipients,
         due_on=due_on or timezone.localdate(),
         subject=subject,
-        url=url,
         channels=["inbox"],
     )
 
@@ -320,7 +318,6 @@ def concern_route(
         _handler_users(concern),
         _("转来的群众意见：%(code)s") % {"code": concern.display_code},
         due_on=due,
-        url=f"/liaison/concerns/{concern.pk}/",
     )
     return concern
 
@@ -345,7 +342,6 @@ def concern_deadline_change(*, concern: Concern, due_on: date, reason: str, by: 
         _handler_users(concern),
         _("群众意见%(code)s的办理期限调整为%(due)s") % {"code": concern.display_code, "due": due_on.isoformat()},
         due_on=due_on,
-        url=f"/liaison/concerns/{concern.pk}/",
     )
     return concern
 
@@ -371,7 +367,6 @@ def concern_return_request(*, concern: Concern, reason: str, by: User) -> Concer
         recipients=_staff_of(concern),
         due_on=timezone.localdate(),
         subject=_("%(unit)s申请退回群众意见%(code)s") % {"unit": concern.unit, "code": concern.display_code},
-        url=reverse("admin:liaison_concernreturnrequest_change", args=[request.pk]),
         channels=["inbox"],
     )
     return request
@@ -402,7 +397,6 @@ def concern_return_decide(
         due_on=timezone.localdate(),
         subject=_("群众意见%(code)s的退回申请：%(decision)s")
         % {"code": concern.display_code, "decision": request.get_decision_display()},
-        url=reverse("liaison:unit_concerns") if approve else reverse("liaison:concern_detail", args=[concern.pk]),
         channels=["inbox"],
     )
     return request

@@ -7,6 +7,9 @@ class LivelihoodConfig(AppConfig):
     verbose_name = _("民生实事")
 
     def ready(self):
+        from apps.livelihood.links import register_links
+
+        register_links()  # the page each recipient of this app's notifications opens
         from apps.core import roles
         from apps.livelihood import reminders  # noqa: F401  (registers the reminder rules)
 

@@ -61,7 +61,6 @@ def milestone_due_soon(today: date):
             due_on=milestone.due_on,
             subject=_("民生实事项目“%(project)s”的节点“%(milestone)s”将于%(due)s到期")
             % {"project": milestone.project, "milestone": milestone, "due": milestone.due_on},
-            url="/livelihood/unit/",
         )
 
 
@@ -77,5 +76,4 @@ def milestone_overdue(today: date):
             due_on=milestone.due_on,
             subject=_("民生实事项目“%(project)s”的节点“%(milestone)s”已逾期（应于%(due)s完成）")
             % {"project": milestone.project, "milestone": milestone, "due": milestone.due_on},
-            url="/livelihood/unit/",
         )

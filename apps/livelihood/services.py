@@ -106,14 +106,13 @@ def _unit_users(unit_id: int) -> list[User]:
     return list(User.objects.filter(handling_unit_id=unit_id, role=User.Role.UNIT, is_active=True))
 
 
-def _notify(rule: str, target, recipients, subject: str, *, due_on: date | None = None, url: str = "") -> None:
+def _notify(rule: str, target, recipients, subject: str, *, due_on: date | None = None) -> None:
     notification_queue(
         rule=rule,
         target=target,
         recipients=recipients,
         due_on=due_on or timezone.localdate(),
         subject=subject,
-        url=url,
         channels=["inbox"],
     )
 
@@ -464,7 +463,6 @@ def ballot_open(*, ballot: Ballot, by: User) -> Ballot:
         _("请在%(time)s前参加“%(ballot)s”")
         % {"time": timezone.localtime(ballot.closes_at).strftime("%Y-%m-%d %H:%M"), "ballot": ballot},
         due_on=timezone.localtime(ballot.closes_at).date(),
-        url="/livelihood/ballots/",
     )
     return ballot
 
@@ -859,6 +857,5 @@ def supervision_record(
         supervision,
         _unit_users(project.responsible_unit_id),
         _("民生实事项目“%(project)s”有新的%(kind)s意见") % {"project": project, "kind": supervision.get_kind_display()},
-        url="/livelihood/unit/",
     )
     return supervision

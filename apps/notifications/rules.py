@@ -21,7 +21,6 @@ class Reminder:
     due_on: date
     subject: str
     body: str = ""
-    url: str = ""
     channels: list[str] | None = field(default=None)
     # Distinguishes several reminders of one rule for the same due date (e.g. 14 and 3 days before).
     variant: str = ""
@@ -49,7 +48,6 @@ def run_scans(*, today: date) -> int:
                 due_on=reminder.due_on,
                 subject=reminder.subject,
                 body=reminder.body,
-                url=reminder.url,
                 channels=reminder.channels,
             )
     logger.info("reminder scan queued %s new notifications", queued)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.notifications.channels import UndeliverableError, deliver
+from apps.notifications.links import link_for
 from apps.notifications.models import Notification
 
 logger = logging.getLogger("renda.notifications")
@@ -29,11 +30,11 @@ def notification_queue(
     due_on: date,
     subject: str,
     body: str = "",
-    url: str = "",
     channels: Iterable[str] | None = None,
 ) -> int:
     """Write the outbox rows for a reminder (once per key, however often called) and have them
-    sent after the surrounding transaction commits. Returns how many rows are new."""
+    sent after the surrounding transaction commits. Each row links to the page where its recipient
+    acts on the target (`links.link_for`). Returns how many rows are new."""
     channels = list(channels or _config("CHANNELS"))
     content_type = ContentType.objects.get_for_model(target)
     rows = [
@@ -46,7 +47,7 @@ def notification_queue(
             due_on=due_on,
             subject=subject[:200],
             body=body,
-            url=url,
+            url=link_for(target, recipient),
         )
         for recipient in {r.pk: r for r in recipients if r is not None and r.is_active}.values()
         for channel in channels

@@ -7,6 +7,12 @@ class PostsConfig(AppConfig):
     verbose_name = _("履职岗位")
 
     def ready(self):
+        from apps.posts.links import register_links
+
+        register_links()  # the page each recipient of this app's notifications opens
+        from apps.posts.workbench import register_sources
+
+        register_sources()  # the rows this app puts on staff workbenches
         from apps.core import roles
         from apps.posts.duty import SOURCE
         from apps.representatives.duty import register

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -299,6 +298,5 @@ def _notify_reviewed(log: PostLog) -> None:
         recipients=[holder],
         due_on=timezone.localdate(),
         subject=subject,
-        url=reverse("posts:mine"),
         channels=["inbox"],
     )

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -259,8 +259,11 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/proposals/proposal/change_list.html"
 
-    list_display = ["number", "title", "lead", "session", "status", "is_key", "assigned_at"]
+    list_display = ["number", "title", "lead", "session", "status", "is_key", "submitted_at", "assigned_at"]
     list_display_links = ["number", "title"]
+    # Newest submissions first: what staff must review next is on the first page (drafts keyed in
+    # from paper, never submitted, come last).
+    ordering = [F("submitted_at").desc(nulls_last=True), "-pk"]
     list_filter = [SessionFilter, "status", "category", "is_key", "period", ProposalCountyFilter, TownshipFilter]
     list_filter += [CongressFilter, HandlingFilter, CountedInFilter]
     list_select_related = ["lead", "session__term__region"]

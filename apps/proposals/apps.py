@@ -7,6 +7,12 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("代表建议")
 
     def ready(self):
+        from apps.proposals.links import register_links
+
+        register_links()  # the page each recipient of this app's notifications opens
+        from apps.proposals.workbench import register_sources
+
+        register_sources()  # the rows this app puts on staff workbenches
         import apps.proposals.duty  # noqa: F401  (registers the duty-record source)
         from apps.core import roles
         from apps.proposals import reminders  # noqa: F401  (registers the reminder rules)

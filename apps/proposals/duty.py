@@ -1,8 +1,9 @@
 """The proposals' part of the duty record: proposals the representative led or co-signed.
 
-A proposal counts in the year it was submitted, unless it is still a draft or was returned or
-withdrawn; a co-signature counts once the co-signer confirmed it. Importing this module
-registers the source.
+A proposal counts in the year it was submitted once staff accepted it (a proposal waiting for
+review is listed as such but earns nothing yet), never while a draft or when returned or
+withdrawn; a co-signature counts once the co-signer confirmed it and the proposal counts.
+Importing this module registers the source.
 """
 
 from collections import Counter
@@ -17,23 +18,24 @@ from apps.representatives.duty import DutyEntry, DutySource, count_rows, registe
 
 PROPOSAL_LED = "proposal_led"
 PROPOSAL_COSIGNED = "proposal_cosigned"
-NOT_COUNTED = [Status.DRAFT, Status.RETURNED, Status.WITHDRAWN]
+NOT_LISTED = [Status.DRAFT, Status.RETURNED, Status.WITHDRAWN]
+NOT_COUNTED = [*NOT_LISTED, Status.SUBMITTED]  # 待审查: staff may still return it
 
 
-def _led(year: int):
-    return Proposal.objects.filter(submitted_at__year=year).exclude(status__in=NOT_COUNTED)
+def _led(year: int, *, excluded=NOT_COUNTED):
+    return Proposal.objects.filter(submitted_at__year=year).exclude(status__in=excluded)
 
 
-def _cosigned(year: int):
+def _cosigned(year: int, *, excluded=NOT_COUNTED):
     return CoSigner.objects.filter(
         confirmed_at__isnull=False, proposal__submitted_at__year=year, declined_at__isnull=True
-    ).exclude(proposal__status__in=NOT_COUNTED)
+    ).exclude(proposal__status__in=excluded)
 
 
 def entries(representative, year: int) -> list[DutyEntry]:
     """Two queries: proposals led, and co-signatures with their proposals."""
-    led = _led(year).filter(lead=representative).order_by("-submitted_at", "-pk")
-    cosigned = _cosigned(year).filter(representative=representative).select_related("proposal")
+    led = _led(year, excluded=NOT_LISTED).filter(lead=representative).order_by("-submitted_at", "-pk")
+    cosigned = _cosigned(year, excluded=NOT_LISTED).filter(representative=representative).select_related("proposal")
     found = [_entry(PROPOSAL_LED, p) for p in led] + [_entry(PROPOSAL_COSIGNED, c.proposal) for c in cosigned]
     return sorted(found, key=lambda e: e.on, reverse=True)
 
@@ -43,7 +45,7 @@ def _entry(kind: str, proposal: Proposal) -> DutyEntry:
         kind=kind,
         on=timezone.localdate(proposal.submitted_at),
         title=str(proposal),
-        counts=True,
+        counts=proposal.status not in NOT_COUNTED,
         status=proposal.get_status_display(),
         url=reverse("proposals:mine_detail", args=[proposal.pk]),
     )

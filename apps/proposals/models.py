@@ -143,6 +143,8 @@ class Proposal(models.Model):
             models.Index(fields=["session", "status"], name="proposal_session_status"),
             models.Index(fields=["status", "assigned_at"], name="proposal_status_assigned"),
             models.Index(fields=["lead", "status"], name="proposal_lead_status"),
+            # The back office's list, newest submissions first, has its index on PostgreSQL only
+            # (migration 0002: SQLite cannot declare NULLS LAST in an index).
         ]
 
     def __str__(self):

@@ -44,7 +44,6 @@ def due_soon(today: date):
             due_on=a.due_on,
             variant=str(offset),
             subject=_("建议将于%(due)s到期，请按期答复：%(title)s") % {"due": a.due_on, "title": a.proposal.title},
-            url="/proposals/unit/",
         )
 
 
@@ -64,7 +63,6 @@ def overdue(today: date):
             recipients=[*staff.get(a.unit_id, []), *overseers],
             due_on=today,
             subject=_("%(unit)s承办的建议已逾期未答复：%(title)s") % {"unit": a.unit, "title": a.proposal.title},
-            url="/proposals/unit/",
         )
 
 
@@ -91,5 +89,4 @@ def feedback_pending(today: date):
                 recipients=[proposal.lead.user],
                 due_on=due,
                 subject=_("请对建议的办理情况进行评价：%(title)s") % {"title": proposal.title},
-                url=f"/proposals/mine/{proposal.pk}/",
             )

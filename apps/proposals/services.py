@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,14 +92,13 @@ def _committee_users(proposal: Proposal) -> list[User]:
     return list(User.objects.filter(role=User.Role.COMMITTEE, is_active=True, regions__path=county_path).distinct())
 
 
-def _notify(rule: str, target, recipients, subject: str, *, due_on: date | None = None, url: str = "") -> None:
+def _notify(rule: str, target, recipients, subject: str, *, due_on: date | None = None) -> None:
     notification_queue(
         rule=rule,
         target=target,
         recipients=recipients,
         due_on=due_on or _today(),
         subject=subject,
-        url=url,
         channels=["inbox"],
     )
 
@@ -212,7 +210,6 @@ def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
         proposal,
         _users_of(c.representative for c in pending.select_related("representative__user")),
         _("请确认是否附议建议：%(title)s") % {"title": proposal.title},
-        url="/proposals/mine/",
     )
     return proposal
 
@@ -315,7 +312,6 @@ def proposal_return(*, proposal: Proposal, exclusion: str, reason: str, by: User
         proposal,
         _users_of(signers(proposal)),
         _("您的建议已退回：%(title)s") % {"title": proposal.title},
-        url="/proposals/mine/",
     )
     return proposal
 
@@ -411,7 +407,6 @@ def proposal_assign(
         _unit_users(u for u, _r in units),
         _("新交办建议：%(title)s") % {"title": proposal.title},
         due_on=due,
-        url="/proposals/unit/",
     )
     return assignments
 
@@ -662,7 +657,6 @@ def _answered(proposal: Proposal, by: User, *, note: str) -> None:
         _users_of(signers(proposal)),
         _("您的建议已答复，请评价：%(title)s") % {"title": proposal.title},
         due_on=due,
-        url="/proposals/mine/",
     )
 
 
@@ -718,7 +712,6 @@ def _rehandle(proposal: Proposal, by: User, reasons: str) -> None:
         _unit_users(units),
         _("代表对答复不满意，请重新办理：%(title)s") % {"title": proposal.title},
         due_on=due,
-        url="/proposals/unit/",
     )
 
 
@@ -859,7 +852,6 @@ def notice_publish(*, notice: Notice, by: User) -> Notice:
             due_on=_today(),
             subject=_("通报：%(title)s") % {"title": notice.title},
             body=_("人大常委会发布了通报，涉及贵单位，请登录查看并整改。"),
-            url=reverse("proposals:notice_detail", args=[notice.pk]),
             channels=[channel],
         )
     return notice

@@ -7,6 +7,12 @@ class RepresentativesConfig(AppConfig):
     verbose_name = _("代表名册")
 
     def ready(self):
+        from apps.representatives.links import register_links
+
+        register_links()  # the page each recipient of this app's notifications opens
+        from apps.representatives.workbench import register_sources
+
+        register_sources()  # the rows this app puts on staff workbenches
         from apps.core import roles
         from apps.representatives.duty import register
         from apps.representatives.self_reported import SOURCE

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, Max, OuterRef, QuerySet, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +77,7 @@ def todo_for(representative: Representative, today: date) -> Todo:
     """What needs the representative now, from every app: a fixed number of queries."""
     blocks = [
         _feedback_block(representative, today),
+        _returned_block(representative, today),
         _cosign_block(representative),
         _shift_block(representative, today),
         _lecture_block(representative, today),
@@ -127,6 +128,38 @@ def _feedback_block(representative: Representative, today: date) -> Block:
         link=reverse("proposals:mine"),
         link_label=_("我的建议"),
         empty=_("没有待评价的建议答复。"),
+    )
+
+
+def returned_proposals(representative: Representative, since: date) -> QuerySet[Proposal]:
+    """Proposals the representative leads that staff returned since a day, newest first, with when."""
+    returned_at = Max("events__at", filter=Q(events__to_status=Status.RETURNED))
+    return (
+        Proposal.objects.filter(lead=representative, status=Status.RETURNED)
+        .annotate(returned_at=returned_at)
+        .filter(returned_at__date__gte=since)
+        .order_by("-returned_at", "-pk")
+    )
+
+
+def _returned_block(representative: Representative, today: date) -> Block:
+    since = today - timedelta(days=config("HOME_DAYS_BACK"))
+    items = [
+        Item(
+            title=proposal.title,
+            url=reverse("proposals:mine_detail", args=[proposal.pk]),
+            when=timezone.localdate(proposal.returned_at),
+            detail=_("退回理由：%(reason)s") % {"reason": proposal.return_reason or proposal.get_exclusion_display()},
+        )
+        for proposal in _first(returned_proposals(representative, since))
+    ]
+    return Block(
+        key="returned",
+        heading=_("被退回的建议"),
+        items=items,
+        link=reverse("proposals:mine"),
+        link_label=_("我的建议"),
+        empty=_("近期没有被退回的建议。"),
     )
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,14 +44,13 @@ def _require_staff(by: User, representative: Representative, permission: str) ->
         raise PermissionDenied
 
 
-def _notify(rule: str, target, representative: Representative, subject: str, url: str) -> None:
+def _notify(rule: str, target, representative: Representative, subject: str) -> None:
     notification_queue(
         rule=rule,
         target=target,
         recipients=[representative.user] if representative.user_id else [],
         due_on=timezone.localdate(),
         subject=subject,
-        url=url,
         channels=["inbox"],
     )
 
@@ -127,8 +125,7 @@ def duty_activity_review(*, activity: DutyActivity, by: User, confirm: bool, not
         subject = _("您%(date)s的履职记录（%(kind)s）已确认，计入履职积分。") % values
     else:
         subject = _("您%(date)s的履职记录（%(kind)s）未通过：%(note)s") % {**values, "note": activity.review_note}
-    url = reverse("representatives:duty_record") + f"?year={activity.date.year}"
-    _notify("representatives.activity_reviewed", activity, activity.representative, subject, url)
+    _notify("representatives.activity_reviewed", activity, activity.representative, subject)
     return activity
 
 
@@ -253,8 +250,7 @@ def _notify_evaluation(evaluation: Evaluation) -> None:
         "summary": _summary(evaluation),
         "outcome": evaluation.get_outcome_display(),
     }
-    url = reverse("representatives:duty_record") + f"?year={evaluation.year}"
-    _notify("representatives.evaluation_confirmed", evaluation, rep, subject, url)
+    _notify("representatives.evaluation_confirmed", evaluation, rep, subject)
 
 
 # --- 代表码 ---------------------------------------------------------------------------------------

@@ -48,8 +48,8 @@ def mine(request: HttpRequest, representative: Representative) -> HttpResponse:
         "todo": home.todo_for(representative, today),
         "inbox": home.inbox_summary(request.user),
         "year": today.year,
+        # Points so far only: a grade computed from part of a year would misjudge (it comes at year end).
         "points": points,
-        "grade": duty.grade_label(points.grade),
     }
     return render(request, "representatives/mine.html", context)
 

@@ -7,6 +7,9 @@ class TrainingConfig(AppConfig):
     verbose_name = _("培训学习")
 
     def ready(self):
+        from apps.training.links import register_links
+
+        register_links()  # the page each recipient of this app's notifications opens
         from apps.core import checkin, roles
         from apps.representatives.duty import register
         from apps.training import checkin as training_checkin

@@ -10,7 +10,6 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -247,7 +246,6 @@ def _notify_assigned(retraining: Retraining) -> None:
         due_on=retraining.due_on or retraining.assigned_on,
         subject=_("请参加再培训：%(reason)s") % {"reason": retraining.reason[:80]},
         body=retraining.reason,
-        url=reverse("training:my_lectures"),
         channels=["inbox"],
     )
 

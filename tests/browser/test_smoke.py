@@ -12,6 +12,8 @@ def test_committee_staff_log_in_through_the_form_and_reach_the_admin_in_chinese(
     page.get_by_label("用户名").fill("committee")
     page.get_by_label("密码").fill("correct horse battery staple")
     page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/workbench/")  # their to-do list first, then the admin it links to
+    page.get_by_role("link", name="后台管理").click()
     page.wait_for_url("**/admin/")
     assert "人大代表" in page.content()
     assert page.csp_errors == []

@@ -1,5 +1,7 @@
 """`manage.py load_demo`: the Chengbu demo is complete, its accounts work, and loading twice changes nothing."""
 
+import re
+from html import unescape
 from io import StringIO
 
 import pytest
@@ -20,14 +22,14 @@ CHENGBU_TOWNSHIPS = [
 
 # username -> (role, region codes, handling unit, where the landing page sends it)
 ACCOUNTS = {
-    "committee": ("committee", ["430529"], None, "admin:index"),
-    "township_rulin": ("township", ["430529100"], None, "admin:index"),
-    "township_maoping": ("township", ["430529101"], None, "admin:index"),
-    "liaison_rulin": ("liaison", ["430529100"], None, "admin:index"),
-    "auditor": ("auditor", ["430529"], None, "admin:index"),
+    "committee": ("committee", ["430529"], None, "workbench"),
+    "township_rulin": ("township", ["430529100"], None, "workbench"),
+    "township_maoping": ("township", ["430529101"], None, "workbench"),
+    "liaison_rulin": ("liaison", ["430529100"], None, "workbench"),
+    "auditor": ("auditor", ["430529"], None, "workbench"),
     "unit_edu": ("unit", [], "县教育局", "unit_home"),
     "rep_demo": ("representative", [], None, "representatives:mine"),
-    "admin": ("", [], None, "admin:index"),
+    "admin": ("", [], None, "workbench"),
 }
 
 
@@ -160,6 +162,37 @@ def test_each_demo_account_lands_on_a_page_it_may_open(demo, client):
         assert response.url == reverse(landing), username
         assert client.get(response.url).status_code == 200, username
         client.logout()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["committee", "township_rulin", "township_maoping", "liaison_rulin"])
+def test_every_demo_staff_account_has_work_waiting_on_its_workbench(demo, client, username):
+    client.force_login(User.objects.get(username=username))
+
+    agenda = client.get(reverse("workbench")).context["agenda"]
+
+    assert agenda.total > 0 and agenda.items, username
+
+
+def _links(html: str) -> set[str]:
+    hrefs = set(re.findall(r'href="([^"#]+)"', html))
+    return {unescape(h) for h in hrefs if h.startswith("/") and not h.startswith("/static/")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_every_link_on_a_demo_accounts_landing_page_opens(demo, client, username):
+    """Pages show only what their reader may open: no link on a home or workbench answers 403 or 404."""
+    client.force_login(User.objects.get(username=username))
+    landing = client.get(reverse("landing"), follow=True)
+
+    broken = {}
+    for url in sorted(_links(landing.text)):
+        status = client.get(url, follow=True).status_code
+        if status != 200:
+            broken[url] = status
+
+    assert broken == {}, username
 
 
 @pytest.mark.django_db

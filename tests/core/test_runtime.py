@@ -85,8 +85,8 @@ def test_a_failed_login_says_so_next_to_the_form(client, staff_a):
 @pytest.mark.parametrize(
     ("persona", "lands_on"),
     [
-        ("committee", "/admin/"),
-        ("staff_a", "/admin/"),
+        ("committee", "/workbench/"),
+        ("staff_a", "/workbench/"),
         ("unit", "/unit/"),
         ("representative", "/representatives/mine/"),
     ],

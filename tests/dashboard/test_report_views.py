@@ -239,3 +239,14 @@ def test_the_printable_report_costs_the_same_for_few_concerns_or_many(
         closed_concern(township_b if day % 2 else township_a, datetime.date(2022, day, 1))
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert "全年办理群众意见 13 件。" in client.get(url, {"period": "y2022"}).content.decode()
+
+
+def test_the_report_page_keeps_the_dashboards_period_and_township(committee_staff, login, township_a, township_b):
+    client = login(committee_staff)
+    chosen = f"period=y2022&township={township_b.pk}"
+
+    dashboard = client.get(reverse("dashboard:index") + "?" + chosen).text
+    assert f'href="{reverse("dashboard:report")}?{chosen.replace("&", "&amp;")}"' in dashboard
+
+    form = client.get(reverse("dashboard:report") + "?" + chosen).context["form"]
+    assert form["period"].value() == "y2022" and str(form["township"].value()) == str(township_b.pk)

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from apps.liaison.models import Concern, DutyShift
-from apps.proposals.models import Status
+from apps.proposals.models import Proposal, Status
 from apps.representatives import duty
 from apps.representatives.models import DutyActivity, Representative
 from tests.representatives.conftest import (
@@ -110,3 +110,14 @@ def test_entries_show_what_does_not_count_without_counting_it(known_year, rep_a)
     assert [e.status for e in liaison if not e.counts and e.kind == "shift_attended"] == ["缺勤"]
     proposals = sections["proposals"]
     assert sorted(e.kind for e in proposals) == ["proposal_cosigned"] + ["proposal_led"] * 3
+
+
+def test_a_proposal_waiting_for_review_is_listed_but_earns_nothing_until_accepted(duty_rules, rep_a, session):
+    [proposal] = add_proposals(rep_a, session, 1, status=Status.SUBMITTED)
+
+    assert duty.points_for(rep_a, YEAR).total == 0
+    [entry] = [e for source, found in duty.entries_for(rep_a, YEAR) if source.key == "proposals" for e in found]
+    assert (entry.counts, entry.status) == (False, "待审查")
+
+    Proposal.objects.filter(pk=proposal.pk).update(status=Status.ACCEPTED)
+    assert duty.points_for(rep_a, YEAR).total == 5

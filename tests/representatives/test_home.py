@@ -16,7 +16,7 @@ from apps.groups.models import Activity
 from apps.liaison.models import Concern, DutyShift, ReceptionDay
 from apps.livelihood.models import Ballot, BallotVoter
 from apps.notifications.models import Notification
-from apps.proposals.models import Assignment, CoSigner, Feedback, Proposal, Reply, Status
+from apps.proposals.models import Assignment, CoSigner, Feedback, Proposal, ProposalEvent, Reply, Status
 from apps.representatives.models import DutyActivity
 from apps.training.models import Lecture
 from tests.factories import HandlingUnitFactory, RepresentativeFactory
@@ -71,6 +71,16 @@ def add_proposal(session, lead, *, status=Status.SUBMITTED, title="关于修缮�
         round=round,
         created_by=_clerk(),
     )
+
+
+def add_returned(session, lead, *, title="关于修建村部的建议"):
+    proposal = add_proposal(session, lead, status=Status.RETURNED, title=title)
+    proposal.return_reason = "属于具体司法案件，请通过司法途径解决。"
+    proposal.save()
+    ProposalEvent.objects.create(
+        proposal=proposal, action="return", from_status=Status.SUBMITTED, to_status=Status.RETURNED, by=_clerk()
+    )
+    return proposal
 
 
 def add_replied(session, lead, *, replied_on=TODAY - timedelta(days=3), title="关于修缮校舍的建议"):
@@ -359,6 +369,7 @@ def test_another_representatives_home_shows_nothing_of_theirs(login, rep_b, sess
 def grow(start, stop, *, rep, other, session, office, teacher, county, user):
     for i in range(start, stop):
         add_replied(session, rep, title=f"答复{i}")
+        add_returned(session, rep, title=f"退回{i}")
         CoSigner.objects.create(proposal=add_proposal(session, other, title=f"附议{i}"), representative=rep)
         if i <= 14:  # one shift a day at the office, up to the last day the home looks at
             add_shift(office, rep, TODAY + timedelta(days=i), reception=i % 2 == 0)
@@ -381,14 +392,15 @@ def test_the_query_count_does_not_grow_with_the_items(
     # The holiday calendar is reference data read once per year into the cache, not per page.
     year_calendar(TODAY.year)
     # session, user, representative; one per duty source for the points; one per block; two for the inbox
-    with django_assert_max_num_queries(24) as small:
-        assert home(client).context["todo"].count == 14
+    with django_assert_max_num_queries(25) as small:
+        assert home(client).context["todo"].count == 16
     grow(2, 30, **data)
-    with django_assert_max_num_queries(24) as large:
+    with django_assert_max_num_queries(25) as large:
         todo = home(client).context["todo"]
     # Each block shows at most HOME_LIST_SIZE (20) items; a shift a day for the 15 days ahead.
     assert {b.key: len(b.items) for b in todo.blocks} == {
         "feedback": 20,
+        "returned": 20,
         "cosign": 20,
         "shifts": 15,
         "lectures": 20,
@@ -417,3 +429,21 @@ def test_rejected_records_union_parts_carry_no_ordering_which_sqlite_refuses(db)
 
     union = rejected_records(None, date(2022, 1, 1))
     assert all(not q.order_by and not q.default_ordering for q in union.query.combined_queries)
+
+
+def test_a_returned_proposal_waits_in_the_todo_list_with_its_reason(login, representative_user, rep_a, session):
+    returned = add_returned(session, rep_a)
+
+    todo = home(login(representative_user)).context["todo"]
+
+    [block] = [b for b in todo.blocks if b.key == "returned"]
+    assert [(i.url, i.when) for i in block.items] == [(reverse("proposals:mine_detail", args=[returned.pk]), TODAY)]
+    assert "属于具体司法案件" in block.items[0].detail
+    assert "被退回的建议" in login(representative_user).get(HOME).text
+
+
+def test_the_home_shows_points_so_far_and_no_mid_year_grade(login, representative_user, rep_a):
+    text = home(login(representative_user)).text
+
+    assert "截至目前履职积分" in text and "年度结束后" in text
+    assert "不称职" not in text and "等次：" not in text

@@ -39,6 +39,7 @@ INVENTORY: dict[str, frozenset[str]] = {
     "invitation_done": PUBLIC,
     "unit_home": UNIT_ONLY,
     "checkin": REP,  # 活动码: a representative checks in; anyone else is told so (403)
+    "workbench": ADMIN,  # staff workbenches (待办), behind the admin's own check
     # representatives
     "representatives:roster": PUBLIC,
     "representatives:mine": REP,
