@@ -463,6 +463,10 @@ class RendaResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
+        if not self._meta.clean_model_instances:
+            if errors:
+                raise ValidationError(errors)
+            return
         try:
             instance.full_clean(exclude={*errors, *self.resolved_fields}, validate_unique=validate_unique)
         except ValidationError as e:

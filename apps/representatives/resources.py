@@ -3,8 +3,8 @@ import logging
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources
-from import_export.widgets import DateWidget, IntegerWidget
+from import_export import fields
+from import_export.widgets import IntegerWidget
 
 from apps.core import imports
 from apps.core.imports import TextWidget
@@ -199,35 +199,58 @@ class RepresentativeResource(imports.RendaResource):
         return self._terms[key]
 
 
-class VoterRatingResource(resources.ModelResource):
+class VoterRatingResource(imports.RendaResource):
     """The year's voter ratings (选民满意度测评) as a spreadsheet: one row per representative,
     found by name and credential number among the importing user's representatives. Each row is
-    recorded (or corrected) through services.voter_rating_record; one bad row imports nothing."""
+    recorded (or corrected) through services.voter_rating_record; one bad row imports nothing;
+    a row that says what is already recorded is skipped."""
 
-    name = fields.Field(column_name=_("姓名"))
-    credential_no = fields.Field(column_name=_("代表证号"))
-    year = fields.Field(attribute="year", column_name=_("年度"), widget=IntegerWidget())
-    held_on = fields.Field(attribute="held_on", column_name=_("测评日期"), widget=DateWidget("%Y-%m-%d"))
-    satisfied = fields.Field(attribute="satisfied", column_name=_("满意票数"), widget=IntegerWidget())
-    basic = fields.Field(attribute="basic", column_name=_("基本满意票数"), widget=IntegerWidget())
-    dissatisfied = fields.Field(attribute="dissatisfied", column_name=_("不满意票数"), widget=IntegerWidget())
-    note = fields.Field(attribute="note", column_name=_("备注"))
+    title = gettext_lazy("选民满意度测评")
+    required = ("name", "credential_no", "year", "held_on", "satisfied", "basic", "dissatisfied")
+    error_columns = {"representative": "name"}
+    notes = [
+        gettext_lazy("每行一名在任代表的年度测评结果，按姓名和代表证号找到代表。"),
+        gettext_lazy("同一代表同一年度再次导入，会更正已登记的结果。"),
+    ]
+    examples = [
+        {"name": "杨秀英", "credential_no": "18001", "year": 2022, "held_on": "2022-12-10", "satisfied": 40,
+         "basic": 5, "dissatisfied": 5, "note": ""},
+        {"name": "阿依古丽·买买提", "credential_no": "M018", "year": 2022, "held_on": "2022年12月12日",
+         "satisfied": 38, "basic": 2, "dissatisfied": 0, "note": "测评会在村委会召开"},
+    ]  # fmt: skip
+
+    name = fields.Field(column_name=gettext_lazy("姓名"), widget=TextWidget())
+    credential_no = fields.Field(column_name=gettext_lazy("代表证号"), widget=TextWidget())
+    year = fields.Field(attribute="year", column_name=gettext_lazy("年度"), widget=IntegerWidget())
+    held_on = _date("held_on", gettext_lazy("测评日期"))
+    satisfied = fields.Field(attribute="satisfied", column_name=gettext_lazy("满意票数"), widget=IntegerWidget())
+    basic = fields.Field(attribute="basic", column_name=gettext_lazy("基本满意票数"), widget=IntegerWidget())
+    dissatisfied = fields.Field(
+        attribute="dissatisfied", column_name=gettext_lazy("不满意票数"), widget=IntegerWidget()
+    )
+    note = fields.Field(attribute="note", column_name=gettext_lazy("备注"), widget=TextWidget())
 
     class Meta:
         model = VoterRating
         fields = ["name", "credential_no", "year", "held_on", "satisfied", "basic", "dissatisfied", "note"]
         export_order = fields
         clean_model_instances = False  # the service validates, with the same messages as the admin form
-        skip_unchanged = False
-        use_transactions = True
 
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
+    def example_rows(self):
+        reps = list(Representative.objects.in_scope(scope_for(self.user), strict=True).serving()[:2])
+        if len(reps) < 2:
+            return self.examples
+        return [
+            {**row, "name": rep.name, "credential_no": rep.credential_no}
+            for row, rep in zip(self.examples, reps, strict=True)
+        ]
 
     def get_queryset(self):
         qs = VoterRating.objects.select_related("representative")
         return qs.visible_to(self.user) if self.user else qs
+
+    def prepare_export(self, queryset):
+        return queryset.select_related("representative")
 
     def dehydrate_name(self, rating):
         return rating.representative.name
@@ -235,16 +258,22 @@ class VoterRatingResource(resources.ModelResource):
     def dehydrate_credential_no(self, rating):
         return rating.representative.credential_no
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
-
     def get_or_init_instance(self, instance_loader, row):
-        return VoterRating(representative=self._representative(row), recorded_by=self.user), True
+        """The year's rating of the row's representative when there is one (corrected, or
+        skipped when unchanged), else a new one."""
+        representative = self._representative(row)
+        try:
+            year = int(imports.cell_text(row.get(self.fields["year"].column_name)))
+        except ValueError:
+            year = None
+        found = VoterRating.objects.filter(representative=representative, year=year).first() if year else None
+        if found is not None:
+            return found, False
+        return VoterRating(representative=representative, recorded_by=self.user), True
 
     def _representative(self, row) -> Representative:
-        name = str(row.get(self.fields["name"].column_name) or "").strip()
-        number = str(row.get(self.fields["credential_no"].column_name) or "").strip()
+        name = imports.cell_text(row.get(self.fields["name"].column_name))
+        number = imports.cell_text(row.get(self.fields["credential_no"].column_name))
         found = list(
             Representative.objects.in_scope(scope_for(self.user), strict=True)
             .serving()
