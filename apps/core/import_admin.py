@@ -170,7 +170,7 @@ class RendaImportMixin:
         return resource.report(result)
 
     def _import_page(self, request, resource, **context):
-        title = _("导入%(title)s") % {"title": resource.title}
+        title = _("导入%(title)s") % {"title": resource.sheet_title}
         return self._page(request, self.import_template, title, resource=resource, **context)
 
     def _keep(self, request, content: bytes, name: str) -> str:
@@ -192,7 +192,7 @@ class RendaImportMixin:
         if not self.has_import_permission(request):
             raise PermissionDenied
         resource = self.get_import_resource(request)
-        return attachment(resource.template_workbook(), _("%(title)s导入模板.xlsx") % {"title": resource.title})
+        return attachment(resource.template_workbook(), _("%(title)s导入模板.xlsx") % {"title": resource.sheet_title})
 
     # --- export ----------------------------------------------------------------------------------
 
@@ -207,9 +207,10 @@ class RendaImportMixin:
         resource = self.get_import_resource(request)
         queryset = self.export_queryset(request)
         if request.method != "POST":
-            title = _("导出%(title)s") % {"title": resource.title}
+            title = _("导出%(title)s") % {"title": resource.sheet_title}
             return self._page(request, self.export_template, title, resource=resource, count=queryset.count())
-        stem = "-".join(filter(None, [resource.title, scope_name(request.user), f"{timezone.localdate():%Y-%m-%d}"]))
+        today = f"{timezone.localdate():%Y-%m-%d}"
+        stem = "-".join(filter(None, [resource.sheet_title, scope_name(request.user), today]))
         audit.info("export %s rows=%s by=%s", self.opts.label_lower, queryset.count(), request.user.pk)
         if request.POST.get("format") == "csv":
             content = resource.safe_export(queryset).export("csv").encode("utf-8-sig")

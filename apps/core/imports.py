@@ -78,14 +78,12 @@ def parse_date(value) -> date | None:
     match = DATE_TEXT.fullmatch(text) or DATE_DIGITS.fullmatch(text)
     if match is None and re.fullmatch(r"\d{5}(\.0+)?", text):
         return from_excel(float(text)).date()  # a serial number typed into a text cell
+    if match is None:
+        raise CellError(_(DATE_MESSAGE) + _("（填写的是“%(value)s”，不是日期。）") % {"value": text})
     try:
-        return date(*(int(part) for part in match.groups())) if match else _fail(_(DATE_MESSAGE))
+        return date(*(int(part) for part in match.groups()))
     except ValueError:
         raise CellError(_("日期“%(value)s”不存在，请检查年月日。") % {"value": text}) from None
-
-
-def _fail(message):
-    raise CellError(message)
 
 
 # --- phones (the lead unifies this with apps.core.phones) -------------------------------------
@@ -218,6 +216,18 @@ class DateWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value.strftime("%Y-%m-%d") if value else ""
+
+
+class IntegerWidget(widgets.IntegerWidget):
+    hint = gettext_lazy("整数，例如 3")
+
+    def clean(self, value, row=None, **kwargs):
+        text = unicodedata.normalize("NFKC", cell_text(value)).replace(",", "")
+        if not text:
+            return None
+        if not re.fullmatch(r"-?\d+(\.0+)?", text):
+            raise CellError(_("请填写整数（阿拉伯数字），例如 3。"))
+        return int(float(text))
 
 
 class ChoiceWidget(widgets.Widget):
@@ -405,9 +415,9 @@ class ImportReport:
 class RendaResource(resources.ModelResource):
     """The base of every import: Chinese headers, cells read by the widgets above, all or
     nothing, unchanged rows skipped (no save, so no history), the changed cells of each row kept
-    for the preview. Subclasses set `title`, `examples` (two rows, by field name) and `notes`."""
+    for the preview. Subclasses set `sheet_title`, `examples` (two rows, by field name), `notes`."""
 
-    title = ""
+    sheet_title = ""  # names the sheet, the files and the pages (not `title`: a resource may have such a column)
     examples: list[dict] = []
     notes: list[str] = []
     required: tuple[str, ...] = ()  # field names whose column must be in the file
@@ -431,14 +441,15 @@ class RendaResource(resources.ModelResource):
         self.user = user
         self.lines: list[int] = []
         self.changes: list[RowChange] = []
-        self.title = zh(self.title)  # files and sheets are named in Chinese
+        self.sheet_title = zh(self.sheet_title)  # files and sheets are named in Chinese
         for f in self.fields.values():
             f.column_name = zh(f.column_name)
 
     # --- reading --------------------------------------------------------------------------------
 
     def headers(self) -> list[str]:
-        return [f.column_name for f in self.get_import_fields()]
+        """The export's columns."""
+        return [f.column_name for f in self.get_export_fields()]
 
     def read(self, content: bytes, name: str) -> tablib.Dataset:
         required = [self.fields[n].column_name for n in self.required]
@@ -460,6 +471,11 @@ class RendaResource(resources.ModelResource):
         if instance.pk and field.column_name in row and cell_text(given) == self._shown(field, instance):
             return  # the cell says what is stored (as the export wrote it): nothing to read or check
         super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if original is None or original.pk is None:
+            return False  # a new row is never "unchanged", even when it only has columns without attributes
+        return super().skip_row(instance, original, row, import_validation_errors)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})

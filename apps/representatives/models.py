@@ -182,7 +182,6 @@ class Representative(models.Model):
         return mask_phone(self.phone)
 
 
-
 class DutyActivity(Confirmable):
     """A duty a representative reports themselves (自报履职), counted once staff confirm it.
 

@@ -4,10 +4,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
-from import_export.widgets import IntegerWidget
 
 from apps.core import imports
-from apps.core.imports import TextWidget
+from apps.core.imports import IntegerWidget, TextWidget
 from apps.core.masking import mask_phone
 from apps.core.models import CongressTerm, Region
 from apps.core.scope import scope_for
@@ -47,7 +46,7 @@ class RepresentativeResource(imports.RendaResource):
     the township congress. Staff who may not see phones neither export nor import them.
     """
 
-    title = gettext_lazy("代表名册")
+    sheet_title = gettext_lazy("代表名册")
     required = ("name", "gender", "category", "level", "township")
     error_columns = {"term": "term_number"}
     resolved_fields = ("township",)
@@ -205,7 +204,7 @@ class VoterRatingResource(imports.RendaResource):
     recorded (or corrected) through services.voter_rating_record; one bad row imports nothing;
     a row that says what is already recorded is skipped."""
 
-    title = gettext_lazy("选民满意度测评")
+    sheet_title = gettext_lazy("选民满意度测评")
     required = ("name", "credential_no", "year", "held_on", "satisfied", "basic", "dissatisfied")
     error_columns = {"representative": "name"}
     notes = [
