@@ -49,8 +49,10 @@ class RepresentativeResource(imports.RendaResource):
     sheet_title = gettext_lazy("代表名册")
     required = ("name", "gender", "category", "level", "township")
     error_columns = {"term": "term_number"}
-    resolved_fields = ("township",)
+    resolved_fields = ("township", "term")
     consequences = {"term": "township"}
+    check_constraints = False  # the one constraint (credential numbers) is checked per term below
+    preview_saves = False  # and the rows above are held in memory for it
     notes = [
         gettext_lazy("每行一名代表。“编号”留空为新增代表；填写编号（从导出的名册中来）则修改该代表。"),
         gettext_lazy("标 * 的列必须填写；日期可以写成 2022-3-5、2022/03/05 或 2022年3月5日。"),
@@ -103,12 +105,14 @@ class RepresentativeResource(imports.RendaResource):
             "status_changed_on",
         ]  # fmt: skip
         export_order = fields
+        use_bulk = True  # saved in batches of 1,000, each with its history rows
+        batch_size = 1000
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
         self.fields["township"].widget = imports.RecordWidget(townships_for(user), noun=_("乡镇"))
         self.sees_phones = user is None or user.has_perm("representatives.view_representative_contact")
-        self._instances, self._terms = {}, {}
+        self._instances, self._terms, self._taken = {}, {}, {}
 
     def example_rows(self):
         """The examples with the user's own townships and the county's current term, so that the
@@ -156,6 +160,28 @@ class RepresentativeResource(imports.RendaResource):
         if self.user:
             qs = qs.in_scope(scope_for(self.user), strict=True)
         self._instances = {str(r.pk): r for r in qs.filter(pk__in=[i for i in ids if i.isdigit()])}
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            super().validate_instance(instance, errors, validate_unique)
+        except ValidationError as e:
+            errors = e.update_error_dict({})
+        if instance.credential_no and instance.term_id and "credential_no" not in errors:
+            taken = self._credentials(instance.term_id)
+            mine = instance.pk or object()  # a new row is its own holder
+            holder = taken.setdefault(instance.credential_no, mine)
+            if holder is not mine and holder != instance.pk:
+                errors["credential_no"] = [_("该届次已有相同代表证号的代表。")]
+        if errors:
+            raise ValidationError(errors)
+
+    def _credentials(self, term_id) -> dict:
+        """The term's credential numbers and who holds them, read once, kept up to date by the rows."""
+        if term_id not in self._taken:
+            numbers = Representative.objects.filter(term_id=term_id).exclude(credential_no="")
+            self._taken[term_id] = dict(numbers.values_list("credential_no", "pk"))
+        return self._taken[term_id]
 
     def get_instance(self, instance_loader, row):
         pk = imports.cell_text(row.get(self.fields["id"].column_name))
