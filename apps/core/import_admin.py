@@ -6,9 +6,11 @@ under a random name; the confirmation carries a signed token naming it, the user
 and the file is read again and imported for real (all or nothing) when confirmed.
 """
 
+import contextlib
 import logging
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -41,6 +43,15 @@ def upload_folder() -> Path:
     folder = Path(tempfile.gettempdir()) / "renda-imports"
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder
+
+
+def _forget_expired() -> None:
+    """Files previewed and never confirmed go once their token has expired."""
+    expired = time.time() - TOKEN_MAX_AGE
+    for file in upload_folder().iterdir():
+        with contextlib.suppress(OSError):
+            if file.stat().st_mtime < expired:
+                file.unlink()
 
 
 class ImportUploadForm(forms.Form):
@@ -174,6 +185,7 @@ class RendaImportMixin:
         return self._page(request, self.import_template, title, resource=resource, **context)
 
     def _keep(self, request, content: bytes, name: str) -> str:
+        _forget_expired()
         stored = secrets.token_hex(16) + (".xlsx" if name.lower().endswith(".xlsx") else ".csv")
         (upload_folder() / stored).write_bytes(content)
         return signing.dumps({"f": stored, "u": request.user.pk, "m": self.opts.label_lower}, salt=TOKEN_SALT)
