@@ -4,10 +4,13 @@
     python -m bench.probe explain <capture-dir>  EXPLAIN (ANALYZE) of every captured query
     python -m bench.probe scan                 the overdue-reminder scan, timed (rolled back)
     python -m bench.probe export <rows>        the concern register's background export, peak memory
+    python -m bench.probe import <rows>        a roster import of <rows> new rows: preview, confirm,
+                                               and the preview of its unchanged export (rolled back)
 
 Each prints one JSON object on its last line of output.
 """
 
+import io
 import json
 import resource
 import secrets
@@ -18,6 +21,7 @@ import urllib.parse
 from pathlib import Path
 
 import django
+import openpyxl
 
 FIRST_COUNTY = "430141"  # bench.generate's first generated county
 BIG_TABLE_ROWS = 100_000
@@ -196,6 +200,76 @@ def export(rows: int) -> dict:
             "growth_mb": round((peak - before) / 1024), "path": "background"}  # fmt: skip
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+GIVEN = "秀英华明国建平志强军丽敏静伟芳娟海燕玉兰春花红梅文德福贵德清正"
+
+
+def _roster_xlsx(res, rows: int, townships, term_number) -> bytes:
+    """`rows` new representatives as a clerk's workbook under the template's headers."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("代表名册")
+    sheet.append(res.headers())
+    for i in range(rows):
+        name = SURNAMES[i % len(SURNAMES)] + GIVEN[i // len(SURNAMES) % len(GIVEN)] + GIVEN[i % len(GIVEN)]
+        values = {
+            "姓名": name, "性别": "男" if i % 2 else "女", "民族": "苗" if i % 3 else "汉族",
+            "出生日期": f"19{60 + i % 40}-{1 + i % 12}-{1 + i % 28}", "政治面貌": "群众", "学历": "高中",
+            "工作单位及职务": "农民", "代表构成": "农民", "代表层级": "县人大代表", "届次": term_number,
+            "所在乡镇": townships[i % len(townships)], "代表证号": f"BENCH{i:06d}", "联系电话": f"139{i:08d}",
+            "状态": "在任", "当选日期": "2021/11/26",
+        }  # fmt: skip
+        sheet.append([values.get(h, "") for h in res.headers()])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _timed(fn):
+    started = time.perf_counter()
+    out = fn()
+    return out, round(time.perf_counter() - started, 2)
+
+
+def roster_import(rows: int) -> dict:
+    """The roster import as the admin runs it (apps.core.import_admin: read the upload, import as
+    a dry run, report; then read it again and import for real), timed in this process, as the
+    Chengbu committee staff; then the preview of the export of those rows, unchanged. Everything
+    is rolled back."""
+    from django.db import transaction
+
+    from apps.core.models import CongressTerm, User
+    from apps.representatives.models import Representative
+    from apps.representatives.resources import RepresentativeResource, townships_for
+
+    user = User.objects.filter(username="committee").first() or User.objects.filter(is_superuser=True).first()
+    townships = list(townships_for(user).values_list("name", flat=True)[:20])
+    county = townships_for(user).first().parent
+    term = CongressTerm.objects.filter(region=county).order_by("-number").first()
+    content = _roster_xlsx(RepresentativeResource(user=user), rows, townships, term.number)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = {"rows": rows, "bytes": len(content)}
+
+    def run(data: bytes, dry_run: bool):
+        res = RepresentativeResource(user=user)
+        return res.report(res.import_data(res.read(data, "roster.xlsx"), dry_run=dry_run, use_transactions=True))
+
+    try:
+        with transaction.atomic():
+            preview, out["preview_s"] = _timed(lambda: run(content, True))
+            confirm, out["confirm_s"] = _timed(lambda: run(content, False))
+            out.update(new=preview.new, errors=preview.error_rows, saved=confirm.new)
+            saved = Representative.objects.filter(credential_no__startswith="BENCH", term=term)
+            export, out["export_s"] = _timed(lambda: RepresentativeResource(user=user).export_workbook(saved))
+            unchanged, out["unchanged_preview_s"] = _timed(lambda: run(export, True))
+            out["unchanged"] = unchanged.unchanged
+            raise Rollback
+    except Rollback:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out.update(peak_mb=round(peak / 1024), growth_mb=round((peak - before) / 1024))
+    return out
+
+
 if __name__ == "__main__":
     django.setup()
     command, *args = sys.argv[1:]
@@ -207,6 +281,8 @@ if __name__ == "__main__":
         out = scan()
     elif command == "export":
         out = export(int(args[0]))
+    elif command == "import":
+        out = roster_import(int(args[0]))
     else:
         raise SystemExit(__doc__)
     print(json.dumps(out, ensure_ascii=False))

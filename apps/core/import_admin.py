@@ -6,8 +6,10 @@ under a random name; the confirmation carries a signed token naming it, the user
 and the file is read again and imported for real (all or nothing) when confirmed.
 """
 
+import contextlib
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -40,6 +42,15 @@ def upload_folder() -> Path:
     folder = Path(tempfile.gettempdir()) / "renda-imports"
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder
+
+
+def _forget_expired() -> None:
+    """Files previewed and never confirmed go once their token has expired."""
+    expired = time.time() - TOKEN_MAX_AGE
+    for file in upload_folder().iterdir():
+        with contextlib.suppress(OSError):
+            if file.stat().st_mtime < expired:
+                file.unlink()
 
 
 class ImportUploadForm(forms.Form):
@@ -169,10 +180,11 @@ class RendaImportMixin:
         return resource.report(result)
 
     def _import_page(self, request, resource, **context):
-        title = _("导入%(title)s") % {"title": resource.title}
+        title = _("导入%(title)s") % {"title": resource.sheet_title}
         return self._page(request, self.import_template, title, resource=resource, **context)
 
     def _keep(self, request, content: bytes, name: str) -> str:
+        _forget_expired()
         stored = secrets.token_hex(16) + (".xlsx" if name.lower().endswith(".xlsx") else ".csv")
         (upload_folder() / stored).write_bytes(content)
         return signing.dumps({"f": stored, "u": request.user.pk, "m": self.opts.label_lower}, salt=TOKEN_SALT)
@@ -191,7 +203,7 @@ class RendaImportMixin:
         if not self.has_import_permission(request):
             raise PermissionDenied
         resource = self.get_import_resource(request)
-        return attachment(resource.template_workbook(), _("%(title)s导入模板.xlsx") % {"title": resource.title})
+        return attachment(resource.template_workbook(), _("%(title)s导入模板.xlsx") % {"title": resource.sheet_title})
 
     # --- export ----------------------------------------------------------------------------------
 
@@ -206,9 +218,10 @@ class RendaImportMixin:
         resource = self.get_import_resource(request)
         queryset = self.export_queryset(request)
         if request.method != "POST":
-            title = _("导出%(title)s") % {"title": resource.title}
+            title = _("导出%(title)s") % {"title": resource.sheet_title}
             return self._page(request, self.export_template, title, resource=resource, count=queryset.count())
-        stem = "-".join(filter(None, [resource.title, scope_name(request.user), f"{timezone.localdate():%Y-%m-%d}"]))
+        today = f"{timezone.localdate():%Y-%m-%d}"
+        stem = "-".join(filter(None, [resource.sheet_title, scope_name(request.user), today]))
         audit_event(Audit.EXPORT, request=request, register=self.opts.label_lower, rows=queryset.count())
         if request.POST.get("format") == "csv":
             content = resource.safe_export(queryset).export("csv").encode("utf-8-sig")

@@ -20,15 +20,17 @@ from datetime import date, datetime
 import openpyxl
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import resources, widgets
 from import_export.results import RowResult
 from openpyxl.utils.datetime import from_excel
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from apps.core import workbooks
-from apps.core.exports import neutralise_formula
+from apps.core import phones, workbooks
+from apps.core.exports import TextHygieneImport, neutralise_formula
 
 MAX_ROWS = 20000
 
@@ -78,41 +80,24 @@ def parse_date(value) -> date | None:
     match = DATE_TEXT.fullmatch(text) or DATE_DIGITS.fullmatch(text)
     if match is None and re.fullmatch(r"\d{5}(\.0+)?", text):
         return from_excel(float(text)).date()  # a serial number typed into a text cell
+    if match is None:
+        raise CellError(_(DATE_MESSAGE) + _("（填写的是“%(value)s”，不是日期。）") % {"value": text})
     try:
-        return date(*(int(part) for part in match.groups())) if match else _fail(_(DATE_MESSAGE))
+        return date(*(int(part) for part in match.groups()))
     except ValueError:
         raise CellError(_("日期“%(value)s”不存在，请检查年月日。") % {"value": text}) from None
 
 
-def _fail(message):
-    raise CellError(message)
-
-
-# --- phones (the lead unifies this with apps.core.phones) -------------------------------------
-
-MOBILE = re.compile(r"1[3-9]\d{9}")
-LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))(\d{7,8})")
-PHONE_SEPARATORS = re.compile(r"[\s\-－—–()（）]")
-
-
-def normalize_phone(value) -> str:
-    """13812345678 for a mobile, 0739-7322001 for a landline (area code kept), +86 dropped."""
-    text = PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", cell_text(value)))
-    for prefix in ("+86", "0086"):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    if landline := LANDLINE.fullmatch(text):
-        return f"{landline[1]}-{landline[2]}"
-    return text
+# --- phones (the one normaliser and the one set of rules: apps/core/phones.py) -----------------
 
 
 def clean_phone(value, *, mobile_only=False) -> str:
-    phone = normalize_phone(value)
-    if not phone or MOBILE.fullmatch(phone) or (not mobile_only and "-" in phone):
-        return phone
-    if mobile_only:
-        raise CellError(_("请填写 11 位手机号码，例如 13812345678。"))
-    raise CellError(_("请填写 11 位手机号码（例如 13812345678）或带区号的固定电话（例如 0739-7322001）。"))
+    phone = phones.normalize_phone(cell_text(value))
+    try:
+        (phones.validate_mobile if mobile_only else phones.validate_phone)(phone)
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
+    return phone
 
 
 # --- identity card numbers ---------------------------------------------------------------------
@@ -220,6 +205,18 @@ class DateWidget(widgets.Widget):
         return value.strftime("%Y-%m-%d") if value else ""
 
 
+class IntegerWidget(widgets.IntegerWidget):
+    hint = gettext_lazy("整数，例如 3")
+
+    def clean(self, value, row=None, **kwargs):
+        text = unicodedata.normalize("NFKC", cell_text(value)).replace(",", "")
+        if not text:
+            return None
+        if not re.fullmatch(r"-?\d+(\.0+)?", text):
+            raise CellError(_("请填写整数（阿拉伯数字），例如 3。"))
+        return int(float(text))
+
+
 class ChoiceWidget(widgets.Widget):
     """A choice by its Chinese label (or its code); written as the label. Blank gives `blank`."""
 
@@ -227,13 +224,26 @@ class ChoiceWidget(widgets.Widget):
 
     def __init__(self, choices, *, blank="", **kwargs):
         self.choices, self.blank = list(choices), blank
+        self._cache = {}  # per language: labels are looked up once, not on every cell
         super().__init__(**kwargs)
 
+    def _cached(self, key, compute):
+        key = (key, translation.get_language())
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
     def table(self) -> dict[str, str]:
+        return self._cached("table", self._table)
+
+    def _table(self) -> dict[str, str]:
         return {key: code for code, label in self.choices for key in (str(code), zh(label), str(label))}
 
     def labels(self) -> list[str]:
-        return [zh(label) for _code, label in self.choices]
+        return self._cached("labels", lambda: [zh(label) for _code, label in self.choices])
+
+    def rendered(self) -> dict:
+        return self._cached("rendered", lambda: {code: zh(label) for code, label in self.choices})
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -257,7 +267,7 @@ class ChoiceWidget(widgets.Widget):
         return found
 
     def render(self, value, obj=None, **kwargs):
-        return zh(dict(self.choices).get(value, value or ""))
+        return self.rendered().get(value, value or "")
 
 
 class EthnicityWidget(ChoiceWidget):
@@ -265,7 +275,7 @@ class EthnicityWidget(ChoiceWidget):
 
     hint = gettext_lazy("56 个民族之一，可简写，例如“汉”“苗”")
 
-    def table(self):
+    def _table(self):
         return ethnicity_table(self.choices)
 
     def clean(self, value, row=None, **kwargs):
@@ -317,6 +327,10 @@ class RecordWidget(widgets.Widget):
 
 
 # --- reading an upload -------------------------------------------------------------------------
+
+
+class NotChecked(Exception):
+    """A row after a database error, which ended the import."""
 
 
 class SheetError(Exception):
@@ -402,12 +416,26 @@ class ImportReport:
 # --- the resource ------------------------------------------------------------------------------
 
 
-class RendaResource(resources.ModelResource):
+class NoDiff:
+    """django-import-export's diff renders every column of every row twice for an HTML table the
+    preview does not show; the changed cells are computed for changed rows only (after_import_row)."""
+
+    def __init__(self, resource, instance, new):
+        pass
+
+    def compare_with(self, resource, instance):
+        pass
+
+    def as_html(self):
+        return []
+
+
+class RendaResource(TextHygieneImport, resources.ModelResource):
     """The base of every import: Chinese headers, cells read by the widgets above, all or
     nothing, unchanged rows skipped (no save, so no history), the changed cells of each row kept
-    for the preview. Subclasses set `title`, `examples` (two rows, by field name) and `notes`."""
+    for the preview. Subclasses set `sheet_title`, `examples` (two rows, by field name), `notes`."""
 
-    title = ""
+    sheet_title = ""  # names the sheet, the files and the pages (not `title`: a resource may have such a column)
     examples: list[dict] = []
     notes: list[str] = []
     required: tuple[str, ...] = ()  # field names whose column must be in the file
@@ -415,6 +443,10 @@ class RendaResource(resources.ModelResource):
     error_columns: dict[str, str] = {}
     # Foreign keys the widgets resolve from the database themselves: full_clean need not look again.
     resolved_fields: tuple[str, ...] = ()
+    # False when nothing a row checks depends on the rows above it being in the database.
+    preview_saves = True
+    # False when the resource checks the model's constraints itself, for the whole file at once.
+    check_constraints = True
     # A model error that only follows from another column's error: {"term": "township"}.
     consequences: dict[str, str] = {}
 
@@ -431,14 +463,15 @@ class RendaResource(resources.ModelResource):
         self.user = user
         self.lines: list[int] = []
         self.changes: list[RowChange] = []
-        self.title = zh(self.title)  # files and sheets are named in Chinese
+        self.sheet_title = zh(self.sheet_title)  # files and sheets are named in Chinese
         for f in self.fields.values():
             f.column_name = zh(f.column_name)
 
     # --- reading --------------------------------------------------------------------------------
 
     def headers(self) -> list[str]:
-        return [f.column_name for f in self.get_import_fields()]
+        """The export's columns."""
+        return [f.column_name for f in self.get_export_fields()]
 
     def read(self, content: bytes, name: str) -> tablib.Dataset:
         required = [self.fields[n].column_name for n in self.required]
@@ -451,9 +484,62 @@ class RendaResource(resources.ModelResource):
     # --- importing ------------------------------------------------------------------------------
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        kwargs["rollback_on_validation_errors"] = True  # one bad row: nothing is saved
-        self.changes = []
-        return super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
+        """All or nothing in one transaction, rolled back after a preview or any bad row.
+
+        django-import-export would wrap every row in a savepoint of its own (two more queries a
+        row, and PostgreSQL slows down past 64 subtransactions); the rows are checked before
+        they are saved instead, so a database error is rare, and it ends the import."""
+        self.changes, self._aborted = [], False
+        kwargs.pop("rollback_on_validation_errors", None)
+        kwargs.pop("collect_failed_rows", None)
+        with transaction.atomic():
+            # A preview saves for real (rolled back) when a row must see the rows above it in the
+            # database (services counting places, duplicates); else it only reads and checks.
+            preview_only = dry_run and not self.preview_saves
+            result = self.import_data_inner(dataset, preview_only, raise_errors, False, False, **kwargs)
+            if dry_run or result.has_errors() or result.has_validation_errors():
+                transaction.set_rollback(True)
+        return result
+
+    # --- saving in batches (Meta.use_bulk, for resources whose rows need no service) ------------
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """New rows in batches, each with its history row (simple_history's bulk helper)."""
+        try:
+            if self.create_instances and not dry_run:
+                bulk_create_with_history(
+                    self.create_instances, self._meta.model, batch_size=batch_size, default_user=self.user
+                )
+        except DatabaseError as e:
+            self.handle_import_error(result, e, raise_errors)
+        finally:
+            self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Changed rows in batches, one history row each; unchanged rows were skipped before."""
+        try:
+            if self.update_instances and not dry_run:
+                fields = [f.name for f in self._meta.model._meta.concrete_fields if not f.primary_key]
+                bulk_update_with_history(
+                    self.update_instances, self._meta.model, fields, batch_size=batch_size, default_user=self.user
+                )
+        except DatabaseError as e:
+            self.handle_import_error(result, e, raise_errors)
+        finally:
+            self.update_instances.clear()
+
+    def get_diff_class(self):
+        return NoDiff
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if self._aborted:  # the transaction is broken: the rows below cannot be checked
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_ERROR
+            row_result.errors.append(self.get_error_result_class()(NotChecked(), row=row))
+            return row_result
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        self._aborted = any(isinstance(e.error, DatabaseError) for e in row_result.errors)
+        return row_result
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         given = row.get(field.column_name)
@@ -461,10 +547,23 @@ class RendaResource(resources.ModelResource):
             return  # the cell says what is stored (as the export wrote it): nothing to read or check
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if original is None or original.pk is None:
+            return False  # a new row is never "unchanged", even when it only has columns without attributes
+        return super().skip_row(instance, original, row, import_validation_errors)
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
+        if not self._meta.clean_model_instances:
+            if errors:
+                raise ValidationError(errors)
+            return
         try:
-            instance.full_clean(exclude={*errors, *self.resolved_fields}, validate_unique=validate_unique)
+            instance.full_clean(
+                exclude={*errors, *self.resolved_fields},
+                validate_unique=validate_unique,
+                validate_constraints=self.check_constraints,
+            )
         except ValidationError as e:
             found = e.update_error_dict({})
             # A cell that could not be read says what is wrong; what follows from it (and the model's
@@ -500,6 +599,8 @@ class RendaResource(resources.ModelResource):
         )
         for number, errors in result.row_errors():
             for error in errors:
+                if isinstance(error.error, NotChecked):
+                    continue  # a row after a database error: the error itself is reported
                 report.problems.append(
                     CellProblem(self.line(number), "", "", _("无法导入：%(e)s") % {"e": error.error})
                 )

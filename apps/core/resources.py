@@ -18,7 +18,6 @@ from import_export.widgets import BooleanWidget, IntegerWidget, ManyToManyWidget
 
 from apps.core import imports, services
 from apps.core.audit import audit_event
-from apps.core.exports import TextHygieneImport
 from apps.core.models import AuditEvent, CongressSession, CongressTerm, HandlingUnit, Region, User
 from apps.core.scope import scope_for
 from apps.core.selectors import audit_events_visible_to, users_visible_to
@@ -69,7 +68,7 @@ def _region(attribute, header):
     return fields.Field(attribute=attribute, column_name=header, widget=RegionWidget())
 
 
-class ReferenceResource(TextHygieneImport, imports.RendaResource):
+class ReferenceResource(imports.RendaResource):
     """A reference-data resource: its region column lists the regions of `region_levels` in scope."""
 
     region_levels: tuple[str, ...] = (Region.Level.COUNTY, Region.Level.TOWNSHIP)

@@ -45,7 +45,7 @@ def _save(book) -> bytes:
 def export_workbook(resource, queryset) -> bytes:
     dataset = resource.safe_export(queryset)
     book = Workbook()
-    _sheet(book.active, resource.title, list(dataset.headers), [list(r) for r in dataset])
+    _sheet(book.active, resource.sheet_title, list(dataset.headers), [list(r) for r in dataset])
     return _save(book)
 
 
@@ -68,12 +68,14 @@ def _hint(resource, name, f) -> str:
 
 
 def template_workbook(resource) -> bytes:
-    fields = [(name, f) for name, f in resource.fields.items() if f in resource.get_import_fields()]
+    readable = resource.get_import_fields()
+    # Columns only the export fills (counts, labels of related records) are not asked for.
+    fields = [(n, f) for n, f in resource.fields.items() if f in readable and not (f.readonly and not f.attribute)]
     headers = [f.column_name + ("*" if name in resource.required else "") for name, f in fields]
     examples = [[example.get(name, "") for name, _f in fields] for example in resource.example_rows()]
     book = Workbook()
     sheet = book.active
-    _sheet(sheet, resource.title, headers, examples)
+    _sheet(sheet, resource.sheet_title, headers, examples)
     notes = book.create_sheet(_("填写说明"))
     note_rows = [[_("说明"), "", "", ""]]
     note_rows += [[str(n), "", "", ""] for n in resource.notes]

@@ -12,12 +12,11 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceOnlyMixin
 from apps.core.admin_setup import ReferenceImportMixin
-from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaImportMixin
 from apps.posts import admin_views, selectors, services
 from apps.posts.admin_forms import RejectForm, UnassignForm
 from apps.posts.models import DutyPost, PostAssignment, PostLog, PostRole
@@ -77,16 +76,6 @@ class LogTownshipFilter(TownshipFilter):
     township_field = "assignment__post__township"
 
 
-class ScopedImportExportMixin(ImportExportMixin):
-    formats = SPREADSHEET_FORMATS
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
-
-
 # --- roles and posts ----------------------------------------------------------------------------
 
 
@@ -111,9 +100,9 @@ class AssignmentInline(ReadOnlyInline):
 
 
 @admin.register(DutyPost)
-class DutyPostAdmin(ScopedImportExportMixin, RendaModelAdmin):
-    resource_classes = [DutyPostResource]
-    import_export_change_list_template = "admin/posts/dutypost/change_list.html"
+class DutyPostAdmin(RendaImportMixin, RendaModelAdmin):
+    import_resource_class = DutyPostResource
+    change_list_template = "admin/posts/dutypost/change_list.html"
 
     list_display = ["title", "role", "field", "township", "village", "programme", "filled", "is_active"]
     list_filter = [TownshipFilter, ActiveDuringFilter, "role", "field", "programme", "is_active"]
@@ -188,8 +177,8 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(PostAssignment)
-class PostAssignmentAdmin(ServiceOnlyMixin, ScopedImportExportMixin, RendaModelAdmin):
-    resource_classes = [PostAssignmentResource]
+class PostAssignmentAdmin(ServiceOnlyMixin, RendaImportMixin, RendaModelAdmin):
+    import_resource_class = PostAssignmentResource
     list_display = ["representative", "post", "township", "role", "started_on", "ended_on", "assigned_by"]
     list_filter = [CurrentFilter, HeldDuringFilter, AssignmentTownshipFilter, "post__role", "post__field"]
     list_select_related = ["representative", "post__township", "post__role", "assigned_by"]

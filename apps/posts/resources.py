@@ -5,23 +5,20 @@ import's transaction, so capacity and overlaps see the rows above), every bad ro
 under its column, and a single bad row rolls the whole file back.
 """
 
-from datetime import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources
-from import_export.widgets import DateWidget, IntegerWidget, Widget
+from import_export import fields
+from import_export.widgets import Widget
 
 from apps.core import imports
-from apps.core.audit import Kind as Audit
-from apps.core.audit import audit_event
-from apps.core.exports import ChoicesWidget, TextHygieneImport
+from apps.core.exports import ChoicesWidget
+from apps.core.imports import IntegerWidget
 from apps.core.models import Region
 from apps.core.scope import scope_for
-from apps.core.sheets import audit_import
 from apps.posts import selectors, services
 from apps.posts.models import DutyPost, PostAssignment, PostField, PostRole, default_programme
 from apps.representatives.choices import Status
@@ -49,7 +46,10 @@ def find_township(user, value) -> Region:
     text = _text(value)
     found = list(townships_for(user).filter(Q(name=text) | Q(code=text))[:2]) if text else []
     if len(found) != 1:
-        raise ValueError(_("乡镇“%(name)s”不存在或不在您的管辖范围内。") % {"name": text})
+        names = townships_for(user).values_list("name", flat=True)
+        raise ValueError(
+            _("乡镇“%(name)s”不存在或不在您的管辖范围内。") % {"name": text} + imports.suggestion(text, names)
+        )
     return found[0]
 
 
@@ -137,26 +137,29 @@ class ColumnErrorsMixin:
         except ValidationError as error:
             raise self._by_column(error) from None
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        # A file is one decision: any invalid row rolls back every other row.
-        kwargs["rollback_on_validation_errors"] = True
-        result = super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
-        audit_import(result, self.user, self.audit_name, rows=len(dataset), dry_run=dry_run)
-        return result
-
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit_event(Audit.EXPORT, user=self.user, register=self.audit_name, rows=len(dataset))
-        return dataset
+    # Imports and exports are recorded in the audit log by the framework's admin views
+    # (apps/core/import_admin.py), once each.
 
 
 # --- posts ------------------------------------------------------------------------------------
 
 
-class DutyPostResource(TextHygieneImport, ColumnErrorsMixin, resources.ModelResource):
+class DutyPostResource(ColumnErrorsMixin, imports.RendaResource):
     """The post register: a row with a 编号 updates that post, a row without one adds a post."""
 
     audit_name = "duty posts"
+    sheet_title = gettext_lazy("履职岗位")
+    required = ("title", "role", "field", "township")
+    notes = [
+        gettext_lazy("每行一个岗位。“编号”留空为新增岗位；填写编号（从导出的岗位表中来）则修改该岗位。"),
+        gettext_lazy("所在乡镇可以填名称或行政区划代码；村（社区）须是该乡镇的；所属活动留空为“双培三联四岗”。"),
+    ]
+    examples = [
+        {"title": "矛盾纠纷调解岗", "role": "调解员", "field": "矛盾纠纷调解", "township": "儒林镇", "capacity": 2,
+         "description": "参与村（社区）矛盾纠纷调解", "is_active": "是"},
+        {"title": "政策宣传岗", "role": "宣传员", "field": "政策宣传", "township": "儒林镇", "capacity": 1,
+         "description": "宣传党的政策和法律法规", "is_active": "是"},
+    ]  # fmt: skip
 
     id = fields.Field(attribute="id", column_name=gettext_lazy("编号"), widget=IntegerWidget())
     title = fields.Field(attribute="title", column_name=gettext_lazy("岗位名称"))
@@ -178,13 +181,9 @@ class DutyPostResource(TextHygieneImport, ColumnErrorsMixin, resources.ModelReso
             "is_active", "held",
         ]  # fmt: skip
         export_order = fields
-        clean_model_instances = True
-        skip_unchanged = False
-        use_transactions = True
 
     def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
+        super().__init__(user=user, **kwargs)
         self.fields["township"].widget = TownshipWidget(user)
         self.fields["village"].widget = VillageWidget(str(self.fields["township"].column_name), user)
 
@@ -226,11 +225,24 @@ class DutyPostResource(TextHygieneImport, ColumnErrorsMixin, resources.ModelReso
 # --- assignments ------------------------------------------------------------------------------
 
 
-class PostAssignmentResource(TextHygieneImport, ColumnErrorsMixin, resources.ModelResource):
+class PostAssignmentResource(ColumnErrorsMixin, imports.RendaResource):
     """Who holds which post from when. Each row puts a representative on a post through
     services.post_assign (and takes them off with post_unassign when a 离岗日期 is given)."""
 
     audit_name = "post assignments"
+    sheet_title = gettext_lazy("岗位安排")
+    required = ("started_on",)
+    notes = [
+        gettext_lazy("每行安排一名代表上岗。岗位用“岗位编号”找到，或用“岗位名称”加“所在乡镇”找到。"),
+        gettext_lazy("代表用代表证号找到（同时填姓名则须一致），没有代表证号时用不重名的姓名。"),
+        gettext_lazy("填写“离岗日期”则同时登记离岗。"),
+    ]
+    examples = [
+        {"post_title": "矛盾纠纷调解岗", "township": "儒林镇", "representative": "杨秀英", "credential_no": "18001",
+         "started_on": "2022-3-1"},
+        {"post_title": "政策宣传岗", "township": "儒林镇", "representative": "蓝春花", "credential_no": "18002",
+         "started_on": "2022年3月1日", "ended_on": "2022/12/31"},
+    ]  # fmt: skip
 
     id = fields.Field(attribute="id", column_name=gettext_lazy("编号"), readonly=True)
     post_id = fields.Field(column_name=gettext_lazy("岗位编号"))
@@ -251,14 +263,9 @@ class PostAssignmentResource(TextHygieneImport, ColumnErrorsMixin, resources.Mod
         ]  # fmt: skip
         export_order = fields
         clean_model_instances = False  # the services check every row
-        skip_unchanged = False
-        use_transactions = True
 
     def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-        self.dates = DateWidget()
-        self.dates.formats = DATE_FORMATS
+        super().__init__(user=user, **kwargs)
 
     def column(self, name: str) -> str:
         return str(self.fields[name].column_name)
@@ -363,17 +370,10 @@ class PostAssignmentResource(TextHygieneImport, ColumnErrorsMixin, resources.Mod
         return found[0]
 
     def _date(self, row, column: str, *, required: bool = False):
-        value = row.get(self.column(column))
-        if value in (None, ""):
-            if required:
-                raise ValueError(_("请填写日期。"))
-            return None
-        if isinstance(value, datetime):
-            return value.date()  # an xlsx date cell
-        try:
-            return self.dates.clean(_text(value))
-        except ValueError:
-            raise ValueError(_("“%(value)s”不是日期，请按“2022-03-01”填写。") % {"value": value}) from None
+        value = imports.parse_date(row.get(self.column(column)))
+        if value is None and required:
+            raise ValueError(_("请填写日期。"))
+        return value
 
     def save_instance(self, instance, is_create, row, **kwargs):
         """The row through the services: refused rows report the service's own message."""
@@ -385,7 +385,7 @@ class PostAssignmentResource(TextHygieneImport, ColumnErrorsMixin, resources.Mod
         instance.pk = assignment.pk
 
 
-class PostRoleResource(TextHygieneImport, imports.RendaResource):
+class PostRoleResource(imports.RendaResource):
     """The kinds of post (宣传员, 监督员 …), matched by name: one list for the deployment."""
 
     title = gettext_lazy("岗位角色")

@@ -4,11 +4,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_mixins import PhoneSearchAuditMixin, RendaModelAdmin, ServiceOnlyMixin, audit_personal_view
-from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.import_admin import RendaImportMixin
 from apps.core.masking import mask_phone
 from apps.representatives import admin_views, services
@@ -193,9 +191,8 @@ class DutyActivityAdmin(ServiceOnlyMixin, RendaModelAdmin):
 
 
 @admin.register(VoterRating)
-class VoterRatingAdmin(ImportExportMixin, RendaModelAdmin):
-    resource_classes = [VoterRatingResource]
-    formats = SPREADSHEET_FORMATS
+class VoterRatingAdmin(RendaImportMixin, RendaModelAdmin):
+    import_resource_class = VoterRatingResource
     list_display = ["representative", "township", "year", "held_on", "satisfied", "basic", "dissatisfied", "rate"]
     list_filter = ["year", TownshipFilter]
     list_select_related = ["representative__township"]
@@ -231,17 +228,8 @@ class VoterRatingAdmin(ImportExportMixin, RendaModelAdmin):
         )
         obj.pk = saved.pk
 
-    def has_import_permission(self, request):
-        return request.user.has_perm("representatives.import_voterrating")
-
     def has_export_permission(self, request):
         return self.has_view_permission(request)
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
 
 @admin.register(Evaluation)

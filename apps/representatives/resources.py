@@ -1,18 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources
-from import_export.widgets import DateWidget, IntegerWidget
+from import_export import fields
 
 from apps.core import imports
-from apps.core.audit import Kind as Audit
-from apps.core.audit import audit_event
-from apps.core.exports import TextHygieneImport
-from apps.core.imports import TextWidget
+from apps.core.imports import IntegerWidget, TextWidget
 from apps.core.masking import mask_phone
 from apps.core.models import CongressTerm, Region
 from apps.core.scope import scope_for
-from apps.core.sheets import audit_import
 from apps.representatives.choices import (
     ETHNICITY_CHOICES,
     Category,
@@ -38,7 +33,7 @@ def _date(attribute, header):
     return fields.Field(attribute=attribute, column_name=header, widget=imports.DateWidget())
 
 
-class RepresentativeResource(TextHygieneImport, imports.RendaResource):
+class RepresentativeResource(imports.RendaResource):
     """The roster spreadsheet (代表名册), with Chinese headers and labels as staff write them.
 
     A row with a 编号 updates that representative (among the importing user's), a row without
@@ -47,11 +42,13 @@ class RepresentativeResource(TextHygieneImport, imports.RendaResource):
     the township congress. Staff who may not see phones neither export nor import them.
     """
 
-    title = gettext_lazy("代表名册")
+    sheet_title = gettext_lazy("代表名册")
     required = ("name", "gender", "category", "level", "township")
     error_columns = {"term": "term_number"}
-    resolved_fields = ("township",)
+    resolved_fields = ("township", "term")
     consequences = {"term": "township"}
+    check_constraints = False  # the one constraint (credential numbers) is checked per term below
+    preview_saves = False  # and the rows above are held in memory for it
     notes = [
         gettext_lazy("每行一名代表。“编号”留空为新增代表；填写编号（从导出的名册中来）则修改该代表。"),
         gettext_lazy("标 * 的列必须填写；日期可以写成 2022-3-5、2022/03/05 或 2022年3月5日。"),
@@ -104,12 +101,14 @@ class RepresentativeResource(TextHygieneImport, imports.RendaResource):
             "status_changed_on",
         ]  # fmt: skip
         export_order = fields
+        use_bulk = True  # saved in batches of 1,000, each with its history rows
+        batch_size = 1000
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
         self.fields["township"].widget = imports.RecordWidget(townships_for(user), noun=_("乡镇"))
         self.sees_phones = user is None or user.has_perm("representatives.view_representative_contact")
-        self._instances, self._terms = {}, {}
+        self._instances, self._terms, self._taken = {}, {}, {}
 
     def example_rows(self):
         """The examples with the user's own townships and the county's current term, so that the
@@ -141,11 +140,6 @@ class RepresentativeResource(TextHygieneImport, imports.RendaResource):
     def dehydrate_phone(self, rep):
         return rep.phone if self.sees_phones else mask_phone(rep.phone)
 
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit_event(Audit.EXPORT, user=self.user, register="representatives", rows=len(dataset))
-        return dataset
-
     # --- import ---------------------------------------------------------------------
 
     def before_import(self, dataset, **kwargs):
@@ -157,6 +151,28 @@ class RepresentativeResource(TextHygieneImport, imports.RendaResource):
         if self.user:
             qs = qs.in_scope(scope_for(self.user), strict=True)
         self._instances = {str(r.pk): r for r in qs.filter(pk__in=[i for i in ids if i.isdigit()])}
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            super().validate_instance(instance, errors, validate_unique)
+        except ValidationError as e:
+            errors = e.update_error_dict({})
+        if instance.credential_no and instance.term_id and "credential_no" not in errors:
+            taken = self._credentials(instance.term_id)
+            mine = instance.pk or object()  # a new row is its own holder
+            holder = taken.setdefault(instance.credential_no, mine)
+            if holder is not mine and holder != instance.pk:
+                errors["credential_no"] = [_("该届次已有相同代表证号的代表。")]
+        if errors:
+            raise ValidationError(errors)
+
+    def _credentials(self, term_id) -> dict:
+        """The term's credential numbers and who holds them, read once, kept up to date by the rows."""
+        if term_id not in self._taken:
+            numbers = Representative.objects.filter(term_id=term_id).exclude(credential_no="")
+            self._taken[term_id] = dict(numbers.values_list("credential_no", "pk"))
+        return self._taken[term_id]
 
     def get_instance(self, instance_loader, row):
         pk = imports.cell_text(row.get(self.fields["id"].column_name))
@@ -199,35 +215,58 @@ class RepresentativeResource(TextHygieneImport, imports.RendaResource):
         return self._terms[key]
 
 
-class VoterRatingResource(TextHygieneImport, resources.ModelResource):
+class VoterRatingResource(imports.RendaResource):
     """The year's voter ratings (选民满意度测评) as a spreadsheet: one row per representative,
     found by name and credential number among the importing user's representatives. Each row is
-    recorded (or corrected) through services.voter_rating_record; one bad row imports nothing."""
+    recorded (or corrected) through services.voter_rating_record; one bad row imports nothing;
+    a row that says what is already recorded is skipped."""
 
-    name = fields.Field(column_name=_("姓名"))
-    credential_no = fields.Field(column_name=_("代表证号"))
-    year = fields.Field(attribute="year", column_name=_("年度"), widget=IntegerWidget())
-    held_on = fields.Field(attribute="held_on", column_name=_("测评日期"), widget=DateWidget("%Y-%m-%d"))
-    satisfied = fields.Field(attribute="satisfied", column_name=_("满意票数"), widget=IntegerWidget())
-    basic = fields.Field(attribute="basic", column_name=_("基本满意票数"), widget=IntegerWidget())
-    dissatisfied = fields.Field(attribute="dissatisfied", column_name=_("不满意票数"), widget=IntegerWidget())
-    note = fields.Field(attribute="note", column_name=_("备注"))
+    sheet_title = gettext_lazy("选民满意度测评")
+    required = ("name", "credential_no", "year", "held_on", "satisfied", "basic", "dissatisfied")
+    error_columns = {"representative": "name"}
+    notes = [
+        gettext_lazy("每行一名在任代表的年度测评结果，按姓名和代表证号找到代表。"),
+        gettext_lazy("同一代表同一年度再次导入，会更正已登记的结果。"),
+    ]
+    examples = [
+        {"name": "杨秀英", "credential_no": "18001", "year": 2022, "held_on": "2022-12-10", "satisfied": 40,
+         "basic": 5, "dissatisfied": 5, "note": ""},
+        {"name": "阿依古丽·买买提", "credential_no": "M018", "year": 2022, "held_on": "2022年12月12日",
+         "satisfied": 38, "basic": 2, "dissatisfied": 0, "note": "测评会在村委会召开"},
+    ]  # fmt: skip
+
+    name = fields.Field(column_name=gettext_lazy("姓名"), widget=TextWidget())
+    credential_no = fields.Field(column_name=gettext_lazy("代表证号"), widget=TextWidget())
+    year = fields.Field(attribute="year", column_name=gettext_lazy("年度"), widget=IntegerWidget())
+    held_on = _date("held_on", gettext_lazy("测评日期"))
+    satisfied = fields.Field(attribute="satisfied", column_name=gettext_lazy("满意票数"), widget=IntegerWidget())
+    basic = fields.Field(attribute="basic", column_name=gettext_lazy("基本满意票数"), widget=IntegerWidget())
+    dissatisfied = fields.Field(
+        attribute="dissatisfied", column_name=gettext_lazy("不满意票数"), widget=IntegerWidget()
+    )
+    note = fields.Field(attribute="note", column_name=gettext_lazy("备注"), widget=TextWidget())
 
     class Meta:
         model = VoterRating
         fields = ["name", "credential_no", "year", "held_on", "satisfied", "basic", "dissatisfied", "note"]
         export_order = fields
         clean_model_instances = False  # the service validates, with the same messages as the admin form
-        skip_unchanged = False
-        use_transactions = True
 
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
+    def example_rows(self):
+        reps = list(Representative.objects.in_scope(scope_for(self.user), strict=True).serving()[:2])
+        if len(reps) < 2:
+            return self.examples
+        return [
+            {**row, "name": rep.name, "credential_no": rep.credential_no}
+            for row, rep in zip(self.examples, reps, strict=True)
+        ]
 
     def get_queryset(self):
         qs = VoterRating.objects.select_related("representative")
         return qs.visible_to(self.user) if self.user else qs
+
+    def prepare_export(self, queryset):
+        return queryset.select_related("representative")
 
     def dehydrate_name(self, rating):
         return rating.representative.name
@@ -235,23 +274,22 @@ class VoterRatingResource(TextHygieneImport, resources.ModelResource):
     def dehydrate_credential_no(self, rating):
         return rating.representative.credential_no
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        kwargs["rollback_on_validation_errors"] = True
-        result = super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
-        audit_import(result, self.user, "voter ratings", rows=len(dataset), dry_run=dry_run)
-        return result
-
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit_event(Audit.EXPORT, user=self.user, register="voter ratings", rows=len(dataset))
-        return dataset
-
     def get_or_init_instance(self, instance_loader, row):
-        return VoterRating(representative=self._representative(row), recorded_by=self.user), True
+        """The year's rating of the row's representative when there is one (corrected, or
+        skipped when unchanged), else a new one."""
+        representative = self._representative(row)
+        try:
+            year = int(imports.cell_text(row.get(self.fields["year"].column_name)))
+        except ValueError:
+            year = None
+        found = VoterRating.objects.filter(representative=representative, year=year).first() if year else None
+        if found is not None:
+            return found, False
+        return VoterRating(representative=representative, recorded_by=self.user), True
 
     def _representative(self, row) -> Representative:
-        name = str(row.get(self.fields["name"].column_name) or "").strip()
-        number = str(row.get(self.fields["credential_no"].column_name) or "").strip()
+        name = imports.cell_text(row.get(self.fields["name"].column_name))
+        number = imports.cell_text(row.get(self.fields["credential_no"].column_name))
         found = list(
             Representative.objects.in_scope(scope_for(self.user), strict=True)
             .serving()

@@ -211,6 +211,19 @@ def test_a_one_cell_change_updates_one_row_and_writes_one_history_entry(
     reps[1].refresh_from_db()
     assert reps[1].occupation == "儒林镇卫生院院长"
     assert _history_count() == before + 1
+    latest = Representative.history.latest("history_date")
+    assert (latest.id, latest.history_user) == (reps[1].pk, committee_staff)
+
+
+def test_a_credential_number_taken_in_the_term_or_earlier_in_the_file_is_refused(
+    login, staff_a, rep_a, county_term, township_a
+):
+    rep_a.credential_no = "A001"
+    rep_a.save()
+    rows = [GOOD[0], [*GOOD[1][:9], "A002", *GOOD[1][10:]], [*GOOD[1][:9], "A002", *GOOD[1][10:]]]
+    report = _preview(login(staff_a), _xlsx(rows)).context["report"]
+    assert [(p.line, p.column) for p in report.problems] == [(2, "代表证号"), (4, "代表证号")]
+    assert "已有相同代表证号" in report.problems[0].message
 
 
 def test_an_import_cannot_update_a_representative_outside_the_scope(login, staff_a, rep_b, county_term, township_a):
