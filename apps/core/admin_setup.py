@@ -15,6 +15,7 @@ from apps.core.import_admin import RendaImportMixin
 from apps.core.models import Region
 from apps.core.scope import scope_for
 from apps.core.setup_wizard import counties_for, steps_for
+from apps.core.text import TextHygieneMixin
 
 DIVISION_FILE_MAX_BYTES = 20 * 1024 * 1024
 
@@ -29,7 +30,7 @@ class ReferenceImportMixin(RendaImportMixin):
         return self.has_view_permission(request)
 
 
-class RegionImportForm(forms.Form):
+class RegionImportForm(TextHygieneMixin, forms.Form):
     code = forms.RegexField(
         label=gettext_lazy("县级区划代码"),
         regex=r"^\d{6}$",

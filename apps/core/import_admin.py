@@ -31,6 +31,7 @@ from apps.core.exports import SafeXLSX
 from apps.core.imports import SheetError
 from apps.core.models import Region
 from apps.core.scope import scope_for
+from apps.core.text import TextHygieneMixin
 
 MAX_BYTES = 20 * 1024 * 1024
 TOKEN_SALT = "renda.import"  # noqa: S105 (a signing namespace, not a secret)
@@ -53,7 +54,7 @@ def _forget_expired() -> None:
                 file.unlink()
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(TextHygieneMixin, forms.Form):
     import_file = forms.FileField(
         label=gettext_lazy("文件"), help_text=gettext_lazy("请使用导入模板填写，xlsx 或 csv 文件，第一行为列名。")
     )

@@ -90,7 +90,7 @@ class ReferenceResource(imports.RendaResource):
 
 
 class HandlingUnitResource(ReferenceResource):
-    title = gettext_lazy("承办单位")
+    sheet_title = gettext_lazy("承办单位")
     required = ("name", "region")
     resolved_fields = ("region",)
     notes = [
@@ -130,7 +130,7 @@ class HandlingUnitResource(ReferenceResource):
 
 
 class CongressTermResource(ReferenceResource):
-    title = gettext_lazy("人民代表大会届次")
+    sheet_title = gettext_lazy("人民代表大会届次")
     required = ("region", "number", "started_on")
     resolved_fields = ("region",)
     notes = [
@@ -185,7 +185,7 @@ class TermWidget(IntegerWidget):
 
 
 class CongressSessionResource(ReferenceResource):
-    title = gettext_lazy("人民代表大会会议")
+    sheet_title = gettext_lazy("人民代表大会会议")
     required = ("region", "term", "number", "opened_on")
     resolved_fields = ("term",)
     consequences = {"term": "region"}
@@ -248,7 +248,7 @@ class UserResource(ReferenceResource):
     """Staff and unit accounts with their role and scope. No password column: a new account gets a
     one-time link to choose its password (services.user_invite), sent once the import is confirmed."""
 
-    title = gettext_lazy("工作人员账号")
+    sheet_title = gettext_lazy("工作人员账号")
     region_levels = (Region.Level.COUNTY, Region.Level.TOWNSHIP, Region.Level.VILLAGE)
     region_field = "regions"
     required = ("username", "full_name", "role")

@@ -162,7 +162,7 @@ class LiaisonOfficeResource(ReferenceResource):
     and hours. A row is matched by its region and name; a station without 所属工作室 belongs to its
     township's office, and the level follows the region when left blank."""
 
-    title = gettext_lazy("联络站（工作室）")
+    sheet_title = gettext_lazy("联络站（工作室）")
     region_levels = (Region.Level.TOWNSHIP, Region.Level.VILLAGE)
     required = ("name", "region")
     resolved_fields = ("region", "parent")

@@ -388,7 +388,7 @@ class PostAssignmentResource(ColumnErrorsMixin, imports.RendaResource):
 class PostRoleResource(imports.RendaResource):
     """The kinds of post (宣传员, 监督员 …), matched by name: one list for the deployment."""
 
-    title = gettext_lazy("岗位角色")
+    sheet_title = gettext_lazy("岗位角色")
     required = ("name",)
     notes = [gettext_lazy("每行一个岗位角色，按名称对应：已有的会被修改，不会重复。排序小的在前。")]
     examples = [

@@ -483,7 +483,7 @@ class AttendanceSheet(Sheet):
 class LectureHallResource(ReferenceResource):
     """The "1+12" halls: one row each, matched by region and name; the level follows the region."""
 
-    title = gettext_lazy("培训讲堂")
+    sheet_title = gettext_lazy("培训讲堂")
     required = ("name", "region")
     resolved_fields = ("region",)
     notes = [
@@ -522,7 +522,7 @@ class LectureHallResource(ReferenceResource):
 class InstructorResource(ReferenceResource):
     """Instructors (教员) by hall and name, with their kind, position and yearly quota."""
 
-    title = gettext_lazy("教员")
+    sheet_title = gettext_lazy("教员")
     region_field = "hall"
     required = ("name", "kind", "hall")
     resolved_fields = ("hall",)

@@ -21,7 +21,6 @@ from apps.core import services as core_services
 from apps.core.audit import audit_event, audit_purge, mask_digits
 from apps.core.models import AuditEvent, HandlingUnit, Region, User
 from apps.core.tasks import purge_audit_events
-from apps.representatives.resources import RepresentativeResource
 from tests.factories import HandlingUnitFactory, SessionFactory
 
 Kind = AuditEvent.Kind
@@ -194,13 +193,11 @@ def test_a_search_by_phone_is_recorded_masked_and_other_searches_are_not(login, 
 
 
 def test_an_admin_export_is_one_row_with_its_row_count(login, committee_staff, rep_a):
-    data = {"format": 0, "resource": 0}
-    data |= {f"representativeresource_{f}": True for f in RepresentativeResource.Meta.fields}
-    response = login(committee_staff).post(reverse("admin:representatives_representative_export"), data)
+    response = login(committee_staff).post(reverse("admin:representatives_representative_export"), {"format": "xlsx"})
     assert response.status_code == 200
     [row] = events(Kind.EXPORT)
     assert row.actor == committee_staff
-    assert row.detail == {"register": "representatives", "rows": 1}
+    assert row.detail == {"register": "representatives.representative", "rows": 1}
 
 
 def test_an_import_is_one_row_and_a_preview_none(committee_staff, county_term, unit):
@@ -239,7 +236,7 @@ def report(staff_a, township_a, tmp_path, settings):
 
 
 def test_a_report_download_is_one_row(login, staff_a, report):
-    response = login(staff_a).get(reverse("dashboard:report_download", args=[report.pk, "pdf"]))
+    response = login(staff_a).get(reverse("dashboard:report_download", args=[report.token, "pdf"]))
     assert response.status_code == 200
     [row] = events(Kind.DOWNLOAD)
     assert (row.actor, row.target_id, row.detail) == (staff_a, str(report.pk), {"file": "pdf"})
