@@ -6,6 +6,7 @@ down each call reads the database). A county's or its settings' save refreshes t
 and again after commit, so pages never pay a query for it in the usual case; a save rolled back
 leaves the entry stale for at most CACHE_SECONDS."""
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -119,15 +120,26 @@ def _load() -> dict[str, dict]:
 
 def counties() -> dict[str, dict]:
     """{county code: its name, is_active and stored settings}, from the cache when it can."""
-    found = cache.get(CACHE_KEY)
+    # Every page reads this (the site's name): a cache that fails, whatever its backend, costs a
+    # query, never the page (a citizen's concern form must work with Redis down).
+    try:
+        found = cache.get(CACHE_KEY)
+    except Exception:
+        return _load()
     if found is None:
         found = _load()
-        cache.set(CACHE_KEY, found, CACHE_SECONDS)
+        _store(found)
     return found
 
 
+def _store(found: dict) -> None:
+    # A failed write leaves the old value to expire.
+    with contextlib.suppress(Exception):
+        cache.set(CACHE_KEY, found, CACHE_SECONDS)
+
+
 def refresh() -> None:
-    cache.set(CACHE_KEY, _load(), CACHE_SECONDS)
+    _store(_load())
 
 
 def county_setting(region: Region | str | None, key: str):

@@ -221,7 +221,7 @@ def test_export_and_report_files_past_their_retention_are_deleted_and_the_rows_k
     assert (new.file_name, new.is_expired) == ("new.xlsx", False)
     assert TaskHeartbeat.objects.get(name="expire_job_files").detail == "删除 3 个文件"
     client = _client(staff_a)
-    assert client.get(reverse("export_download", args=[old.pk])).status_code == 404
+    assert client.get(reverse("export_download", args=[old.token])).status_code == 404
     assert client.get(reverse("export_jobs")).content.decode().count('class="export-expired"') == 1
 
 
