@@ -57,6 +57,16 @@ class RegionAdmin(RendaModelAdmin):
     def setup_view(self, request):
         return admin_setup.setup_wizard_view(self, request)
 
+    def changelist_view(self, request, extra_context=None):
+        extra = {"may_set_up": admin_setup.may_set_up(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not admin_setup.may_set_up(request.user):
+            actions.pop("update_from_division_codes", None)
+        return actions
+
     @admin.action(description=_("按区划代码更新所选县的区域"), permissions=["change"])
     def update_from_division_codes(self, request, queryset):
         county = queryset.filter(level=Region.Level.COUNTY).first()

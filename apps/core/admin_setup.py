@@ -60,8 +60,14 @@ def _may_import(user, code: str) -> bool:
     return county is not None and user.has_perm("core.change_region") and scope_for(user).covers(county)
 
 
+def may_set_up(user) -> bool:
+    """Who sets a county up (its regions from the codes, the first-run page): superusers, and the
+    committee staff of a county. Township staff add villages by hand, never a county's regions."""
+    return user.is_superuser or (user.role == user.Role.COMMITTEE and user.has_perm("core.change_region"))
+
+
 def region_import_view(model_admin, request):
-    if not (request.user.has_perm("core.add_region") or request.user.is_superuser):
+    if not may_set_up(request.user):
         raise PermissionDenied
     form = RegionImportForm(request.POST or None, request.FILES or None, initial={"code": request.GET.get("code")})
     if request.method == "POST" and form.is_valid():
@@ -81,7 +87,7 @@ def region_import_view(model_admin, request):
 
 
 def setup_wizard_view(model_admin, request):
-    if not (request.user.is_superuser or request.user.role == request.user.Role.COMMITTEE):
+    if not may_set_up(request.user):
         raise PermissionDenied
     counties = counties_for(request.user)
     code = request.GET.get("county")

@@ -27,6 +27,7 @@ PLAIN_SAVE = {
     "core.CongressTerm",
     "core.CongressSession",
     "core.HandlingUnit",
+    "core.CountySettings",
     "representatives.Constituency",
     "representatives.Representative",
     "liaison.LiaisonOffice",
