@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.urls import path
 
 from apps.core.models import User
+from renda.urls import urlpatterns as site_urlpatterns
 
 
 def reads_the_database(request):
@@ -25,9 +26,11 @@ def session_written_after_the_view(request):
     return HttpResponse("ok")
 
 
+# The site's own URLs too: its error pages link home and to the landing page, as on the real site.
 urlpatterns = [
     path("reads/", reads_the_database),
     path("closed/", connection_closed),
     path("bug/", other_error),
     path("session/", session_written_after_the_view),
 ]
+urlpatterns += site_urlpatterns
