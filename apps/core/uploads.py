@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 # kind -> (extension, content type, label for messages). Only these are ever stored or served.
 KINDS = {
@@ -121,6 +121,19 @@ class _TooManyPixels(Exception):
     pass
 
 
+@contextlib.contextmanager
+def _truncated_images_refused():
+    """WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported (the annual
+    report, posters): an upload is still refused when it is cut short. Web and Celery workers are
+    processes, one request or task at a time each, so the flag is ours for the decode."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _decoded(upload, kind: str) -> Image.Image:
     """The upload's pixels, decoded in full; _TooManyPixels before any is decoded for a bomb."""
     limit = settings.RENDA_IMAGE_MAX_PIXELS
@@ -133,7 +146,8 @@ def _decoded(upload, kind: str) -> Image.Image:
             width, height = image.size
             if width * height > limit:
                 raise _TooManyPixels
-            image.load()
+            with _truncated_images_refused():
+                image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _TooManyPixels from None
     finally:

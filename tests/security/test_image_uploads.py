@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import ExifTags, Image, PngImagePlugin
+from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 
 from apps.core import uploads
 from apps.liaison.forms import ConcernForm
@@ -90,6 +90,15 @@ def test_a_truncated_or_undecodable_image_is_refused_with_a_message(content, kin
         uploads.reencoded_image(_upload(content, "坏图"), kind)
     assert refused.value.code == "bad_image"
     assert "坏图" in refused.value.messages[0] and "已损坏或不完整" in refused.value.messages[0]
+
+
+def test_a_truncated_image_is_refused_after_weasyprint_told_pillow_to_accept_them():
+    import weasyprint  # noqa: F401  (its import sets ImageFile.LOAD_TRUNCATED_IMAGES for the process)
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    with pytest.raises(ValidationError):
+        uploads.reencoded_image(_upload(image_bytes("png", size=(64, 64))[:-40], "坏图"), "png")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint's own images keep working as it wants
 
 
 @pytest.fixture
