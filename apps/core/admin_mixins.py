@@ -9,16 +9,19 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalRecords, ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event, looks_like_phone
+from apps.core.forms import add_service_errors
 from apps.core.scope import ScopedQuerySet, scope_for
 from apps.core.signals import audit_log_entry
 from apps.core.text import with_text_hygiene
@@ -237,6 +240,79 @@ class WorkflowButtonsMixin:
             context["workflow_buttons"] = self.workflow_buttons(request, obj)
             context["changelist_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+_NOT_PERMITTED = _lazy("所选内容不在您的管辖范围内，或您无权进行此操作。")
+
+
+class ServiceAdminMixin(WorkflowButtonsMixin):
+    """The one way an admin page writes a domain record: through its app's services.
+
+    A page names its services in `service_create(request, form)` and, when the page may change a
+    saved record, `service_update(request, obj, form)`; each returns the saved record. A page
+    without `service_update` is read-only once saved (the list's actions and the page's buttons
+    call the services), and nothing is deleted.
+
+    When a service refuses (`service_errors`, or PermissionDenied), the whole save is rolled back
+    to a savepoint and the page is drawn again with the person's input and the refusal on the
+    form, under the field it names."""
+
+    service_errors: tuple[type[Exception], ...] = (ValidationError,)
+
+    def service_create(self, request, form):
+        raise PermissionDenied
+
+    service_update = None  # def service_update(self, request, obj, form) -> the saved record
+
+    def has_change_permission(self, request, obj=None):
+        # Without an object this answers "may run the actions"; a saved record's page is
+        # editable only where the page has an update service.
+        allowed = super().has_change_permission(request, obj if self.service_update else None)
+        return allowed and (obj is None or self.service_update is not None)
+
+    def may_act(self, request, obj) -> bool:
+        """Whether the list's actions and the page's buttons may act on this record."""
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = self.service_update(request, obj, form) if change else self.service_create(request, form)
+        if saved is not None and saved is not obj:
+            # The admin goes on with `obj` (the change message, the redirect): make it the saved row.
+            obj.__dict__.update({f.attname: getattr(saved, f.attname) for f in type(saved)._meta.concrete_fields})
+            obj._state.adding, obj._state.db = False, saved._state.db
+
+    def save_related(self, request, form, formsets, change):
+        # The service wrote the form's many-to-many fields; inlines, where a page has them, save as usual.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        if request.method != "POST":
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super()._changeform_view(request, object_id, form_url, extra_context)
+        except (*self.service_errors, PermissionDenied) as refusal:
+            # Nothing of this save stays; validate again with the refusal on the form, which draws it.
+            request._service_refusal = refusal
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class ServiceRefusalForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                refusal = getattr(request, "_service_refusal", None)
+                if isinstance(refusal, PermissionDenied):
+                    self.add_error(None, str(_NOT_PERMITTED))
+                elif refusal is not None:
+                    add_service_errors(self, refusal)
+
+        return ServiceRefusalForm
 
 
 class ServiceOnlyMixin(WorkflowButtonsMixin):

@@ -37,6 +37,10 @@ class Scope:
             matched = True
         return q if matched else None
 
+    def contains_path(self, path: str) -> bool:
+        """Whether the region at `path` lies inside this scope itself (not merely above it)."""
+        return self.unrestricted or any(path.startswith(p) for p in self.region_paths)
+
     def covers(self, obj) -> bool:
         """Whether `obj` lies inside this scope itself (not merely above it)."""
         if self.unrestricted:

@@ -9,6 +9,15 @@ from django.utils.translation import gettext as _
 PICKER_BUTTON = "picker"
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker (type="date"), which reads and writes ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
 class PickerSelectMultiple(forms.CheckboxSelectMultiple):
     """A long multiple choice (186 co-signers) as checkboxes under a search box. Typing filters
     them (static/js/picker.js, which the page loads); with no script the 筛选 button posts the form back and the page

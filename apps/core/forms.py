@@ -1,0 +1,14 @@
+"""Form helpers every app shares."""
+
+from django.core.exceptions import ValidationError
+from django.forms import Form
+
+
+def add_service_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's refusal on the form: a message about a field the form shows goes under that
+    field, anything else at the top, so the person sees why with their input kept."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
