@@ -83,6 +83,11 @@ def get_group_for_member(representative: Representative, pk: int) -> ActivityGro
     return group
 
 
+def group_activities(group: ActivityGroup):
+    """The group's activities, newest first."""
+    return group.activities.select_related("group").order_by("-date", "-pk")
+
+
 def group_members(group: ActivityGroup):
     today = timezone.localdate()
     return (

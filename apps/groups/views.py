@@ -33,8 +33,7 @@ def mine(request: HttpRequest, representative: Representative) -> HttpResponse:
 @representative_required
 def group_detail(request: HttpRequest, representative: Representative, pk: int) -> HttpResponse:
     group = selectors.get_group_for_member(representative, pk)
-    activities = group.activities.select_related("group").order_by("-date", "-pk")
-    page = page_of(request, activities, PAGE_SIZE)
+    page = page_of(request, selectors.group_activities(group), PAGE_SIZE)
     context = {"group": group, "members": list(selectors.group_members(group)), "activities": page}
     return render(request, "groups/group_detail.html", context)
 

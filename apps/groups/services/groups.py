@@ -19,11 +19,12 @@ GROUP_FIELDS = ("name", "theme", "leader", "liaison_member", "liaison_name", "is
 
 def _check_group(group: ActivityGroup) -> None:
     errors = {}
-    if group.leader_id and not lives_in(group.leader, group.region):
-        errors["leader"] = _("组长%(rep)s不是%(region)s的代表。") % {"rep": group.leader, "region": group.region}
-    if group.liaison_member_id and group.liaison_member.role != User.Role.COMMITTEE:
+    leader, liaison = group.leader, group.liaison_member
+    if leader is not None and not lives_in(leader, group.region):
+        errors["leader"] = _("组长%(rep)s不是%(region)s的代表。") % {"rep": leader, "region": group.region}
+    if liaison is not None and liaison.role != User.Role.COMMITTEE:
         errors["liaison_member"] = _("联系的常委会组成人员须是常委会工作人员账号。")
-    if group.liaison_member_id and group.liaison_name:
+    if liaison is not None and group.liaison_name:
         errors["liaison_name"] = _("已选择账号时不用再填写姓名。")
     if errors:
         raise GroupError(errors)
@@ -73,8 +74,9 @@ def group_update(*, group: ActivityGroup, by: User, **changes) -> ActivityGroup:
     group.full_clean()
     _check_group(group)
     group.save()
-    if group.leader_id and not group.memberships.filter(representative=group.leader_id, left_on__isnull=True).exists():
-        _member_add(group, group.leader, timezone.localdate())
+    leader = group.leader
+    if leader is not None and not group.memberships.filter(representative=leader, left_on__isnull=True).exists():
+        _member_add(group, leader, timezone.localdate())
     return group
 
 

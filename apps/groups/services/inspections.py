@@ -45,8 +45,8 @@ def _named_by_kind(upload):
     return upload
 
 
-def _inspection_errors(inspection: Inspection, upload) -> dict:
-    errors = {}
+def _inspection_errors(inspection: Inspection, upload) -> dict[str, str | list[str]]:
+    errors: dict[str, str | list[str]] = {}
     if not inspection.topic.strip():
         errors["topic"] = _("请填写视察调研的主题。")
     if inspection.status == Inspection.Status.DONE and inspection.started_on > timezone.localdate():
