@@ -4,8 +4,7 @@ what the services refuse, and list what they wrote."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from apps.core import admin_pages, checkin
-from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin
+from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin, ServiceAdminMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import User
 from apps.core.uploads import DownloadFileInput
@@ -35,63 +34,6 @@ from apps.groups.resources import ActivityResource, InspectionResource
 Review = Activity.Review
 
 
-class _DryRun(Exception):
-    """Raised to roll back a service call made only to learn whether it would be refused."""
-
-
-class ServiceAdminMixin:
-    """Add and change pages that write through a service. On validation the service runs in a
-    savepoint that is always rolled back, so whatever it refuses shows on the form; on save it
-    runs for real. `service_save` says which service a page calls."""
-
-    def service_save(self, request, obj, data: dict, *, change: bool, dry_run: bool):
-        raise NotImplementedError
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        model_admin = self
-
-        class ServiceCheckedForm(form):
-            def clean(self):
-                cleaned = super().clean()
-                if not self.errors:
-                    model_admin.dry_run(request, self, obj, cleaned)
-                return cleaned
-
-        return ServiceCheckedForm
-
-    def dry_run(self, request, form, obj, data) -> None:
-        try:
-            with transaction.atomic():
-                self.service_save(request, obj, data, change=obj is not None, dry_run=True)
-                raise _DryRun
-        except _DryRun:
-            pass
-        except PermissionDenied:
-            form.add_error(None, _("所选内容不在您的管辖范围内，或您无权进行此操作。"))
-        except ValidationError as error:
-            if not hasattr(error, "error_dict"):
-                form.add_error(None, error)
-                return
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-
-    def save_model(self, request, obj, form, change):
-        saved = self.service_save(request, obj if change else None, form.cleaned_data, change=change, dry_run=False)
-        for f in type(saved)._meta.concrete_fields:
-            setattr(obj, f.attname, getattr(saved, f.attname))
-        obj._state.adding, obj._state.db = False, saved._state.db
-
-    def save_related(self, request, form, formsets, change):
-        # The service wrote the form's many-to-many fields; only the inlines are left.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
-
-    def service_formset_saved(self, formset) -> None:
-        """What the change message reads when the services, not formset.save(), wrote the rows."""
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-
 class ScopedInline(ScopedAdminMixin, admin.TabularInline):
     """An inline whose rows follow the parent's scope: read-only under a parent above the user's."""
 
@@ -104,6 +46,11 @@ class ScopedInline(ScopedAdminMixin, admin.TabularInline):
 
 def _values(data: dict, names) -> dict:
     return {name: data[name] for name in names if name in data}
+
+
+def _written_by_services(formset) -> None:
+    """What the change message reads when the services, not formset.save(), wrote the rows."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 def _committee_accounts():
@@ -203,11 +150,12 @@ class ActivityGroupAdmin(ServiceAdminMixin, RendaModelAdmin):
     def size(self, group):
         return group.size
 
-    def service_save(self, request, obj, data, *, change, dry_run):
-        if change:
-            return services.group_update(group=obj, by=request.user, **_values(data, services.GROUP_FIELDS))
-        fields = _values(data, ("name", "theme", "region", "leader", "liaison_member", "liaison_name"))
+    def service_create(self, request, form):
+        fields = _values(form.cleaned_data, ("name", "theme", "region", "leader", "liaison_member", "liaison_name"))
         return services.group_create(by=request.user, **fields)
+
+    def service_update(self, request, obj, form):
+        return services.group_update(group=obj, by=request.user, **_values(form.cleaned_data, services.GROUP_FIELDS))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not GroupMembership:
@@ -224,7 +172,7 @@ class ActivityGroupAdmin(ServiceAdminMixin, RendaModelAdmin):
                 )
             elif row.instance.pk and "left_on" in row.changed_data and data.get("left_on"):
                 services.group_member_remove(membership=row.instance, left_on=data["left_on"], by=request.user)
-        self.service_formset_saved(formset)
+        _written_by_services(formset)
         return None
 
 
@@ -313,17 +261,20 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
     def headcount(self, activity):
         return activity.headcount
 
-    def service_save(self, request, obj, data, *, change, dry_run):
-        fields = _values(data, services.ACTIVITY_FIELDS)
-        if change:
-            return services.activity_update(activity=obj, participants=data["participants"], by=request.user, **fields)
+    def service_create(self, request, form):
+        data = form.cleaned_data
         return services.activity_record(
             group=data.get("group"),
             region=data.get("region"),
             participants=data["participants"],
             by=request.user,
-            **fields,
+            **_values(data, services.ACTIVITY_FIELDS),
         )
+
+    def service_update(self, request, obj, form):
+        data = form.cleaned_data
+        fields = _values(data, services.ACTIVITY_FIELDS)
+        return services.activity_update(activity=obj, participants=data["participants"], by=request.user, **fields)
 
 
 # --- campaigns and problems solved --------------------------------------------------------------
@@ -362,11 +313,12 @@ class CampaignAdmin(ServiceAdminMixin, RendaModelAdmin):
     def pending(self, campaign):
         return self._problems_link(campaign, campaign.pending_count, review_status__exact="pending")
 
-    def service_save(self, request, obj, data, *, change, dry_run):
-        fields = _values(data, services.CAMPAIGN_FIELDS)
-        if change:
-            return services.campaign_update(campaign=obj, by=request.user, **fields)
-        return services.campaign_create(by=request.user, **fields)
+    def service_create(self, request, form):
+        return services.campaign_create(by=request.user, **_values(form.cleaned_data, services.CAMPAIGN_FIELDS))
+
+    def service_update(self, request, obj, form):
+        fields = _values(form.cleaned_data, services.CAMPAIGN_FIELDS)
+        return services.campaign_update(campaign=obj, by=request.user, **fields)
 
 
 @admin.register(ProblemSolved)
@@ -382,10 +334,6 @@ class ProblemSolvedAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaModelAdmin)
     review_service = services.problem_review
     review_argument = "problem"
 
-    def has_change_permission(self, request, obj=None):
-        # A record is confirmed or rejected by the actions, never edited: its page is read-only.
-        return obj is None and super().has_change_permission(request)
-
     def get_fields(self, request, obj=None):
         return self.fields if obj is None else [*self.fields, *self.review_fields]
 
@@ -393,12 +341,19 @@ class ProblemSolvedAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaModelAdmin)
     def problem_short(self, problem):
         return Truncator(problem.problem).chars(40)
 
-    def service_save(self, request, obj, data, *, change, dry_run):
-        fields = _values(data, ("campaign", "representative", "date", "problem", "action_taken", "is_solved"))
-        return services.problem_record(by=request.user, **fields)
+    # A record is confirmed or rejected by the actions, never edited: no service_update, so its
+    # page is read-only once saved.
+    def service_create(self, request, form):
+        return services.problem_record(by=request.user, **_values(form.cleaned_data, self.fields))
 
 
 # --- inspections --------------------------------------------------------------------------------
+
+
+def _new_upload(data: dict):
+    """The report file chosen on this page, if one was (not the stored file the page shows)."""
+    upload = data.get("report_file")
+    return upload if upload and hasattr(upload, "size") and not getattr(upload, "_committed", False) else None
 
 
 class SuggestionInline(ScopedInline):
@@ -462,23 +417,22 @@ class InspectionAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
     def has_export_permission(self, request):
         return request.user.has_perm("groups.export_inspection")
 
-    def service_save(self, request, obj, data, *, change, dry_run):
-        fields = _values(data, services.INSPECTION_FIELDS)
-        upload = data.get("report_file")
-        upload = upload if upload and hasattr(upload, "size") and not getattr(upload, "_committed", False) else None
-        if dry_run and upload is not None:
-            # The file is checked, not stored, on a trial run.
-            if problems := services.report_file_errors(upload):
-                raise services.GroupError({"report_file": problems})
-            upload = None
-        if change:
-            inspection = services.inspection_update(inspection=obj, report_file=upload, by=request.user, **fields)
-            return services.inspection_set_participants(
-                inspection=inspection, participants=data["participants"], by=request.user
-            )
+    def service_create(self, request, form):
+        data = form.cleaned_data
         return services.inspection_create(
-            region=data["region"], participants=data["participants"], report_file=upload, by=request.user, **fields
+            region=data["region"],
+            participants=data["participants"],
+            report_file=_new_upload(data),
+            by=request.user,
+            **_values(data, services.INSPECTION_FIELDS),
         )
+
+    def service_update(self, request, obj, form):
+        data = form.cleaned_data
+        # The participants first: a refusal there comes before the report file is stored.
+        services.inspection_set_participants(inspection=obj, participants=data["participants"], by=request.user)
+        fields = _values(data, services.INSPECTION_FIELDS)
+        return services.inspection_update(inspection=obj, report_file=_new_upload(data), by=request.user, **fields)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not InspectionSuggestion:
@@ -498,5 +452,5 @@ class InspectionAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
                 services.inspection_suggestion_link_proposal(
                     suggestion=row.instance, proposal=data.get("proposal"), by=request.user
                 )
-        self.service_formset_saved(formset)
+        _written_by_services(formset)
         return None

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.text import TextHygieneMixin
-from apps.groups import services
+from apps.groups.selectors import lives_in
 from apps.representatives.choices import Status
 
 
@@ -78,7 +78,7 @@ class MembershipForm(TextHygieneMixin, forms.ModelForm):
             self.add_error("representative", _("%(rep)s目前不是在任代表。") % {"rep": rep})
         # The formset gives each row the group being saved, with the region chosen on the page.
         group = cleaned.get("group")
-        if group is not None and group.region_id and not services.lives_in(rep, group.region):
+        if group is not None and group.region_id and not lives_in(rep, group.region):
             self.add_error("representative", _("%(rep)s不是%(region)s的代表。") % {"rep": rep, "region": group.region})
 
 

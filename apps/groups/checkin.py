@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.checkin import EventKind, whole_day
 from apps.groups import services
 from apps.groups.models import Activity
+from apps.groups.selectors import lives_in
 
 
 def _find(key: str) -> Activity | None:
@@ -20,7 +21,7 @@ KIND = EventKind(
     key=lambda activity: str(activity.pk),
     window=lambda activity: whole_day(activity.date),
     title=lambda activity: f"{activity.date:%Y-%m-%d} {activity.title}",
-    concerns=lambda activity, rep: services.lives_in(rep, activity.region),
+    concerns=lambda activity, rep: lives_in(rep, activity.region),
     check_in=lambda *, event, representative, by: services.activity_check_in(
         activity=event, representative=representative, by=by
     ),

@@ -4,17 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.text import TextHygieneMixin
+from apps.core.widgets import DateInput
 from apps.groups.models import Activity
 from apps.groups.selectors import members_of_my_groups, my_groups, open_campaigns
 
 DATE_ERRORS = {"required": _("请填写日期。"), "invalid": _("请按“年-月-日”填写日期，例如 2022-05-18。")}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ActivityReportForm(TextHygieneMixin, forms.ModelForm):

@@ -1,4 +1,5 @@
-"""Reads of the groups app for the representatives' portal; each a fixed number of queries."""
+"""Reads of the groups app: who belongs where, and the representatives' portal lists (each a fixed
+number of queries)."""
 
 from datetime import date
 
@@ -6,10 +7,40 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from apps.core.models import Region, User
+from apps.core.permissions import STAFF_WRITER_ROLES
 from apps.core.scope import ancestor_paths
 from apps.groups.models import Activity, ActivityGroup, Campaign, ProblemSolved
-from apps.groups.services import groups_of
 from apps.representatives.models import Representative
+
+
+def lives_in(rep: Representative, region: Region) -> bool:
+    """The domain rule of every group record: a representative belongs to the county or township
+    whose region contains their township."""
+    return rep.township.path.startswith(region.path)
+
+
+def members_on(group: ActivityGroup, day: date):
+    """Representatives who were members of the group on `day`."""
+    current = Q(group_memberships__left_on__isnull=True) | Q(group_memberships__left_on__gte=day)
+    return Representative.objects.filter(
+        current, group_memberships__group=group, group_memberships__joined_on__lte=day
+    ).distinct()
+
+
+def groups_of(representative: Representative, day: date | None = None):
+    """The active groups the representative belongs to (on `day`, today by default)."""
+    day = day or timezone.localdate()
+    current = Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=day)
+    return ActivityGroup.objects.filter(
+        current, is_active=True, memberships__representative=representative, memberships__joined_on__lte=day
+    ).distinct()
+
+
+def staff_responsible_for(region: Region) -> list[User]:
+    """Committee or township staff whose scope is exactly this region: they confirm its records."""
+    staff = User.objects.filter(role__in=STAFF_WRITER_ROLES, is_active=True, regions=region)
+    return list(staff.distinct().order_by("pk"))
 
 
 def my_groups(representative: Representative):
@@ -50,6 +81,11 @@ def get_group_for_member(representative: Representative, pk: int) -> ActivityGro
     if group is None:
         raise Http404
     return group
+
+
+def group_activities(group: ActivityGroup):
+    """The group's activities, newest first."""
+    return group.activities.select_related("group").order_by("-date", "-pk")
 
 
 def group_members(group: ActivityGroup):

@@ -3,31 +3,23 @@ to report them. Anything not theirs is not found (404)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.core.access import representative_required
+from apps.core.forms import add_service_errors
+from apps.core.paging import page_of
 from apps.groups import forms, selectors, services
 from apps.representatives.models import Representative
 
 PAGE_SIZE = 20
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @representative_required
 def mine(request: HttpRequest, representative: Representative) -> HttpResponse:
-    activities = Paginator(selectors.my_activities(representative), PAGE_SIZE).get_page(request.GET.get("page"))
-    problems = Paginator(selectors.my_problems(representative), PAGE_SIZE).get_page(request.GET.get("ppage"))
+    activities = page_of(request, selectors.my_activities(representative), PAGE_SIZE)
+    problems = page_of(request, selectors.my_problems(representative), PAGE_SIZE, param="ppage")
     context = {
         "representative": representative,
         "groups": list(selectors.my_groups(representative)),
@@ -41,8 +33,7 @@ def mine(request: HttpRequest, representative: Representative) -> HttpResponse:
 @representative_required
 def group_detail(request: HttpRequest, representative: Representative, pk: int) -> HttpResponse:
     group = selectors.get_group_for_member(representative, pk)
-    activities = group.activities.select_related("group").order_by("-date", "-pk")
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.group_activities(group), PAGE_SIZE)
     context = {"group": group, "members": list(selectors.group_members(group)), "activities": page}
     return render(request, "groups/group_detail.html", context)
 
@@ -57,7 +48,7 @@ def activity_new(request: HttpRequest, representative: Representative) -> HttpRe
         try:
             services.activity_report(representative=representative, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("活动已提交，工作人员确认后计入履职档案。"))
             return redirect("groups:mine")
@@ -76,7 +67,7 @@ def problem_new(request: HttpRequest, representative: Representative) -> HttpRes
         try:
             services.problem_report(representative=representative, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("办实事记录已提交，工作人员确认后计入履职档案。"))
             return redirect("groups:mine")

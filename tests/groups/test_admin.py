@@ -222,7 +222,7 @@ def test_a_report_that_is_not_a_document_is_refused(login, committee_staff, coun
     }
     response = login(committee_staff).post(_url("inspection", "add"), data)
     assert response.status_code == 200
-    assert "不是PDF或Word文件" in response.content.decode()
+    assert "“报告.pdf”的内容不是PDF、Word" in response.content.decode()
     assert not Inspection.objects.exists()
 
 

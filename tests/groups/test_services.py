@@ -236,7 +236,7 @@ def test_a_report_file_is_checked_by_its_content(county, committee_staff):
     fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf")
     with pytest.raises(GroupError) as error:
         _inspection(committee_staff, county, report_file=fake)
-    assert "不是PDF或Word文件" in _messages(error)
+    assert "“report.pdf”的内容不是PDF、Word" in _messages(error)
     assert not Inspection.objects.exists()
     real = SimpleUploadedFile("报告.pdf", b"%PDF-1.7\n...")
     assert _inspection(committee_staff, county, report_file=real).report_file
