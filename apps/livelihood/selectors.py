@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.core.models import User
-from apps.core.scope import ancestor_paths, scope_for
+from apps.core.scope import ancestor_paths
 from apps.livelihood.models import Ballot, BallotItem, BallotVoter, Idea, Milestone, Project
 from apps.representatives.models import Representative
 
@@ -181,20 +181,6 @@ def get_project_for_unit(user: User, pk) -> Project:
         return unit_projects(user.handling_unit_id).get(pk=pk)
     except Project.DoesNotExist:
         raise Http404 from None
-
-
-def can_report_progress(user: User, project: Project) -> bool:
-    """The responsible unit's staff, and committee or township staff whose own regions hold the
-    project (staff above cannot see it, staff of another township neither)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.role == User.Role.UNIT:
-        return user.handling_unit_id == project.responsible_unit_id
-    if user.is_superuser:
-        return True
-    if user.role not in (User.Role.COMMITTEE, User.Role.TOWNSHIP):
-        return False
-    return any(project.region.path.startswith(p) for p in scope_for(user).region_paths)
 
 
 # --- ideas --------------------------------------------------------------------------------------
