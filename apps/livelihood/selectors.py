@@ -165,7 +165,7 @@ def rolled_up(nodes: list[dict]) -> dict[int | None, int]:
     return result
 
 
-def unit_projects(unit_id: int) -> QuerySet[Project]:
+def unit_projects(unit_id: int | None) -> QuerySet[Project]:
     """The approved projects a unit is responsible for, with their milestones. Two queries."""
     return (
         Project.objects.approved()

@@ -177,6 +177,11 @@ def ballot_open(*, ballot: Ballot, by: User) -> Ballot:
     return ballot
 
 
+def _max_choices(ballot: Ballot) -> int:
+    # Set by ballot_create on every selection ballot; a satisfaction poll has none.
+    return ballot.max_choices or 0
+
+
 def _normalised_choices(ballot: Ballot, choices: dict) -> dict[int, str]:
     """Refuse unknown projects and options, and sheets that break the ballot's rules."""
     try:
@@ -190,7 +195,7 @@ def _normalised_choices(ballot: Ballot, choices: dict) -> dict[int, str]:
         picked = {pk: o for pk, o in picked.items() if o}  # an empty answer is no mark
         if any(o != Option.FOR for o in picked.values()):
             raise LivelihoodError(_("票决只能对项目投赞成票。"))
-        if len(picked) > ballot.max_choices:
+        if len(picked) > _max_choices(ballot):
             raise LivelihoodError(_("最多只能选择 %(n)s 个项目。") % {"n": ballot.max_choices})
     else:
         if set(picked) != on_ballot or any(o not in SATISFACTION_OPTIONS for o in picked.values()):
@@ -256,7 +261,7 @@ def _normalised_counts(ballot: Ballot, sheets: int, counts: dict) -> dict[int, d
             raise LivelihoodError(_("票数不能为负数。"))
         if sum(per_option.values()) > sheets:
             raise LivelihoodError(_("一个项目的票数不能多于本批选票张数。"))
-    if ballot.kind == Kind.SELECTION and sum(sum(p.values()) for p in result.values()) > sheets * ballot.max_choices:
+    if ballot.kind == Kind.SELECTION and sum(sum(p.values()) for p in result.values()) > sheets * _max_choices(ballot):
         raise LivelihoodError(_("赞成票总数不能多于选票张数乘以每票最多选择的项目数。"))
     return result
 
@@ -359,7 +364,7 @@ def selection_outcomes(votes: dict[int, int], *, slots: int, base: int, ratio: D
     ordered = sorted(votes.items(), key=lambda kv: -kv[1])
     ranks = {pk: 1 + sum(1 for v in votes.values() if v > n) for pk, n in ordered}
     passing = [(pk, n) for pk, n in ordered if passes_threshold(n, base=base, ratio=ratio)]
-    result = {pk: (ranks[pk], Outcome.NOT_APPROVED) for pk in votes}
+    result: dict[int, tuple[int, str]] = {pk: (ranks[pk], Outcome.NOT_APPROVED) for pk in votes}
     if len(passing) <= slots:
         result.update({pk: (ranks[pk], Outcome.APPROVED) for pk, _n in passing})
         return result
@@ -372,7 +377,7 @@ def selection_outcomes(votes: dict[int, int], *, slots: int, base: int, ratio: D
     return result
 
 
-PROJECT_STATUS_FOR = {
+PROJECT_STATUS_FOR: dict[str, str] = {
     BallotItem.Outcome.APPROVED: ProjectStatus.APPROVED,
     BallotItem.Outcome.NOT_APPROVED: ProjectStatus.NOT_APPROVED,
     BallotItem.Outcome.TIE: ProjectStatus.TIE,
@@ -381,7 +386,7 @@ PROJECT_STATUS_FOR = {
 
 def _count_selection(ballot: Ballot, items: list[BallotItem], counts) -> None:
     votes = {i.project_id: counts.get((i.project_id, Option.FOR), 0) for i in items}
-    outcomes = selection_outcomes(votes, slots=ballot.slots, base=_base(ballot), ratio=ballot.min_vote_ratio)
+    outcomes = selection_outcomes(votes, slots=ballot.slots or 0, base=_base(ballot), ratio=ballot.min_vote_ratio)
     for item in items:
         item.votes = votes[item.project_id]
         item.rank, item.outcome = outcomes[item.project_id]

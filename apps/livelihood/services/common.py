@@ -3,7 +3,7 @@ it, and the inbox notice a step sends."""
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,8 +36,10 @@ def clean(obj: Model, **kwargs) -> None:
 
 def _labelled(obj: Model, field: str, message: str) -> str:
     try:
-        label = obj._meta.get_field(field).verbose_name
-    except Exception:  # NON_FIELD_ERRORS and the like
+        label = getattr(obj._meta.get_field(field), "verbose_name", None)
+    except FieldDoesNotExist:  # NON_FIELD_ERRORS
+        return message
+    if label is None:  # a reverse relation
         return message
     return _("%(field)s：%(message)s") % {"field": label, "message": message}
 

@@ -76,7 +76,7 @@ def idea_submit(
         representative=representative,
         unit=unit,
     )
-    if region.level == Region.Level.VILLAGE:
+    if region.level == Region.Level.VILLAGE and region.parent is not None:
         region = region.parent
     idea = Idea(
         region=region,
