@@ -6,12 +6,9 @@ Each view gets its object through an access check (404 outside the user's reach)
 form, calls one service and redirects; a refusal is shown next to the form and nothing is saved.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,9 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.core.access import representative_required, unit_staff_required
+from apps.core.config import config
+from apps.core.forms import add_service_errors
 from apps.core.masking import mask_name
 from apps.core.models import Region
 from apps.core.network import client_ip
+from apps.core.paging import page_of
 from apps.core.scope import ancestor_paths
 from apps.liaison.services import rate_limit_allows
 from apps.livelihood import forms, services
@@ -39,18 +39,6 @@ from apps.representatives.models import Representative
 
 THANKS_SALT = "livelihood.idea-thanks"
 THANKS_MAX_AGE = 24 * 3600
-
-
-def _paginate(request: HttpRequest, qs):
-    return Paginator(qs, settings.RENDA["PUBLIC_PAGE_SIZE"]).get_page(request.GET.get("page"))
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _refused(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
@@ -73,7 +61,7 @@ def idea_new(request: HttpRequest) -> HttpResponse:
     earlier = Idea.objects.filter(submission_key=key).only("pk").first()
     if earlier is not None:
         return _thanks_redirect(earlier)
-    limit = settings.RENDA_LIAISON["SUBMIT_PER_HOUR"]
+    limit = config("LIAISON", "SUBMIT_PER_HOUR")
     if not rate_limit_allows(key=f"idea-submit:{client_ip(request)}", limit=limit, window_seconds=3600):
         return _refused(
             request,
@@ -99,7 +87,7 @@ def _submit_idea(form: forms.IdeaForm, key: str) -> Idea | None:
             **form.idea_fields(),
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return None
     return idea
 
@@ -130,7 +118,7 @@ def my(request: HttpRequest, representative: Representative) -> HttpResponse:
     context = {
         "representative": representative,
         "ballots": list(open_ballots_for(representative)),
-        "page": _paginate(request, ideas.order_by("-submitted_at", "-pk")),
+        "page": page_of(request, ideas.order_by("-submitted_at", "-pk")),
     }
     return render(request, "livelihood/my.html", context)
 
@@ -148,7 +136,7 @@ def idea_propose(request: HttpRequest, representative: Representative) -> HttpRe
                 **form.idea_fields(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("项目建议已提交，人大常委会将在筛选候选项目时研究。"))
             return redirect("livelihood:my")
@@ -196,7 +184,7 @@ def ballot_vote(request: HttpRequest, representative: Representative, pk: int) -
         try:
             services.ballot_vote(ballot=ballot, representative=representative, choices=form.choices())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("livelihood:ballot_done", pk=ballot.pk)
     ballot.refresh_from_db()
@@ -218,7 +206,7 @@ def ballot_done(request: HttpRequest, representative: Representative, pk: int) -
 @unit_staff_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     projects = unit_projects(request.user.handling_unit_id).order_by("-session__opened_on", "number")
-    page = _paginate(request, projects)
+    page = page_of(request, projects)
     rows = list(page.object_list)
     today = timezone.localdate()
     for project in rows:
@@ -273,7 +261,7 @@ def unit_project(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("进度已填报。"))
             return redirect("livelihood:unit_project", pk=project.pk)
