@@ -34,8 +34,8 @@ from apps.livelihood.admin_forms import (
     SupervisionForm,
     sessions_for,
 )
-from apps.livelihood.models import Ballot, BallotItem, BallotVoter, Idea, Project
-from apps.livelihood.selectors import ballot_results
+from apps.livelihood.models import Ballot, BallotItem, Idea, Project
+from apps.livelihood.selectors import ballot_results, ballot_voters
 
 IMPORT_PERMISSION = "livelihood.import_project"
 EXPORT_PERMISSION = "livelihood.export_project"
@@ -254,13 +254,7 @@ def voters_view(model_admin, request, object_id):
     """Who has voted (never what): committee staff check the turnout against the roll."""
     ballot = _ballot(model_admin, request, object_id)
     _require(request, "livelihood.view_ballotvoter")
-    # By name, never by row id: the order of insertion would tell who voted when.
-    voters = (
-        BallotVoter.objects.filter(ballot=ballot)
-        .select_related("representative__township")
-        .order_by("representative__township__path", "representative__name", "representative_id")
-    )
-    page_obj = page_of(request, voters, 200)
+    page_obj = page_of(request, ballot_voters(ballot), 200)
     return page(
         model_admin,
         request,

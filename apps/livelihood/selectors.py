@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from apps.core.models import User
+from apps.core.models import Region, User
 from apps.core.scope import ancestor_paths
 from apps.livelihood.models import Ballot, BallotItem, BallotVoter, Idea, Milestone, Project
 from apps.representatives.models import Representative
@@ -100,6 +100,16 @@ def ballot_results(ballot: Ballot) -> list[ItemResult]:
     ]
 
 
+def ballot_voters(ballot: Ballot) -> QuerySet[BallotVoter]:
+    """Who voted on a ballot (never what). By township and name, never by row id: the order of
+    insertion would tell who voted when."""
+    return (
+        BallotVoter.objects.filter(ballot=ballot)
+        .select_related("representative__township")
+        .order_by("representative__township__path", "representative__name", "representative_id")
+    )
+
+
 def ballots_due_to_close() -> QuerySet[Ballot]:
     return Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__lte=timezone.now()).order_by("closes_at", "pk")
 
@@ -132,6 +142,24 @@ def public_projects(region, year: int) -> QuerySet[Project]:
         )
         .prefetch_related(Prefetch("milestones", queryset=milestones))
         .order_by("session__opened_on", "number")
+    )
+
+
+def project_years(region: Region) -> list[int]:
+    """The years (newest first) in which a congress of `region` chose projects: the public page's tabs."""
+    years = Project.objects.filter(region=region).values_list("session__opened_on__year", flat=True).distinct()
+    return sorted(set(years), reverse=True)
+
+
+def closed_selection_item(project: Project) -> BallotItem | None:
+    """The project's line on its latest closed selection ballot, with the turnout of that ballot."""
+    return (
+        BallotItem.objects.filter(
+            project=project, ballot__kind=Ballot.Kind.SELECTION, ballot__status=Ballot.Status.CLOSED
+        )
+        .select_related("ballot")
+        .order_by("-ballot__closed_at", "-pk")
+        .first()
     )
 
 

@@ -26,12 +26,14 @@ from apps.core.paging import page_of
 from apps.core.scope import ancestor_paths
 from apps.liaison.services import rate_limit_allows
 from apps.livelihood import forms, services
-from apps.livelihood.models import Ballot, BallotItem, Idea, ProgressReport, Project
+from apps.livelihood.models import Ballot, Idea, ProgressReport, Project
 from apps.livelihood.selectors import (
+    closed_selection_item,
     get_project_for_unit,
     has_voted,
     is_eligible,
     open_ballots_for,
+    project_years,
     public_projects,
     unit_projects,
 )
@@ -294,12 +296,7 @@ def _year(request: HttpRequest, years: list[int]) -> int:
 @require_safe
 def public(request: HttpRequest) -> HttpResponse:
     county = _county(request)
-    years = (
-        Project.objects.filter(region=county).values_list("session__opened_on__year", flat=True).distinct()
-        if county
-        else []
-    )
-    years = sorted(set(years), reverse=True)
+    years = project_years(county) if county else []
     year = _year(request, years)
     projects = list(public_projects(county, year)) if county else []
     today = timezone.localdate()
@@ -326,18 +323,6 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "milestones": project.milestone_list,
         "reports": list(reports.only("progress", "note", "reported_on", "milestone__title")[:200]),
         "supervisions": list(project.supervisions.only("kind", "held_on", "findings", "project_id")[:100]),
-        "ballot_item": _closed_selection_item(project),
+        "ballot_item": closed_selection_item(project),
     }
     return render(request, "livelihood/public_detail.html", context)
-
-
-def _closed_selection_item(project: Project) -> BallotItem | None:
-    """The project's line on its latest closed selection ballot, with the turnout of that ballot."""
-    return (
-        BallotItem.objects.filter(
-            project=project, ballot__kind=Ballot.Kind.SELECTION, ballot__status=Ballot.Status.CLOSED
-        )
-        .select_related("ballot")
-        .order_by("-ballot__closed_at", "-pk")
-        .first()
-    )
