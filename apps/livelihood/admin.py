@@ -3,7 +3,7 @@ apps.livelihood.services; the admin gathers input, shows what the services refus
 what they wrote. Ballot counts appear only on the result sheet of a closed ballot, and no page
 links a representative to a choice."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import BooleanField, Value
 from django.http import HttpResponseRedirect
@@ -12,18 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
+from apps.core.admin_filters import TownshipFilter
 from apps.core.admin_mixins import (
-    NoDeleteMixin,
     PhoneSearchAuditMixin,
     ReadOnlyInline,
     RendaModelAdmin,
-    WorkflowButtonsMixin,
+    ServiceAdminMixin,
     audit_personal_view,
 )
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_name, mask_phone
-from apps.core.models import Region
-from apps.core.scope import scope_for
 from apps.livelihood import admin_views, services
 from apps.livelihood.admin_forms import (
     BallotAddForm,
@@ -31,24 +29,20 @@ from apps.livelihood.admin_forms import (
     IdeaAddForm,
     IdeaMergeForm,
     ProjectAddForm,
+    ProjectChangeForm,
     sessions_for,
 )
 from apps.livelihood.models import Ballot, BallotItem, Idea, Milestone, PaperBatch, Project, Supervision
 from apps.livelihood.resources import ProjectResource
+from apps.livelihood.services.projects import ANYTIME_FIELDS, CANDIDATE_FIELDS
 
 PERSONAL_PERMISSION = "livelihood.view_idea_personal"
 
 
-class TownshipFilter(admin.SimpleListFilter):
+class IdeaTownshipFilter(TownshipFilter):
+    # An idea's region is its township (a village is saved as its township) or the county.
     title = _("所在乡镇")
-    parameter_name = "township"
-
-    def lookups(self, request, model_admin):
-        townships = Region.objects.filter(level=Region.Level.TOWNSHIP).in_scope(scope_for(request.user), strict=True)
-        return [(r.pk, r.name) for r in townships.order_by("path")]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(region=self.value()) if self.value() else queryset
+    township_field = "region"
 
 
 class SessionFilter(admin.SimpleListFilter):
@@ -66,9 +60,11 @@ class SessionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Idea)
-class IdeaAdmin(PhoneSearchAuditMixin, WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
+class IdeaAdmin(PhoneSearchAuditMixin, ServiceAdminMixin, RendaModelAdmin):
+    """Staff enter a unit's or the office's idea here; a saved idea changes only through the actions."""
+
     list_display = ["title", "source", "region", "proposer", "phone", "status", "submitted_at", "project"]
-    list_filter = ["source", "status", TownshipFilter]
+    list_filter = ["source", "status", IdeaTownshipFilter]
     list_select_related = ["region", "representative", "unit", "project"]
     search_fields = ["title", "description", "proposer_name", "representative__name", "unit__name"]
     search_help_text = _("按项目名称、内容或提出人查找")
@@ -104,9 +100,7 @@ class IdeaAdmin(PhoneSearchAuditMixin, WorkflowButtonsMixin, NoDeleteMixin, Rend
             audit_personal_view(self, request, response, object_id)
         return response
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return  # every field of a saved idea is read-only: it changes through the actions
+    def service_create(self, request, form):
         data = form.cleaned_data
         idea, _created = services.idea_submit(
             region=data["region"],
@@ -117,16 +111,7 @@ class IdeaAdmin(PhoneSearchAuditMixin, WorkflowButtonsMixin, NoDeleteMixin, Rend
             unit=data.get("unit"),
             by=request.user,
         )
-        for f in Idea._meta.concrete_fields:
-            setattr(obj, f.attname, getattr(idea, f.attname))
-        obj._state.adding, obj._state.db = False, idea._state.db
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.LivelihoodError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        return idea
 
     @admin.display(description=_("提出人"))
     def proposer(self, idea):
@@ -151,7 +136,7 @@ class IdeaAdmin(PhoneSearchAuditMixin, WorkflowButtonsMixin, NoDeleteMixin, Rend
         return super().get_queryset(request).annotate(personal_visible=Value(visible, output_field=BooleanField()))
 
     def workflow_buttons(self, request, obj):
-        if obj.status != Idea.Status.NEW or not self.has_change_permission(request, obj):
+        if obj.status != Idea.Status.NEW or not self.may_act(request, obj):
             return []
         buttons = [
             {"action": "merge_ideas", "label": _("合并到其他建议")},
@@ -234,7 +219,10 @@ class ProjectBallotInline(ReadOnlyInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModelAdmin):
+class ProjectAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+    """A candidate is added on its own page (or shortlisted from ideas) and edited here until the
+    vote; afterwards only its lead leader changes here, and its implementation on its pages."""
+
     resource_classes = [ProjectResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/livelihood/project/change_list.html"
@@ -245,11 +233,11 @@ class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModelA
     list_select_related = ["session__term__region", "responsible_unit"]
     search_fields = ["title", "description", "lead_leader"]
     inlines = [MilestoneInline, SupervisionInline, ProjectBallotInline]
+    form = ProjectChangeForm
     fields = [
         "session", "number", "title", "description", "responsible_unit", "investment", "completion_due",
         "status", "lead_leader", "progress", "completed_on", "grade",
     ]  # fmt: skip
-    CANDIDATE_EDITABLE = {"title", "description", "responsible_unit", "investment", "completion_due", "lead_leader"}
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -280,8 +268,10 @@ class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModelA
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
-    def _editable(self, obj) -> set[str]:
-        return self.CANDIDATE_EDITABLE if obj.status == Project.Status.CANDIDATE else {"lead_leader"}
+    def _editable(self, obj) -> tuple[str, ...]:
+        if obj.status == Project.Status.CANDIDATE:
+            return CANDIDATE_FIELDS + ANYTIME_FIELDS
+        return ANYTIME_FIELDS
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -291,22 +281,14 @@ class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModelA
     def add_view(self, request, form_url="", extra_context=None):
         return admin_views.project_add_view(self, request, form=ProjectAddForm)
 
-    def save_model(self, request, obj, form, change):
+    def service_update(self, request, obj, form):
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name in self._editable(obj)}
-        if changed:
-            services.project_update(project=obj, by=request.user, **changed)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.LivelihoodError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        return services.project_update(project=obj, by=request.user, **changed) if changed else obj
 
     def workflow_buttons(self, request, obj):
         if obj.status not in Project.IMPLEMENTING or not request.user.has_perm("livelihood.add_milestone"):
             return []
-        if not self.has_change_permission(request, obj):
+        if not self.may_act(request, obj):
             return []
         return [
             {"url": reverse("admin:livelihood_project_milestone", args=[obj.pk]), "label": _("添加实施节点")},
@@ -334,7 +316,9 @@ class PaperBatchInline(ReadOnlyInline):
 
 
 @admin.register(Ballot)
-class BallotAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
+class BallotAdmin(ServiceAdminMixin, RendaModelAdmin):
+    """A ballot is created here; it then changes only through its actions and pages."""
+
     list_display = ["title", "session", "kind", "status", "closes_at", "turnout"]
     list_filter = ["kind", "status"]
     list_select_related = ["session__term__region"]
@@ -398,11 +382,9 @@ class BallotAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
 
         return ScopedAddForm
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return  # a ballot changes only through its actions and pages
+    def service_create(self, request, form):
         data = form.cleaned_data
-        ballot = services.ballot_create(
+        return services.ballot_create(
             session=data["session"],
             kind=data["kind"],
             title=data["title"],
@@ -414,19 +396,6 @@ class BallotAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
             base=data["base"],
             by=request.user,
         )
-        for f in Ballot._meta.concrete_fields:
-            setattr(obj, f.attname, getattr(ballot, f.attname))
-        obj._state.adding, obj._state.db = False, ballot._state.db
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the items were written by ballot_create
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.LivelihoodError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     @admin.display(description=_("投票情况（网上 + 纸质 / 应参加）"))
     def turnout(self, ballot):
@@ -440,7 +409,7 @@ class BallotAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaModelAdmin):
 
     def workflow_buttons(self, request, obj):
         buttons = []
-        may_change = self.has_change_permission(request, obj)
+        may_change = self.may_act(request, obj)
         if obj.status == Ballot.Status.DRAFT and may_change:
             buttons.append({"action": "open_ballots", "label": _("开始投票")})
         if obj.status == Ballot.Status.OPEN and may_change:

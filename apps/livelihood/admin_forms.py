@@ -4,18 +4,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.config import config
 from apps.core.models import CongressSession, HandlingUnit, Region
 from apps.core.text import TextHygieneMixin
+from apps.core.widgets import DateInput
 from apps.livelihood.models import Ballot, BallotTally, Idea, Milestone, Project, Supervision
-
-
-def _date_input():
-    # The browser's own date picker: no script, nothing for the CSP to forbid.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from apps.livelihood.services.projects import ANYTIME_FIELDS, CANDIDATE_FIELDS
 
 
 def _datetime_input():
@@ -38,7 +35,7 @@ class _ProjectFields(TextHygieneMixin, forms.Form):
     description = forms.CharField(label=_("项目内容"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5}))
     responsible_unit = forms.ModelChoiceField(label=_("责任单位"), queryset=HandlingUnit.objects.none())
     investment = forms.DecimalField(label=_("总投资（万元）"), min_value=Decimal("0"), max_digits=12, decimal_places=2)
-    completion_due = forms.DateField(label=_("计划完成时间"), widget=_date_input())
+    completion_due = forms.DateField(label=_("计划完成时间"), widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,8 +46,8 @@ class _ProjectFields(TextHygieneMixin, forms.Form):
 class ShortlistForm(_ProjectFields):
     """Screen the selected ideas into one candidate project (初定), prefilled from the first idea."""
 
-    @classmethod
-    def initial_from(cls, ideas: list[Idea], user) -> dict:
+    @staticmethod
+    def initial_from(ideas: list[Idea], user) -> dict:
         first = ideas[0]
         session = sessions_for(user).first()
         costs = [i.estimated_cost for i in ideas if i.estimated_cost is not None]
@@ -69,10 +66,13 @@ class ProjectAddForm(_ProjectFields):
 
 
 class ProjectChangeForm(TextHygieneMixin, forms.ModelForm):
+    """The project's own page: what may still change (the admin leaves the rest read-only)."""
+
     class Meta:
         model = Project
-        fields = ["title", "description", "responsible_unit", "investment", "completion_due", "lead_leader"]
-        widgets = {"completion_due": _date_input()}
+        fields = [*CANDIDATE_FIELDS, *ANYTIME_FIELDS]
+        # The browser's own date picker: no script, nothing for the CSP to forbid.
+        widgets = {"completion_due": DateInput()}
 
 
 class IdeaAddForm(TextHygieneMixin, forms.ModelForm):
@@ -114,7 +114,7 @@ class DeclineForm(TextHygieneMixin, forms.Form):
 
 class MilestoneAddForm(TextHygieneMixin, forms.Form):
     title = forms.CharField(label=_("节点名称"), max_length=100)
-    due_on = forms.DateField(label=_("计划完成日期"), widget=_date_input())
+    due_on = forms.DateField(label=_("计划完成日期"), widget=DateInput())
     parent = forms.ModelChoiceField(
         label=_("上级节点"), queryset=Milestone.objects.none(), required=False, help_text=_("可不选：顶层节点。")
     )
@@ -129,13 +129,9 @@ class MilestoneAddForm(TextHygieneMixin, forms.Form):
 
 class SupervisionForm(TextHygieneMixin, forms.Form):
     kind = forms.ChoiceField(label=_("方式"), choices=Supervision.Kind.choices)
-    held_on = forms.DateField(label=_("日期"), widget=_date_input(), initial=timezone.localdate)
+    held_on = forms.DateField(label=_("日期"), widget=DateInput(), initial=timezone.localdate)
     participants = forms.CharField(label=_("参加人员"), max_length=300, required=False)
     findings = forms.CharField(label=_("发现问题及意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5}))
-
-
-class LeadLeaderForm(TextHygieneMixin, forms.Form):
-    lead_leader = forms.CharField(label=_("牵头领导"), max_length=60)
 
 
 # --- ballots -------------------------------------------------------------------------------------
@@ -169,7 +165,7 @@ class BallotAddForm(TextHygieneMixin, forms.ModelForm):
         self.fields["candidates"].queryset = candidates.select_related("session").order_by(
             "-session__opened_on", "number"
         )
-        self.fields["min_vote_ratio"].initial = settings.RENDA_LIVELIHOOD["MIN_VOTE_RATIO"]
+        self.fields["min_vote_ratio"].initial = config("LIVELIHOOD", "MIN_VOTE_RATIO")
         self.fields["closes_at"].initial = (timezone.localtime() + timedelta(days=1)).replace(second=0, microsecond=0)
 
     def ordered_projects(self) -> list[Project]:

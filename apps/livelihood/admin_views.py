@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -21,6 +20,8 @@ from django.utils.translation import gettext as _
 from apps.core.admin_pages import admin_url, page, workbook, xlsx_response
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
+from apps.core.forms import add_service_errors
+from apps.core.paging import page_of
 from apps.core.sheets import SheetError
 from apps.livelihood import resources, services
 from apps.livelihood.admin_forms import (
@@ -33,8 +34,8 @@ from apps.livelihood.admin_forms import (
     SupervisionForm,
     sessions_for,
 )
-from apps.livelihood.models import Ballot, BallotItem, BallotVoter, Idea, Project
-from apps.livelihood.selectors import ballot_results
+from apps.livelihood.models import Ballot, BallotItem, Idea, Project
+from apps.livelihood.selectors import ballot_results, ballot_voters
 
 IMPORT_PERMISSION = "livelihood.import_project"
 EXPORT_PERMISSION = "livelihood.export_project"
@@ -46,20 +47,12 @@ def _require(request, *perms: str) -> None:
         raise PermissionDenied
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _call(form: Form, call) -> object | None:
     """Call a service; a refusal becomes an error on the form and nothing is saved."""
     try:
         return call()
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return None
 
 
@@ -123,7 +116,7 @@ def project_add_view(model_admin, request, *, form):
 
 def _project(model_admin, request, object_id, perm: str) -> Project:
     project = model_admin.get_object(request, object_id)  # 404 outside the scope
-    if not (model_admin.has_change_permission(request, project) and request.user.has_perm(perm)):
+    if not (model_admin.may_act(request, project) and request.user.has_perm(perm)):
         raise PermissionDenied
     return project
 
@@ -167,7 +160,7 @@ def _items(ballot: Ballot):
 def paper_batch_view(model_admin, request, object_id):
     """A batch of paper sheets counted by the secretariat, added to the online tallies."""
     ballot = _ballot(model_admin, request, object_id)
-    if not (model_admin.has_change_permission(request, ballot) and request.user.has_perm("livelihood.add_paperbatch")):
+    if not (model_admin.may_act(request, ballot) and request.user.has_perm("livelihood.add_paperbatch")):
         raise PermissionDenied
     if ballot.status != Ballot.Status.OPEN:
         messages.error(request, _("只能在投票进行中录入纸质选票。"))
@@ -261,13 +254,7 @@ def voters_view(model_admin, request, object_id):
     """Who has voted (never what): committee staff check the turnout against the roll."""
     ballot = _ballot(model_admin, request, object_id)
     _require(request, "livelihood.view_ballotvoter")
-    # By name, never by row id: the order of insertion would tell who voted when.
-    voters = (
-        BallotVoter.objects.filter(ballot=ballot)
-        .select_related("representative__township")
-        .order_by("representative__township__path", "representative__name", "representative_id")
-    )
-    page_obj = Paginator(voters, 200).get_page(request.GET.get("page"))
+    page_obj = page_of(request, ballot_voters(ballot), 200)
     return page(
         model_admin,
         request,

@@ -3,14 +3,15 @@
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.config import config
 from apps.core.models import Region
 from apps.core.phones import PhoneField
 from apps.core.public_forms import PublicFormMixin
 from apps.core.text import TextHygieneMixin
+from apps.core.widgets import DateInput
 from apps.livelihood.models import Ballot, BallotTally, Milestone
 
 SATISFACTION_OPTIONS = [
@@ -98,7 +99,7 @@ class IdeaForm(PublicFormMixin, _IdeaFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.min_fill_seconds = settings.RENDA_LIAISON["MIN_FILL_SECONDS"]
+        self.min_fill_seconds = config("LIAISON", "MIN_FILL_SECONDS")
         self.fields["name"].widget.attrs["autocomplete"] = "name"
 
 
@@ -180,7 +181,7 @@ class ProgressReportForm(TextHygieneMixin, forms.Form):
     )
     reported_on = forms.DateField(
         label=_("填报日期"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=timezone.localdate,
     )
 

@@ -10,7 +10,7 @@ Rules differ between places, so the rule is a setting (RENDA_LIVELIHOOD["GRADING
 
 from collections.abc import Callable
 
-from django.conf import settings
+from apps.core.config import config
 
 SATISFIED, BASIC, DISSATISFIED = "satisfied", "basic", "dissatisfied"
 
@@ -40,7 +40,7 @@ RULES: dict[str, Callable[..., str]] = {"zhenhai": zhenhai, "plurality": plurali
 def grade_for(*, satisfied: int, basic: int, dissatisfied: int, members: int) -> str:
     """The grade of one project. `members`: the base the rule halves (all representatives of
     the congress, or those who voted, as the ballot says)."""
-    name = settings.RENDA_LIVELIHOOD["GRADING_RULE"]
+    name = config("LIVELIHOOD", "GRADING_RULE")
     try:
         rule = RULES[name]
     except KeyError:

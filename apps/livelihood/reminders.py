@@ -6,9 +6,9 @@ date nears and once when it is overdue, however often the scan runs.
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.models import User
 from apps.core.scope import ancestor_paths
 from apps.livelihood.models import Milestone, Project
@@ -51,7 +51,7 @@ def _recipients(milestones: list[Milestone]):
 @rule("livelihood.milestone_due_soon")
 def milestone_due_soon(today: date):
     """Once, when an unfinished milestone's date is within the configured days."""
-    horizon = today + timedelta(days=settings.RENDA_LIVELIHOOD["MILESTONE_DUE_SOON_DAYS"])
+    horizon = today + timedelta(days=config("LIVELIHOOD", "MILESTONE_DUE_SOON_DAYS"))
     soon = _open_milestones(due_on__gte=today, due_on__lte=horizon)
     recipients = _recipients(soon)
     for milestone in soon:

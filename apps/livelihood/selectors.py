@@ -10,8 +10,8 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from apps.core.models import User
-from apps.core.scope import ancestor_paths, scope_for
+from apps.core.models import Region, User
+from apps.core.scope import ancestor_paths
 from apps.livelihood.models import Ballot, BallotItem, BallotVoter, Idea, Milestone, Project
 from apps.representatives.models import Representative
 
@@ -100,6 +100,16 @@ def ballot_results(ballot: Ballot) -> list[ItemResult]:
     ]
 
 
+def ballot_voters(ballot: Ballot) -> QuerySet[BallotVoter]:
+    """Who voted on a ballot (never what). By township and name, never by row id: the order of
+    insertion would tell who voted when."""
+    return (
+        BallotVoter.objects.filter(ballot=ballot)
+        .select_related("representative__township")
+        .order_by("representative__township__path", "representative__name", "representative_id")
+    )
+
+
 def ballots_due_to_close() -> QuerySet[Ballot]:
     return Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__lte=timezone.now()).order_by("closes_at", "pk")
 
@@ -135,6 +145,24 @@ def public_projects(region, year: int) -> QuerySet[Project]:
     )
 
 
+def project_years(region: Region) -> list[int]:
+    """The years (newest first) in which a congress of `region` chose projects: the public page's tabs."""
+    years = Project.objects.filter(region=region).values_list("session__opened_on__year", flat=True).distinct()
+    return sorted(set(years), reverse=True)
+
+
+def closed_selection_item(project: Project) -> BallotItem | None:
+    """The project's line on its latest closed selection ballot, with the turnout of that ballot."""
+    return (
+        BallotItem.objects.filter(
+            project=project, ballot__kind=Ballot.Kind.SELECTION, ballot__status=Ballot.Status.CLOSED
+        )
+        .select_related("ballot")
+        .order_by("-ballot__closed_at", "-pk")
+        .first()
+    )
+
+
 def project_progress(project: Project) -> int:
     """The project's progress from its milestones: a leaf's own, a parent's the weighted mean of
     its children, the project's the weighted mean of the top level. Rounded down, so 100% means
@@ -165,7 +193,7 @@ def rolled_up(nodes: list[dict]) -> dict[int | None, int]:
     return result
 
 
-def unit_projects(unit_id: int) -> QuerySet[Project]:
+def unit_projects(unit_id: int | None) -> QuerySet[Project]:
     """The approved projects a unit is responsible for, with their milestones. Two queries."""
     return (
         Project.objects.approved()
@@ -181,20 +209,6 @@ def get_project_for_unit(user: User, pk) -> Project:
         return unit_projects(user.handling_unit_id).get(pk=pk)
     except Project.DoesNotExist:
         raise Http404 from None
-
-
-def can_report_progress(user: User, project: Project) -> bool:
-    """The responsible unit's staff, and committee or township staff whose own regions hold the
-    project (staff above cannot see it, staff of another township neither)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.role == User.Role.UNIT:
-        return user.handling_unit_id == project.responsible_unit_id
-    if user.is_superuser:
-        return True
-    if user.role not in (User.Role.COMMITTEE, User.Role.TOWNSHIP):
-        return False
-    return any(project.region.path.startswith(p) for p in scope_for(user).region_paths)
 
 
 # --- ideas --------------------------------------------------------------------------------------

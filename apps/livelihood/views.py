@@ -6,12 +6,9 @@ Each view gets its object through an access check (404 outside the user's reach)
 form, calls one service and redirects; a refusal is shown next to the form and nothing is saved.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,18 +17,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.core.access import representative_required, unit_staff_required
+from apps.core.config import config
+from apps.core.forms import add_service_errors
 from apps.core.masking import mask_name
 from apps.core.models import Region
 from apps.core.network import client_ip
+from apps.core.paging import page_of
 from apps.core.scope import ancestor_paths
 from apps.liaison.services import rate_limit_allows
 from apps.livelihood import forms, services
-from apps.livelihood.models import Ballot, BallotItem, Idea, ProgressReport, Project
+from apps.livelihood.models import Ballot, Idea, ProgressReport, Project
 from apps.livelihood.selectors import (
+    closed_selection_item,
     get_project_for_unit,
     has_voted,
     is_eligible,
     open_ballots_for,
+    project_years,
     public_projects,
     unit_projects,
 )
@@ -39,18 +41,6 @@ from apps.representatives.models import Representative
 
 THANKS_SALT = "livelihood.idea-thanks"
 THANKS_MAX_AGE = 24 * 3600
-
-
-def _paginate(request: HttpRequest, qs):
-    return Paginator(qs, settings.RENDA["PUBLIC_PAGE_SIZE"]).get_page(request.GET.get("page"))
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _refused(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
@@ -73,7 +63,7 @@ def idea_new(request: HttpRequest) -> HttpResponse:
     earlier = Idea.objects.filter(submission_key=key).only("pk").first()
     if earlier is not None:
         return _thanks_redirect(earlier)
-    limit = settings.RENDA_LIAISON["SUBMIT_PER_HOUR"]
+    limit = config("LIAISON", "SUBMIT_PER_HOUR")
     if not rate_limit_allows(key=f"idea-submit:{client_ip(request)}", limit=limit, window_seconds=3600):
         return _refused(
             request,
@@ -99,7 +89,7 @@ def _submit_idea(form: forms.IdeaForm, key: str) -> Idea | None:
             **form.idea_fields(),
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return None
     return idea
 
@@ -130,7 +120,7 @@ def my(request: HttpRequest, representative: Representative) -> HttpResponse:
     context = {
         "representative": representative,
         "ballots": list(open_ballots_for(representative)),
-        "page": _paginate(request, ideas.order_by("-submitted_at", "-pk")),
+        "page": page_of(request, ideas.order_by("-submitted_at", "-pk")),
     }
     return render(request, "livelihood/my.html", context)
 
@@ -148,7 +138,7 @@ def idea_propose(request: HttpRequest, representative: Representative) -> HttpRe
                 **form.idea_fields(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("项目建议已提交，人大常委会将在筛选候选项目时研究。"))
             return redirect("livelihood:my")
@@ -196,7 +186,7 @@ def ballot_vote(request: HttpRequest, representative: Representative, pk: int) -
         try:
             services.ballot_vote(ballot=ballot, representative=representative, choices=form.choices())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("livelihood:ballot_done", pk=ballot.pk)
     ballot.refresh_from_db()
@@ -218,7 +208,7 @@ def ballot_done(request: HttpRequest, representative: Representative, pk: int) -
 @unit_staff_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     projects = unit_projects(request.user.handling_unit_id).order_by("-session__opened_on", "number")
-    page = _paginate(request, projects)
+    page = page_of(request, projects)
     rows = list(page.object_list)
     today = timezone.localdate()
     for project in rows:
@@ -273,7 +263,7 @@ def unit_project(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("进度已填报。"))
             return redirect("livelihood:unit_project", pk=project.pk)
@@ -306,12 +296,7 @@ def _year(request: HttpRequest, years: list[int]) -> int:
 @require_safe
 def public(request: HttpRequest) -> HttpResponse:
     county = _county(request)
-    years = (
-        Project.objects.filter(region=county).values_list("session__opened_on__year", flat=True).distinct()
-        if county
-        else []
-    )
-    years = sorted(set(years), reverse=True)
+    years = project_years(county) if county else []
     year = _year(request, years)
     projects = list(public_projects(county, year)) if county else []
     today = timezone.localdate()
@@ -338,18 +323,6 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "milestones": project.milestone_list,
         "reports": list(reports.only("progress", "note", "reported_on", "milestone__title")[:200]),
         "supervisions": list(project.supervisions.only("kind", "held_on", "findings", "project_id")[:100]),
-        "ballot_item": _closed_selection_item(project),
+        "ballot_item": closed_selection_item(project),
     }
     return render(request, "livelihood/public_detail.html", context)
-
-
-def _closed_selection_item(project: Project) -> BallotItem | None:
-    """The project's line on its latest closed selection ballot, with the turnout of that ballot."""
-    return (
-        BallotItem.objects.filter(
-            project=project, ballot__kind=Ballot.Kind.SELECTION, ballot__status=Ballot.Status.CLOSED
-        )
-        .select_related("ballot")
-        .order_by("-ballot__closed_at", "-pk")
-        .first()
-    )

@@ -12,7 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.livelihood import services
-from apps.livelihood.models import Ballot, BallotTally, BallotVoter, Idea, Milestone, PaperBatch, Project, Supervision
+from apps.livelihood.models import (
+    Ballot,
+    BallotItem,
+    BallotTally,
+    BallotVoter,
+    Idea,
+    Milestone,
+    PaperBatch,
+    Project,
+    Supervision,
+)
 
 
 def admin(name, *args):
@@ -149,6 +159,16 @@ def test_township_staff_see_only_their_townships_ideas(login, staff_b, idea_a, i
     assert idea_a.status == Idea.Status.NEW
 
 
+def test_the_idea_list_filters_by_township(login, committee_staff, staff_a, idea_a, idea_b, township_a, township_b):
+    client = login(committee_staff)
+    listed = client.get(admin("idea_changelist"), {"township": township_a.pk})
+    assert [i.pk for i in listed.context["cl"].result_list] == [idea_a.pk]
+    lookups = [pk for pk, _name in listed.context["cl"].filter_specs[-1].lookup_choices]
+    assert township_a.pk in lookups and township_b.pk in lookups
+    own = login(staff_a).get(admin("idea_changelist"))
+    assert [pk for pk, _name in own.context["cl"].filter_specs[-1].lookup_choices] == [township_a.pk]
+
+
 def test_the_phone_is_masked_for_staff_without_the_personal_data_permission(login, committee_staff, liaison_a, idea_a):
     assert "13812345678" in login(committee_staff).get(admin("idea_change", idea_a.pk)).content.decode()
     listing = login(liaison_a).get(admin("idea_changelist")).content.decode()
@@ -273,16 +293,40 @@ def test_a_candidate_is_added_and_edited_through_the_services(login, committee_s
     project = Project.objects.get()
     assert response.status_code == 302 and project.number == 1
     page = client.get(admin("project_change", project.pk))
-    data = {**page.context["adminform"].form.initial, "title": "县城第三幼儿园新建工程", "lead_leader": "副县长张某"}
+    assert page.context["adminform"].form.fields["completion_due"].widget.input_type == "date"
+    data = _change_data(page, title="县城第三幼儿园新建工程", lead_leader="副县长张某")
+    client.post(admin("project_change", project.pk), data)
+    project.refresh_from_db()
+    assert project.title == "县城第三幼儿园新建工程" and project.lead_leader == "副县长张某"
+
+
+def _change_data(page, **changes) -> dict:
+    """The project page's form as shown, with `changes` typed in."""
+    data = {**page.context["adminform"].form.initial, **changes}
     data = {k: v.pk if hasattr(v, "pk") else v for k, v in data.items() if v is not None}
     data.update({
         "milestones-TOTAL_FORMS": 0, "milestones-INITIAL_FORMS": 0,
         "supervisions-TOTAL_FORMS": 0, "supervisions-INITIAL_FORMS": 0,
         "ballot_items-TOTAL_FORMS": 0, "ballot_items-INITIAL_FORMS": 0,
     })  # fmt: skip
-    client.post(admin("project_change", project.pk), data)
+    return data
+
+
+def test_editing_a_candidate_already_put_to_the_vote_is_refused_on_the_form_with_the_input_kept(
+    login, committee_staff, open_ballot
+):
+    _ballot, projects, _reps = open_ballot
+    project = projects[0]
+    client = login(committee_staff)
+    page = client.get(admin("project_change", project.pk))
+    data = _change_data(page, title="改过名称的候选项目", lead_leader="副县长李某")
+    response = client.post(admin("project_change", project.pk), data)
+    assert response.status_code == 200
+    assert "项目已提交票决" in text_of(response)
+    assert response.context["adminform"].form.non_field_errors()
+    assert 'value="改过名称的候选项目"' in response.content.decode()
     project.refresh_from_db()
-    assert project.title == "县城第三幼儿园新建工程" and project.lead_leader == "副县长张某"
+    assert project.title != "改过名称的候选项目" and project.lead_leader != "副县长李某"
 
 
 def test_milestones_and_supervision_are_added_on_their_pages(login, committee_staff, open_ballot):
@@ -338,7 +382,9 @@ def test_a_ballot_is_created_and_opened_through_the_services(
     assert ballot.status == Ballot.Status.OPEN and ballot.eligible_count == 3
 
 
-def test_more_slots_than_candidates_is_refused_and_nothing_saved(login, committee_staff, session, make_candidates):
+def test_more_slots_than_candidates_is_refused_on_the_form_with_the_input_kept(
+    login, committee_staff, session, make_candidates
+):
     projects = make_candidates(2)
     closes = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = login(committee_staff).post(
@@ -346,7 +392,7 @@ def test_more_slots_than_candidates_is_refused_and_nothing_saved(login, committe
         {
             "session": session.pk,
             "kind": "selection",
-            "title": "票决",
+            "title": "二〇二二年民生实事票决",
             "candidates": [p.pk for p in projects],
             "closes_at": closes,
             "slots": 3,
@@ -354,8 +400,12 @@ def test_more_slots_than_candidates_is_refused_and_nothing_saved(login, committe
             "base": "eligible",
         },
     )
-    assert "应选项目数不能多于候选项目数" in messages_of(response)
+    assert response.status_code == 200
+    assert "应选项目数不能多于候选项目数" in text_of(response)
+    assert response.context["adminform"].form.non_field_errors()
+    assert 'value="二〇二二年民生实事票决"' in response.content.decode()
     assert not Ballot.objects.exists()
+    assert not BallotItem.objects.exists() and not BallotTally.objects.exists()
 
 
 def test_paper_batch_errors_are_shown_and_nothing_is_counted(login, committee_staff, open_ballot):

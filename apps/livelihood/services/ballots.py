@@ -1,7 +1,5 @@
-"""Every change of the livelihood app (DOMAIN.md §2): 征集 -> 初定 -> 票决 -> 监督 -> 评估.
-
-Each write is one keyword-only function in one transaction; a refusal raises LivelihoodError
-with a message a person can read, and nothing is written.
+"""Ballots (票决 and 满意度测评, DOMAIN.md §2): created, opened, voted online and on paper,
+closed and counted.
 
 Secret ballot. A vote writes two things that share nothing but the ballot: a BallotVoter row
 (who) and +1 on counters (what). Three details keep them apart in the database itself:
@@ -14,40 +12,20 @@ Secret ballot. A vote writes two things that share nothing but the ballot: a Bal
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Max, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.models import CongressSession, HandlingUnit, Region, User
-from apps.core.phones import MOBILE, normalize_phone
-from apps.core.scope import ancestor_paths
+from apps.core.config import config
+from apps.core.models import CongressSession, User
 from apps.livelihood import grading
-from apps.livelihood.models import (
-    Ballot,
-    BallotItem,
-    BallotTally,
-    BallotVoter,
-    Idea,
-    Milestone,
-    PaperBatch,
-    ProgressReport,
-    Project,
-    Supervision,
-)
-from apps.livelihood.selectors import (  # noqa: F401  (part of this module's contract)
-    can_report_progress,
-    eligible_representatives,
-    is_eligible,
-    project_progress,
-    rolled_up,
-)
-from apps.notifications.services import notification_queue
+from apps.livelihood.models import Ballot, BallotItem, BallotTally, BallotVoter, PaperBatch, Project
+from apps.livelihood.selectors import ballots_due_to_close, eligible_representatives, is_eligible
+from apps.livelihood.services.common import LivelihoodError, clean, notify
 from apps.representatives.models import Representative
 
 Option = BallotTally.Option
@@ -56,276 +34,8 @@ ProjectStatus = Project.Status
 SATISFACTION_OPTIONS = (Option.SATISFIED, Option.BASIC, Option.DISSATISFIED)
 
 
-class LivelihoodError(ValidationError):
-    """A step the rules do not allow, with a message for the person who tried it.
-
-    A ValidationError, so the admin's all-or-nothing actions and forms show it as they show
-    the other apps' refusals; str() is the readable message itself."""
-
-    def __str__(self):
-        return " ".join(self.messages)
-
-
-def config(key):
-    return settings.RENDA_LIVELIHOOD[key]
-
-
-def _clean(obj, **kwargs) -> None:
-    """full_clean, refusing with this app's error. Field errors stay on their fields (for forms)
-    and name the field (for the admin's message line)."""
-    try:
-        obj.full_clean(**kwargs)
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise LivelihoodError(error.messages) from None
-        raise LivelihoodError(
-            {field: [_labelled(obj, field, m) for m in messages] for field, messages in error.message_dict.items()}
-        ) from None
-
-
-def _labelled(obj, field: str, message: str) -> str:
-    try:
-        label = obj._meta.get_field(field).verbose_name
-    except Exception:  # NON_FIELD_ERRORS and the like
-        return message
-    return _("%(field)s：%(message)s") % {"field": label, "message": message}
-
-
-def _county_path(region: Region) -> str:
-    return ancestor_paths(region.path)[0]
-
-
-def _staff_covering(region: Region, roles=(User.Role.COMMITTEE, User.Role.TOWNSHIP)) -> list[User]:
-    """Active staff whose own regions hold `region` (its county's office, its township's staff)."""
-    return list(
-        User.objects.filter(role__in=roles, is_active=True, regions__path__in=ancestor_paths(region.path)).distinct()
-    )
-
-
-def _unit_users(unit_id: int) -> list[User]:
-    return list(User.objects.filter(handling_unit_id=unit_id, role=User.Role.UNIT, is_active=True))
-
-
-def _notify(rule: str, target, recipients, subject: str, *, due_on: date | None = None) -> None:
-    notification_queue(
-        rule=rule,
-        target=target,
-        recipients=recipients,
-        due_on=due_on or timezone.localdate(),
-        subject=subject,
-        channels=["inbox"],
-    )
-
-
-# --- ideas (征集) --------------------------------------------------------------------------------
-
-
-def _check_proposer(source, *, proposer_name, proposer_phone, consent, representative, unit) -> str:
-    """The proposer a source needs; returns the normalised phone."""
-    phone = normalize_phone(proposer_phone)
-    if source == Idea.Source.CITIZEN:
-        if not consent:
-            raise LivelihoodError(_("请阅读并同意隐私说明后再提交。"))
-        if not (proposer_name or "").strip() or not phone:
-            raise LivelihoodError(_("请填写您的姓名和手机号码，以便工作人员联系您。"))
-        if not MOBILE.fullmatch(phone):
-            raise LivelihoodError(_("请填写 11 位手机号码，例如 13812345678。"))
-    elif source == Idea.Source.REPRESENTATIVE and representative is None:
-        raise LivelihoodError(_("请选择提出建议的代表。"))
-    elif source == Idea.Source.UNIT and unit is None:
-        raise LivelihoodError(_("请选择提出建议的单位。"))
-    elif source not in Idea.Source.values:
-        raise LivelihoodError(_("请选择建议来源。"))
-    return phone
-
-
-@transaction.atomic
-def idea_submit(
-    *,
-    region: Region,
-    title: str,
-    description: str,
-    source: str,
-    estimated_cost: Decimal | None = None,
-    proposer_name: str = "",
-    proposer_phone: str = "",
-    consent: bool = False,
-    representative: Representative | None = None,
-    unit: HandlingUnit | None = None,
-    by: User | None = None,
-    submission_key: str | None = None,
-) -> tuple[Idea, bool]:
-    """Save a project idea from a citizen (public form), a representative (portal) or a unit
-    (admin). The same submission key twice returns the first idea. Returns (idea, created)."""
-    if submission_key and (existing := Idea.objects.filter(submission_key=submission_key).first()):
-        return existing, False
-    phone = _check_proposer(
-        source,
-        proposer_name=proposer_name,
-        proposer_phone=proposer_phone,
-        consent=consent,
-        representative=representative,
-        unit=unit,
-    )
-    if region.level == Region.Level.VILLAGE:
-        region = region.parent
-    idea = Idea(
-        region=region,
-        title=(title or "").strip(),
-        description=(description or "").strip(),
-        estimated_cost=estimated_cost,
-        source=source,
-        proposer_name=(proposer_name or "").strip(),
-        proposer_phone=phone,
-        consented_at=timezone.now() if consent else None,
-        representative=representative if source == Idea.Source.REPRESENTATIVE else None,
-        unit=unit if source == Idea.Source.UNIT else None,
-        submitted_by=by if by is not None and by.is_authenticated else None,
-        submission_key=submission_key,
-    )
-    _clean(idea, exclude=["submission_key"])
-    try:
-        with transaction.atomic():
-            idea.save()
-    except IntegrityError:
-        if submission_key and (existing := Idea.objects.filter(submission_key=submission_key).first()):
-            return existing, False  # a double click that raced the first one
-        raise
-    _notify(
-        "livelihood.idea_submitted",
-        idea,
-        _staff_covering(region),
-        _("新的民生实事项目建议：%(title)s") % {"title": idea.title},
-    )
-    return idea, True
-
-
-def _lock_idea(idea: Idea) -> Idea:
-    return Idea.objects.select_for_update().select_related("region").get(pk=idea.pk)
-
-
-def _require_new(idea: Idea, action: str) -> None:
-    if idea.status != Idea.Status.NEW:
-        raise LivelihoodError(
-            _("项目建议“%(title)s”当前状态为“%(status)s”，不能%(action)s。")
-            % {"title": idea.title, "status": idea.get_status_display(), "action": action}
-        )
-
-
-@transaction.atomic
-def idea_decline(*, idea: Idea, note: str, by: User) -> Idea:
-    idea = _lock_idea(idea)
-    _require_new(idea, _("不予采纳"))
-    if not (note or "").strip():
-        raise LivelihoodError(_("请写明不予采纳的理由。"))
-    idea.status, idea.feasibility_note = Idea.Status.DECLINED, note.strip()
-    idea.save()
-    return idea
-
-
-@transaction.atomic
-def idea_merge(*, idea: Idea, into: Idea, by: User) -> Idea:
-    """A duplicate joins another idea (并案): it follows that idea into its candidate project."""
-    idea, into = _lock_idea(idea), _lock_idea(into)
-    if idea.pk == into.pk:
-        raise LivelihoodError(_("不能把项目建议合并到它自己。"))
-    _require_new(idea, _("合并"))
-    if into.status not in (Idea.Status.NEW, Idea.Status.SHORTLISTED):
-        raise LivelihoodError(
-            _("只能合并到待筛选或已列入候选项目的建议，“%(title)s”当前为“%(status)s”。")
-            % {"title": into.title, "status": into.get_status_display()}
-        )
-    if _county_path(idea.region) != _county_path(into.region):
-        raise LivelihoodError(_("只能合并同一县内的项目建议。"))
-    idea.status, idea.merged_into, idea.project_id = Idea.Status.MERGED, into, into.project_id
-    idea.save()
-    return idea
-
-
-# --- candidate projects (初定) ---------------------------------------------------------------------
-
-
-def _check_ideas(ideas: list[Idea], region: Region) -> list[Idea]:
-    locked = list(Idea.objects.select_for_update().select_related("region").filter(pk__in=[i.pk for i in ideas]))
-    taken = [str(i) for i in locked if i.status != Idea.Status.NEW]
-    if taken:
-        raise LivelihoodError(_("这些建议已经处理过，不能再列入候选项目：%(titles)s。") % {"titles": "、".join(taken)})
-    strangers = [str(i) for i in locked if not i.region.path.startswith(region.path)]
-    if strangers:
-        raise LivelihoodError(
-            _("这些建议不属于%(region)s，不能列入：%(titles)s。") % {"region": region, "titles": "、".join(strangers)}
-        )
-    return locked
-
-
-@transaction.atomic
-def project_shortlist(
-    *,
-    session: CongressSession,
-    ideas: Iterable[Idea],
-    title: str,
-    description: str,
-    responsible_unit: HandlingUnit,
-    investment: Decimal,
-    completion_due: date,
-    by: User,
-    region: Region | None = None,
-) -> Project:
-    """Screen ideas into one candidate project of a session. Numbers run per session; the
-    session row lock keeps two staff from taking the same number."""
-    session = CongressSession.objects.select_for_update().select_related("term__region").get(pk=session.pk)
-    region = region or session.term.region
-    ideas = _check_ideas(list(ideas), region)
-    number = (Project.objects.filter(session=session).aggregate(n=Max("number"))["n"] or 0) + 1
-    project = Project(
-        session=session,
-        region=region,
-        number=number,
-        title=(title or "").strip(),
-        description=(description or "").strip(),
-        responsible_unit=responsible_unit,
-        investment=investment,
-        completion_due=completion_due,
-    )
-    _clean(project)
-    project.save()
-    ids = [i.pk for i in ideas]
-    Idea.objects.filter(pk__in=ids).update(status=Idea.Status.SHORTLISTED, project=project)
-    # Duplicates merged into these ideas earlier follow them.
-    Idea.objects.filter(merged_into__in=ids).update(project=project)
-    return project
-
-
-CANDIDATE_FIELDS = ("title", "description", "responsible_unit", "investment", "completion_due")
-ANYTIME_FIELDS = ("lead_leader",)
-
-
-@transaction.atomic
-def project_update(*, project: Project, by: User, **fields) -> Project:
-    """Edit a candidate before it is put to the vote; the lead leader may change at any time."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    for name, value in fields.items():
-        if name not in CANDIDATE_FIELDS + ANYTIME_FIELDS:
-            raise LivelihoodError(_("不能修改“%(field)s”。") % {"field": name})
-        if name in CANDIDATE_FIELDS and getattr(project, name) != value:
-            _require_editable_candidate(project)
-        setattr(project, name, value)
-    _clean(project)
-    project.save()
-    return project
-
-
-def _require_editable_candidate(project: Project) -> None:
-    on_ballot = BallotItem.objects.filter(project=project).exclude(ballot__status=Ballot.Status.DRAFT).exists()
-    if project.status != ProjectStatus.CANDIDATE or on_ballot:
-        raise LivelihoodError(_("项目已提交票决，名称、内容、责任单位、投资和完成时间不能再修改。"))
-
-
-# --- ballots (票决 and 满意度测评) -------------------------------------------------------------------
-
-
 def _ratio(value) -> Decimal:
-    return Decimal(str(config("MIN_VOTE_RATIO") if value is None else value))
+    return Decimal(str(config("LIVELIHOOD", "MIN_VOTE_RATIO") if value is None else value))
 
 
 def _check_selection(projects: list[Project], session, slots, max_choices, revote_of) -> tuple[int, int]:
@@ -429,7 +139,7 @@ def ballot_create(
         closes_at=closes_at,
         revote_of=revote_of,
     )
-    _clean(ballot)
+    clean(ballot)
     ballot.save()
     BallotItem.objects.bulk_create(BallotItem(ballot=ballot, project=p, position=n) for n, p in enumerate(projects, 1))
     options = [Option.FOR] if kind == Kind.SELECTION else list(SATISFACTION_OPTIONS)
@@ -456,7 +166,7 @@ def ballot_open(*, ballot: Ballot, by: User) -> Ballot:
     ballot.status, ballot.opens_at, ballot.opened_by = Ballot.Status.OPEN, timezone.now(), by
     ballot.save()
     users = User.objects.filter(representative__in=voters, is_active=True)
-    _notify(
+    notify(
         "livelihood.ballot_open",
         ballot,
         users,
@@ -465,6 +175,11 @@ def ballot_open(*, ballot: Ballot, by: User) -> Ballot:
         due_on=timezone.localtime(ballot.closes_at).date(),
     )
     return ballot
+
+
+def _max_choices(ballot: Ballot) -> int:
+    # Set by ballot_create on every selection ballot; a satisfaction poll has none.
+    return ballot.max_choices or 0
 
 
 def _normalised_choices(ballot: Ballot, choices: dict) -> dict[int, str]:
@@ -480,7 +195,7 @@ def _normalised_choices(ballot: Ballot, choices: dict) -> dict[int, str]:
         picked = {pk: o for pk, o in picked.items() if o}  # an empty answer is no mark
         if any(o != Option.FOR for o in picked.values()):
             raise LivelihoodError(_("票决只能对项目投赞成票。"))
-        if len(picked) > ballot.max_choices:
+        if len(picked) > _max_choices(ballot):
             raise LivelihoodError(_("最多只能选择 %(n)s 个项目。") % {"n": ballot.max_choices})
     else:
         if set(picked) != on_ballot or any(o not in SATISFACTION_OPTIONS for o in picked.values()):
@@ -546,7 +261,7 @@ def _normalised_counts(ballot: Ballot, sheets: int, counts: dict) -> dict[int, d
             raise LivelihoodError(_("票数不能为负数。"))
         if sum(per_option.values()) > sheets:
             raise LivelihoodError(_("一个项目的票数不能多于本批选票张数。"))
-    if ballot.kind == Kind.SELECTION and sum(sum(p.values()) for p in result.values()) > sheets * ballot.max_choices:
+    if ballot.kind == Kind.SELECTION and sum(sum(p.values()) for p in result.values()) > sheets * _max_choices(ballot):
         raise LivelihoodError(_("赞成票总数不能多于选票张数乘以每票最多选择的项目数。"))
     return result
 
@@ -600,7 +315,7 @@ def paper_batch_enter(
         counts={str(pk): per_option for pk, per_option in sorted(normalised.items())},
         entered_by=by,
     )
-    _clean(batch, exclude=["ballot", "entered_by"])
+    clean(batch, exclude=["ballot", "entered_by"])
     batch.save()
     _add_to_tallies(ballot, {(pk, o): n for pk, per in normalised.items() for o, n in per.items()})
     Ballot.objects.filter(pk=ballot.pk).update(sheets_paper=F("sheets_paper") + sheets)
@@ -649,7 +364,7 @@ def selection_outcomes(votes: dict[int, int], *, slots: int, base: int, ratio: D
     ordered = sorted(votes.items(), key=lambda kv: -kv[1])
     ranks = {pk: 1 + sum(1 for v in votes.values() if v > n) for pk, n in ordered}
     passing = [(pk, n) for pk, n in ordered if passes_threshold(n, base=base, ratio=ratio)]
-    result = {pk: (ranks[pk], Outcome.NOT_APPROVED) for pk in votes}
+    result: dict[int, tuple[int, str]] = {pk: (ranks[pk], Outcome.NOT_APPROVED) for pk in votes}
     if len(passing) <= slots:
         result.update({pk: (ranks[pk], Outcome.APPROVED) for pk, _n in passing})
         return result
@@ -662,7 +377,7 @@ def selection_outcomes(votes: dict[int, int], *, slots: int, base: int, ratio: D
     return result
 
 
-PROJECT_STATUS_FOR = {
+PROJECT_STATUS_FOR: dict[str, str] = {
     BallotItem.Outcome.APPROVED: ProjectStatus.APPROVED,
     BallotItem.Outcome.NOT_APPROVED: ProjectStatus.NOT_APPROVED,
     BallotItem.Outcome.TIE: ProjectStatus.TIE,
@@ -671,7 +386,7 @@ PROJECT_STATUS_FOR = {
 
 def _count_selection(ballot: Ballot, items: list[BallotItem], counts) -> None:
     votes = {i.project_id: counts.get((i.project_id, Option.FOR), 0) for i in items}
-    outcomes = selection_outcomes(votes, slots=ballot.slots, base=_base(ballot), ratio=ballot.min_vote_ratio)
+    outcomes = selection_outcomes(votes, slots=ballot.slots or 0, base=_base(ballot), ratio=ballot.min_vote_ratio)
     for item in items:
         item.votes = votes[item.project_id]
         item.rank, item.outcome = outcomes[item.project_id]
@@ -707,8 +422,6 @@ def _forget_voting_order(ballot: Ballot) -> None:
 
 def ballots_close_due() -> int:
     """Close every open ballot whose time has come (the beat task); each in its own transaction."""
-    from apps.livelihood.selectors import ballots_due_to_close
-
     closed = 0
     for ballot in ballots_due_to_close():
         try:
@@ -717,145 +430,3 @@ def ballots_close_due() -> int:
             continue  # closed by staff meanwhile
         closed += 1
     return closed
-
-
-# --- implementation (监督) -----------------------------------------------------------------------
-
-
-def _lock_project(project: Project) -> Project:
-    return Project.objects.select_for_update().select_related("region").get(pk=project.pk)
-
-
-def _require_implementing(project: Project, action: str, *, allow_completed: bool = False) -> None:
-    allowed = Project.IMPLEMENTING if allow_completed else (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS)
-    if project.status not in allowed:
-        raise LivelihoodError(
-            _("项目当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": project.get_status_display(), "action": action}
-        )
-
-
-@transaction.atomic
-def milestone_add(
-    *,
-    project: Project,
-    title: str,
-    due_on: date,
-    by: User,
-    parent: Milestone | None = None,
-    weight: int = 1,
-) -> Milestone:
-    project = _lock_project(project)
-    _require_implementing(project, _("添加实施节点"))
-    if parent is not None and ProgressReport.objects.filter(milestone=parent).exists():
-        raise LivelihoodError(_("“%(parent)s”已经填报过进度，不能再分解下级节点。") % {"parent": parent})
-    siblings = Milestone.objects.filter(project=project, parent=parent)
-    milestone = Milestone(
-        project=project,
-        parent=parent,
-        title=(title or "").strip(),
-        due_on=due_on,
-        weight=weight,
-        sort_order=(siblings.aggregate(n=Max("sort_order"))["n"] or 0) + 1,
-    )
-    _clean(milestone)
-    milestone.save()
-    _roll_up(project, on=timezone.localdate())
-    return milestone
-
-
-@transaction.atomic
-def milestone_report(
-    *,
-    milestone: Milestone,
-    progress: int,
-    note: str,
-    by: User,
-    reported_on: date | None = None,
-) -> ProgressReport:
-    """Report a leaf milestone's progress; its parents and the project follow."""
-    milestone = Milestone.objects.select_related("project__region").get(pk=milestone.pk)
-    project = _lock_project(milestone.project)
-    milestone = Milestone.objects.get(pk=milestone.pk)  # re-read under the project lock
-    if not can_report_progress(by, project):
-        raise LivelihoodError(_("只有责任单位或本级人大工作人员可以填报进度。"))
-    _require_implementing(project, _("填报进度"), allow_completed=True)
-    if milestone.children.exists():
-        raise LivelihoodError(_("“%(m)s”有下级节点，请填报下级节点的进度。") % {"m": milestone})
-    if isinstance(progress, bool) or not isinstance(progress, int) or not 0 <= progress <= 100:
-        raise LivelihoodError(_("进度须是 0 到 100 之间的整数。"))
-    reported_on = reported_on or timezone.localdate()
-    if reported_on > timezone.localdate():
-        raise LivelihoodError(_("填报日期不能晚于今天。"))
-    report = ProgressReport(
-        milestone=milestone, progress=progress, note=(note or "").strip(), reported_on=reported_on, reported_by=by
-    )
-    _clean(report, exclude=["milestone", "reported_by"])
-    report.save()
-    milestone.progress = progress
-    milestone.completed_on = (milestone.completed_on or reported_on) if progress == 100 else None
-    milestone.save()
-    _roll_up(project, on=reported_on)
-    return report
-
-
-def _roll_up(project: Project, *, on: date) -> None:
-    """Re-derive every parent's progress and the project's; the project's status follows."""
-    milestones = {m.pk: m for m in Milestone.objects.filter(project=project)}
-    nodes = [
-        {"pk": m.pk, "parent_id": m.parent_id, "weight": m.weight, "progress": m.progress} for m in milestones.values()
-    ]
-    derived = rolled_up(nodes) if nodes else {None: 0}
-    parents = {n["parent_id"] for n in nodes} - {None}
-    for pk in parents:
-        node, progress = milestones[pk], derived[pk]
-        if node.progress == progress:
-            continue
-        node.progress = progress
-        node.completed_on = (node.completed_on or on) if progress == 100 else None
-        node.save()
-    _set_project_progress(project, derived[None], on=on)
-
-
-def _set_project_progress(project: Project, progress: int, *, on: date) -> None:
-    project.progress = progress
-    if progress == 100:
-        project.status, project.completed_on = ProjectStatus.COMPLETED, project.completed_on or on
-    else:
-        started = progress > 0 or ProgressReport.objects.filter(milestone__project=project).exists()
-        project.status = ProjectStatus.IN_PROGRESS if started else ProjectStatus.APPROVED
-        project.completed_on = None
-    project.save()
-
-
-@transaction.atomic
-def supervision_record(
-    *,
-    project: Project,
-    kind: str,
-    held_on: date,
-    participants: str,
-    findings: str,
-    by: User,
-) -> Supervision:
-    project = _lock_project(project)
-    _require_implementing(project, _("记录监督情况"), allow_completed=True)
-    if held_on > timezone.localdate():
-        raise LivelihoodError(_("监督日期不能晚于今天。"))
-    supervision = Supervision(
-        project=project,
-        kind=kind,
-        held_on=held_on,
-        participants=(participants or "").strip(),
-        findings=(findings or "").strip(),
-        recorded_by=by,
-    )
-    _clean(supervision, exclude=["project", "recorded_by"])
-    supervision.save()
-    _notify(
-        "livelihood.supervised",
-        supervision,
-        _unit_users(project.responsible_unit_id),
-        _("民生实事项目“%(project)s”有新的%(kind)s意见") % {"project": project, "kind": supervision.get_kind_display()},
-    )
-    return supervision
