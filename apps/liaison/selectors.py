@@ -69,6 +69,15 @@ def phone_matches(concern: Concern, last_four: str) -> bool:
     return bool(phone) and len(digits) == 4 and digits.isascii() and digits.isdigit() and phone.endswith(digits)
 
 
+def concern_by_submission_key(key: str) -> Concern | None:
+    """The concern an earlier post of the same form (a double click, a reload) created."""
+    return Concern.objects.filter(submission_key=key).only("tracking_code").first()
+
+
+def shifts_of_representative(representative: Representative):
+    return DutyShift.objects.filter(representative=representative).select_related("office", "reception_day")
+
+
 def concerns_for_unit(unit_id: int):
     return Concern.objects.filter(unit_id=unit_id).select_related("region").order_by("-submitted_at", "-pk")
 

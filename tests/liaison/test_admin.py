@@ -501,6 +501,37 @@ def test_a_reception_record_for_another_townships_office_is_refused(login, liais
     assert not ReceptionRecord.objects.exists()
 
 
+def test_a_refusal_by_the_service_keeps_the_input_and_says_why_on_the_form(login, liaison_a, office_a, monkeypatch):
+    """The service writes the record and its concern, then refuses: nothing stays, and the page
+    shows the typed record again with the refusal under the field it names."""
+    real = services.reception_record_add
+
+    def refusing(**kwargs):
+        real(**kwargs)
+        raise services.ConcernError({"matter": "该事项已在本月登记过，请查阅原记录。"})
+
+    monkeypatch.setattr(services, "reception_record_add", refusing)
+    response = login(liaison_a).post(reverse("admin:liaison_receptionrecord_add"), _record_data(office_a))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"matter": ["该事项已在本月登记过，请查阅原记录。"]}
+    assert "咨询养老保险缴费标准" in content and "李大伯" in content and "13900001111" in content
+    assert not ReceptionRecord.objects.exists() and not Concern.objects.exists()
+
+
+def test_a_refusal_without_a_field_is_shown_above_the_form(login, liaison_a, office_a, monkeypatch):
+    def refusing(**kwargs):
+        raise services.ConcernError("工作室今日暂停接待登记。")
+
+    monkeypatch.setattr(services, "reception_record_add", refusing)
+    response = login(liaison_a).post(reverse("admin:liaison_receptionrecord_add"), _record_data(office_a))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == ["工作室今日暂停接待登记。"]
+    assert "工作室今日暂停接待登记。" in response.content.decode()
+    assert "咨询养老保险缴费标准" in response.content.decode()
+    assert not ReceptionRecord.objects.exists()
+
+
 @pytest.fixture
 def record(office_a, liaison_a):
     return services.reception_record_add(
