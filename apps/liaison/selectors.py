@@ -122,6 +122,13 @@ class Share:
         return round(100 * self.numerator / self.denominator, 1) if self.denominator else None
 
 
+def overdue_on(today) -> Q:
+    """Concerns past their deadline on `today`: not accepted in time, or accepted and not resolved."""
+    return Q(status=S.SUBMITTED, accept_due_on__lt=today) | Q(
+        status__in=[S.ACCEPTED, S.ROUTED], resolve_due_on__lt=today
+    )
+
+
 def concern_statistics(concerns, *, group_by: str, today):
     """Per office or township: received, accepted, answered on the spot, referred, resolved,
     overdue, satisfaction — one query."""
@@ -134,11 +141,7 @@ def concern_statistics(concerns, *, group_by: str, today):
             on_spot=Count("pk", filter=Q(answered_on_spot=True)),
             referred=Count("pk", filter=Q(status=S.REFERRED_OUT)),
             resolved=Count("pk", filter=Q(status__in=done)),
-            overdue=Count(
-                "pk",
-                filter=Q(status=S.SUBMITTED, accept_due_on__lt=today)
-                | Q(status__in=[S.ACCEPTED, S.ROUTED], resolve_due_on__lt=today),
-            ),
+            overdue=Count("pk", filter=overdue_on(today)),
             rated=Count("pk", filter=~Q(rating="")),
             satisfied=Count("pk", filter=Q(rating__in=[Concern.Rating.SATISFIED, Concern.Rating.BASIC])),
         )

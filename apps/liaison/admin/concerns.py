@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -16,7 +15,7 @@ from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceAdmin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_name, mask_phone
-from apps.liaison import admin_views, services
+from apps.liaison import admin_views, labels, services
 from apps.liaison.admin.filters import RegionTownshipFilter
 from apps.liaison.admin.personal import PersonalDataMixin
 from apps.liaison.admin_forms import (
@@ -31,27 +30,12 @@ from apps.liaison.admin_forms import (
 from apps.liaison.codes import CODE_LENGTH, normalise_code
 from apps.liaison.models import Concern, ConcernEvent, ConcernReturnRequest, Revisit
 from apps.liaison.resources import ConcernResource, handler_of, is_overdue, township_name
+from apps.liaison.selectors import overdue_on
 
 Status = Concern.Status
 
-# What each status-history row records, as staff say it (the services write the codes).
-EVENT_LABELS = {
-    "submit": _("提交"),
-    "accept": _("受理"),
-    "refer_out": _("引导至其他渠道"),
-    "route": _("转办"),
-    "resolve": _("办理答复"),
-    "answer_on_spot": _("当场答复"),
-    "rate": _("群众评价"),
-    "revisit": _("回访"),
-    "close": _("办结"),
-    "to_proposal": _("转为代表建议"),
-    "recount_due": _("重新计算期限"),
-    "deadline_change": _("调整办理期限"),
-    "return_request": _("申请退回"),
-    "return_approved": _("同意退回，待重新转办"),
-    "return_decided": _("退回申请已决定"),
-}
+# What each status-history row records; staff are told what an approved return leaves them to do.
+EVENT_LABELS = {**labels.EVENT_LABELS, "return_approved": _("同意退回，待重新转办")}
 
 
 class ConcernEventInline(ReadOnlyInline):
@@ -98,11 +82,7 @@ class OverdueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        today = timezone.localdate()
-        return queryset.filter(
-            Q(status=Status.SUBMITTED, accept_due_on__lt=today)
-            | Q(status__in=[Status.ACCEPTED, Status.ROUTED], resolve_due_on__lt=today)
-        )
+        return queryset.filter(overdue_on(timezone.localdate()))
 
 
 @admin.register(Concern)

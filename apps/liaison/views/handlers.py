@@ -23,6 +23,7 @@ from apps.core.masking import mask_name, mask_phone
 from apps.core.models import User
 from apps.core.paging import page_of, query_without_page
 from apps.liaison import forms, services
+from apps.liaison.labels import EVENT_LABELS
 from apps.liaison.models import Concern, ConcernPhoto, DutyShift
 from apps.liaison.selectors import (
     Share,
@@ -32,7 +33,6 @@ from apps.liaison.selectors import (
     get_concern_for_handler,
     shifts_of_representative,
 )
-from apps.liaison.views.labels import EVENT_LABELS
 from apps.representatives.models import Representative
 from apps.representatives.selectors import representative_for_user
 

@@ -25,13 +25,13 @@ from apps.core.forms import add_service_errors
 from apps.core.masking import mask_phone
 from apps.core.network import client_ip
 from apps.liaison import forms, services
+from apps.liaison.labels import EVENT_LABELS
 from apps.liaison.models import Concern, ConcernPhoto
 from apps.liaison.selectors import (
     concern_by_code,
     concern_by_submission_key,
     phone_matches,
 )
-from apps.liaison.views.labels import EVENT_LABELS
 from apps.representatives.models import Representative
 
 S = Concern.Status

@@ -1,4 +1,4 @@
-"""Words for people of the codes the services write."""
+"""Words for people of the codes the services write (the portals and the admin read the same)."""
 
 from django.utils.translation import gettext_lazy
 
