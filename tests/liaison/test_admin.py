@@ -19,6 +19,7 @@ from apps.liaison import services
 from apps.liaison.models import (
     Concern,
     DutyShift,
+    Funding,
     LiaisonOffice,
     ReceptionDay,
     ReceptionRecord,
@@ -556,6 +557,33 @@ def test_the_reception_record_page_masks_the_visitor_for_other_staff(login, liai
 def test_the_reception_list_masks_visitors(login, liaison_a, record):
     content = login(liaison_a).get(reverse("admin:liaison_receptionrecord_changelist")).content.decode()
     assert "李**" in content and "139****1111" in content and "13900001111" not in content
+
+
+# --- the township filters ----------------------------------------------------------------------
+
+
+def _listed(client, url, **query):
+    return {row.pk for row in client.get(reverse(url), query).context["cl"].result_list}
+
+
+def test_the_township_filter_lists_a_townships_concerns_and_its_villages(
+    login, committee_staff, concern_a, concern_b, village_a, township_a
+):
+    village, _created = services.concern_submit(region=village_a, category="roads", description="路灯不亮。")
+    listed = _listed(login(committee_staff), CHANGELIST, township=township_a.pk)
+    assert listed == {concern_a.pk, village.pk}
+
+
+def test_the_township_filter_of_offices_and_funding_matches_the_stations_too(
+    login, committee_staff, office_a, station_a, office_b, township_a
+):
+    funding = [Funding.objects.create(office=o, year=2024, amount=1000, source="县财政") for o in (station_a, office_b)]
+    client = login(committee_staff)
+    assert _listed(client, "admin:liaison_liaisonoffice_changelist", township=township_a.pk) == {
+        office_a.pk,
+        station_a.pk,
+    }
+    assert _listed(client, "admin:liaison_funding_changelist", township=township_a.pk) == {funding[0].pk}
 
 
 # --- offices, reception days, duty ----------------------------------------------------------------
