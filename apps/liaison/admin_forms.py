@@ -1,36 +1,28 @@
 """Forms of the liaison back office: what the admin's actions and pages pass to apps.liaison.services."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import CongressSession, HandlingUnit, Region
+from apps.core.config import config
+from apps.core.models import CongressSession, HandlingUnit
 from apps.core.scope import ancestor_paths, scope_for
 from apps.core.selectors import townships_in_scope
 from apps.core.text import TextHygieneMixin
+from apps.core.widgets import DateInput
 from apps.liaison.models import Concern, LiaisonOffice, ReceptionRecord
 from apps.liaison.services import resolve_due_default
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
 
 
-def _date_input():
-    # The browser's own date picker: no script, nothing for the CSP to forbid.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 def _text(label, *, rows=4, required=True, help_text=""):
     return forms.CharField(
         label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
     )
-
-
-def township_of(region: Region) -> Region:
-    return region if region.level == Region.Level.TOWNSHIP else region.parent
 
 
 def routable_units(user):
@@ -50,14 +42,14 @@ def routable_units(user):
 
 
 class GenerateDaysForm(TextHygieneMixin, forms.Form):
-    start = forms.DateField(label=_("自"), widget=_date_input(), initial=timezone.localdate)
+    start = forms.DateField(label=_("自"), widget=DateInput(), initial=timezone.localdate)
     months = forms.IntegerField(
         label=_("月数"), min_value=1, max_value=24, initial=3, help_text=_("生成自该日起若干个月内的接待日。")
     )
 
 
 class MoveDayForm(TextHygieneMixin, forms.Form):
-    to = forms.DateField(label=_("调整到"), widget=_date_input())
+    to = forms.DateField(label=_("调整到"), widget=DateInput())
     note = _text(_("调整说明"), rows=3, help_text=_("将公开显示，例如：因国庆假期顺延。"))
 
 
@@ -109,7 +101,7 @@ class RouteForm(TextHygieneMixin, forms.Form):
         help_text=_("输入代表姓名查找；只能选择在任代表。"),
     )
 
-    due_on = forms.DateField(label=_("办理期限"), widget=_date_input(), required=False)
+    due_on = forms.DateField(label=_("办理期限"), widget=DateInput(), required=False)
     instructions = _text(_("转办要求"), rows=3, required=False, help_text=_("写给办理单位或代表的要求，群众看不到。"))
 
     def __init__(self, *args, user, **kwargs):
@@ -118,7 +110,7 @@ class RouteForm(TextHygieneMixin, forms.Form):
         self.fields["representative"].queryset = Representative.objects.visible_to(user).serving()
         due = self.fields["due_on"]
         due.initial = resolve_due_default()
-        days = settings.RENDA_LIAISON["RESOLVE_WORKDAYS"]
+        days = config("LIAISON", "RESOLVE_WORKDAYS")
         due.help_text = _("留空则为今天起%(n)s个工作日，可按事项的难易调整。") % {"n": days}
 
     def clean_due_on(self):
@@ -138,7 +130,7 @@ class RouteForm(TextHygieneMixin, forms.Form):
 
 
 class DeadlineForm(TextHygieneMixin, forms.Form):
-    due_on = forms.DateField(label=_("新的办理期限"), widget=_date_input())
+    due_on = forms.DateField(label=_("新的办理期限"), widget=DateInput())
     reason = _text(_("调整原因"), rows=3)
 
     def clean_due_on(self):
@@ -158,7 +150,7 @@ class ResolveForm(TextHygieneMixin, forms.Form):
 
 
 class RevisitForm(TextHygieneMixin, forms.Form):
-    revisited_on = forms.DateField(label=_("回访日期"), widget=_date_input(), initial=timezone.localdate)
+    revisited_on = forms.DateField(label=_("回访日期"), widget=DateInput(), initial=timezone.localdate)
     notes = _text(_("回访情况"))
 
     def clean_revisited_on(self):
@@ -204,7 +196,7 @@ class ReceptionRecordAddForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = ReceptionRecord
         fields = ["office", "received_on", "visitor_name", "visitor_phone", "matter", "answered_on_spot", "answer"]
-        widgets = {"received_on": _date_input()}
+        widgets = {"received_on": DateInput()}
 
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]

@@ -17,7 +17,9 @@ class LiaisonConfig(AppConfig):
         import apps.liaison.duty  # noqa: F401  (registers the duty-record source)
         from apps.core import checkin, roles
         from apps.liaison import checkin as liaison_checkin
-        from apps.liaison import reminders  # noqa: F401  (registers the reminder rules)
+        from apps.liaison import reminders, signals  # noqa: F401  (reminders: registers the reminder rules)
+
+        signals.connect()
 
         checkin.register(liaison_checkin.KIND)
 

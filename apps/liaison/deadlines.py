@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.config import config
 from apps.core.deadlines import DeadlineMove, register_deadline_source
 from apps.core.workdays import add_workdays
 from apps.liaison import services
@@ -35,7 +36,7 @@ class ConcernDeadlines:
         )
         label = str(Concern._meta.get_field(field).verbose_name)
         for pk, code, since, due in open_ones.order_by(field, "pk").values_list("pk", "tracking_code", start, field):
-            new = add_workdays(timezone.localdate(since), services.config(setting), calendars=calendars)
+            new = add_workdays(timezone.localdate(since), config("LIAISON", setting), calendars=calendars)
             if new != due:
                 url = reverse("admin:liaison_concern_change", args=[pk])
                 yield DeadlineMove(NAME, pk, field, code, label, due, new, url)

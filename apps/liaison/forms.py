@@ -1,36 +1,27 @@
 """Forms of the liaison pages. They validate input only; every write goes through services."""
 
-import logging
 import re
 import secrets
 
 from django import forms
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.collation import by_stroke
+from apps.core.config import config
 from apps.core.models import Region
 from apps.core.phones import PhoneField, normalize_phone
 from apps.core.public_forms import PublicFormMixin
 from apps.core.text import TextHygieneMixin
 from apps.core.uploads import MultiplePhotoField, image_error, photo_kind
+from apps.liaison.codes import normalise_code
 from apps.liaison.models import Concern
-from apps.liaison.services import normalise_code
+from apps.liaison.selectors import townships_in_roster_order, townships_offered
 from apps.representatives.choices import Level, Status
 from apps.representatives.models import Representative
 
-logger = logging.getLogger(__name__)
-
 FORM_SIGNING_SALT = "liaison.concern-form"
-
-
-def liaison_config(key: str):
-    return settings.RENDA_LIAISON[key]
 
 
 def issue_form_token() -> str:
@@ -40,44 +31,7 @@ def issue_form_token() -> str:
 # --- the public concern form ----------------------------------------------------------------------
 
 
-def _townships():
-    return Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("parent__sort_order", "sort_order", "code")
-
-
-# The township list is the one option list every visitor gets: cached. Edits through the ORM
-# forget it at once (receiver below); bulk writes (imports, load_demo) send no signal, so the
-# entry also expires after five minutes.
-TOWNSHIPS_CACHE_KEY = "liaison:concern-form:townships:v1"
-TOWNSHIPS_CACHE_SECONDS = 300
 SERVING_LEVELS = (Level.COUNTY, Level.TOWNSHIP)
-
-
-def townships_offered() -> dict[int, tuple[str, str]]:
-    """{pk: (name, county name)} of every township in roster order: one query, then the cache."""
-    try:
-        townships = cache.get(TOWNSHIPS_CACHE_KEY)
-    except Exception:  # the cache only saves time: with Redis down the form still works
-        logger.warning("township cache unreachable", exc_info=True)
-        return _query_townships()
-    if townships is None:
-        townships = _query_townships()
-        try:
-            cache.set(TOWNSHIPS_CACHE_KEY, townships, TOWNSHIPS_CACHE_SECONDS)
-        except Exception:
-            logger.warning("township cache unreachable", exc_info=True)
-    return townships
-
-
-def _query_townships() -> dict[int, tuple[str, str]]:
-    return {pk: (name, county) for pk, name, county in _townships().values_list("pk", "name", "parent__name")}
-
-
-@receiver([post_save, post_delete], sender=Region, dispatch_uid="liaison-forget-township-options")
-def _forget_townships(**kwargs) -> None:
-    try:
-        cache.delete(TOWNSHIPS_CACHE_KEY)
-    except Exception:  # Redis down: the entry it holds expires by itself
-        logger.warning("township cache unreachable", exc_info=True)
 
 
 class TownshipSelect(forms.Select):
@@ -238,9 +192,9 @@ class ConcernForm(PublicFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.min_fill_seconds = liaison_config("MIN_FILL_SECONDS")
+        self.min_fill_seconds = config("LIAISON", "MIN_FILL_SECONDS")
         self._offer_places()
-        max_count, max_bytes = liaison_config("PHOTO_MAX_COUNT"), liaison_config("PHOTO_MAX_BYTES")
+        max_count, max_bytes = config("LIAISON", "PHOTO_MAX_COUNT"), config("LIAISON", "PHOTO_MAX_BYTES")
         self.fields["photos"].help_text = _(
             "可不传。最多 %(count)d 张，JPG、PNG 或 WebP 格式，每张不超过 %(size)s。"
         ) % {"count": max_count, "size": _size_label(max_bytes)}
@@ -267,7 +221,7 @@ class ConcernForm(PublicFormMixin, forms.Form):
 
     def clean_photos(self):
         photos = self.cleaned_data["photos"]
-        max_count, max_bytes = liaison_config("PHOTO_MAX_COUNT"), liaison_config("PHOTO_MAX_BYTES")
+        max_count, max_bytes = config("LIAISON", "PHOTO_MAX_COUNT"), config("LIAISON", "PHOTO_MAX_BYTES")
         if len(photos) > max_count:
             raise forms.ValidationError(
                 _("最多上传 %(count)d 张照片，您选择了 %(n)d 张。") % {"count": max_count, "n": len(photos)}
@@ -424,7 +378,7 @@ class AnswerForm(TextHygieneMixin, forms.Form):
 class ReceptionFilterForm(TextHygieneMixin, forms.Form):
     township = forms.ModelChoiceField(
         label=_("乡镇"),
-        queryset=_townships(),
+        queryset=townships_in_roster_order(),
         to_field_name="code",
         required=False,
         empty_label=_("全部乡镇"),

@@ -2,9 +2,9 @@
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.models import Region, User
 from apps.liaison.models import Concern, DutyShift, ReceptionDay
 from apps.notifications.rules import Reminder, rule
@@ -13,7 +13,7 @@ from apps.notifications.rules import Reminder, rule
 @rule("liaison.reception_notice")
 def reception_notice(today: date):
     """Representatives on duty hear of their reception day as soon as it is published."""
-    horizon = today + timedelta(days=settings.RENDA_LIAISON["RECEPTION_NOTICE_DAYS"])
+    horizon = today + timedelta(days=config("LIAISON", "RECEPTION_NOTICE_DAYS"))
     shifts = (
         DutyShift.objects.filter(
             date__gte=today,
@@ -78,7 +78,7 @@ def _handlers(concern: Concern, unit_staff: dict[int, list[User]]) -> list[User]
 @rule("liaison.concern_due_soon")
 def concern_due_soon(today: date):
     """Once, when a concern's resolution deadline is within the configured days."""
-    horizon = today + timedelta(days=settings.RENDA_LIAISON["DUE_SOON_DAYS"])
+    horizon = today + timedelta(days=config("LIAISON", "DUE_SOON_DAYS"))
     soon = list(
         Concern.objects.filter(
             status__in=[Concern.Status.ACCEPTED, Concern.Status.ROUTED],

@@ -1,19 +1,58 @@
 """Reads of the liaison app: lookups for the tracking page, portal lists, statistics."""
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from apps.core.collation import by_stroke
+from apps.core.models import Region, User
 from apps.core.phones import normalize_phone
+from apps.liaison.codes import normalise_code
 from apps.liaison.models import Concern, DutyShift, LiaisonOffice, ReceptionDay, ReceptionSchedule
-from apps.liaison.services import normalise_code
 from apps.representatives.choices import Status
 from apps.representatives.models import Representative
 
 S = Concern.Status
+logger = logging.getLogger(__name__)
+
+
+def township_of(region: Region) -> Region:
+    """The township itself, or the township of a village."""
+    if region.level == Region.Level.TOWNSHIP or region.parent is None:
+        return region
+    return region.parent
+
+
+def office_for_region(region: Region) -> LiaisonOffice | None:
+    """The office (工作室) of the township where a concern about `region` is received."""
+    return LiaisonOffice.objects.filter(
+        region=township_of(region), level=LiaisonOffice.Level.OFFICE, is_active=True
+    ).first()
+
+
+def concern_township_staff(concern: Concern) -> list[User]:
+    """Township and liaison staff responsible for the concern's township."""
+    return list(
+        User.objects.filter(
+            role__in=[User.Role.TOWNSHIP, User.Role.LIAISON],
+            is_active=True,
+            regions__path__in=[township_of(concern.region).path],
+        ).distinct()
+    )
+
+
+def concern_handler_users(concern: Concern) -> list[User]:
+    """Who handles a routed concern: the unit's active staff, or the representative's account."""
+    if concern.unit_id:
+        return list(User.objects.filter(handling_unit=concern.unit_id, role=User.Role.UNIT, is_active=True))
+    representative = concern.representative
+    if representative is not None and representative.user is not None:
+        return [representative.user]
+    return []
 
 
 def concern_by_code(code: str) -> Concern | None:
@@ -28,6 +67,15 @@ def phone_matches(concern: Concern, last_four: str) -> bool:
     digits = normalize_phone(last_four)
     phone = normalize_phone(concern.phone)
     return bool(phone) and len(digits) == 4 and digits.isascii() and digits.isdigit() and phone.endswith(digits)
+
+
+def concern_by_submission_key(key: str) -> Concern | None:
+    """The concern an earlier post of the same form (a double click, a reload) created."""
+    return Concern.objects.filter(submission_key=key).only("tracking_code").first()
+
+
+def shifts_of_representative(representative: Representative):
+    return DutyShift.objects.filter(representative=representative).select_related("office", "reception_day")
 
 
 def concerns_for_unit(unit_id: int):
@@ -74,6 +122,13 @@ class Share:
         return round(100 * self.numerator / self.denominator, 1) if self.denominator else None
 
 
+def overdue_on(today) -> Q:
+    """Concerns past their deadline on `today`: not accepted in time, or accepted and not resolved."""
+    return Q(status=S.SUBMITTED, accept_due_on__lt=today) | Q(
+        status__in=[S.ACCEPTED, S.ROUTED], resolve_due_on__lt=today
+    )
+
+
 def concern_statistics(concerns, *, group_by: str, today):
     """Per office or township: received, accepted, answered on the spot, referred, resolved,
     overdue, satisfaction — one query."""
@@ -86,11 +141,7 @@ def concern_statistics(concerns, *, group_by: str, today):
             on_spot=Count("pk", filter=Q(answered_on_spot=True)),
             referred=Count("pk", filter=Q(status=S.REFERRED_OUT)),
             resolved=Count("pk", filter=Q(status__in=done)),
-            overdue=Count(
-                "pk",
-                filter=Q(status=S.SUBMITTED, accept_due_on__lt=today)
-                | Q(status__in=[S.ACCEPTED, S.ROUTED], resolve_due_on__lt=today),
-            ),
+            overdue=Count("pk", filter=overdue_on(today)),
             rated=Count("pk", filter=~Q(rating="")),
             satisfied=Count("pk", filter=Q(rating__in=[Concern.Rating.SATISFIED, Concern.Rating.BASIC])),
         )
@@ -107,15 +158,6 @@ def attendance_rates(shifts, *, group_by: str):
             due=Count("pk", filter=Q(attendance__in=[DutyShift.Attendance.ATTENDED, DutyShift.Attendance.ABSENT])),
         )
         .order_by(group_by)
-    )
-
-
-def offices_with_stations():
-    return (
-        LiaisonOffice.objects.filter(level=LiaisonOffice.Level.OFFICE, is_active=True)
-        .select_related("region")
-        .prefetch_related("stations")
-        .order_by("region__sort_order", "region__code")
     )
 
 
@@ -188,3 +230,37 @@ def representatives_of_townships(township_ids) -> dict[int, list]:
     for rep in qs:
         found.setdefault(rep.township_id, []).append(rep)
     return found
+
+
+# --- the townships of the public concern form ---------------------------------------------------
+
+# The township list is the one option list every visitor gets: cached. Edits through the ORM
+# forget it at once (signals.forget_township_options); bulk writes (imports, load_demo) send no
+# signal, so the entry also expires after five minutes.
+TOWNSHIPS_CACHE_KEY = "liaison:concern-form:townships:v1"
+TOWNSHIPS_CACHE_SECONDS = 300
+
+
+def townships_offered() -> dict[int, tuple[str, str]]:
+    """{pk: (name, county name)} of every township in roster order: one query, then the cache."""
+    try:
+        townships = cache.get(TOWNSHIPS_CACHE_KEY)
+    except Exception:  # the cache only saves time: with Redis down the form still works
+        logger.warning("township cache unreachable", exc_info=True)
+        return _query_townships()
+    if townships is None:
+        townships = _query_townships()
+        try:
+            cache.set(TOWNSHIPS_CACHE_KEY, townships, TOWNSHIPS_CACHE_SECONDS)
+        except Exception:
+            logger.warning("township cache unreachable", exc_info=True)
+    return townships
+
+
+def townships_in_roster_order():
+    return Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("parent__sort_order", "sort_order", "code")
+
+
+def _query_townships() -> dict[int, tuple[str, str]]:
+    rows = townships_in_roster_order().values_list("pk", "name", "parent__name")
+    return {pk: (name, county) for pk, name, county in rows}

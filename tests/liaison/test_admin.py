@@ -19,6 +19,7 @@ from apps.liaison import services
 from apps.liaison.models import (
     Concern,
     DutyShift,
+    Funding,
     LiaisonOffice,
     ReceptionDay,
     ReceptionRecord,
@@ -501,6 +502,37 @@ def test_a_reception_record_for_another_townships_office_is_refused(login, liais
     assert not ReceptionRecord.objects.exists()
 
 
+def test_a_refusal_by_the_service_keeps_the_input_and_says_why_on_the_form(login, liaison_a, office_a, monkeypatch):
+    """The service writes the record and its concern, then refuses: nothing stays, and the page
+    shows the typed record again with the refusal under the field it names."""
+    real = services.reception_record_add
+
+    def refusing(**kwargs):
+        real(**kwargs)
+        raise services.ConcernError({"matter": "该事项已在本月登记过，请查阅原记录。"})
+
+    monkeypatch.setattr(services, "reception_record_add", refusing)
+    response = login(liaison_a).post(reverse("admin:liaison_receptionrecord_add"), _record_data(office_a))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"matter": ["该事项已在本月登记过，请查阅原记录。"]}
+    assert "咨询养老保险缴费标准" in content and "李大伯" in content and "13900001111" in content
+    assert not ReceptionRecord.objects.exists() and not Concern.objects.exists()
+
+
+def test_a_refusal_without_a_field_is_shown_above_the_form(login, liaison_a, office_a, monkeypatch):
+    def refusing(**kwargs):
+        raise services.ConcernError("工作室今日暂停接待登记。")
+
+    monkeypatch.setattr(services, "reception_record_add", refusing)
+    response = login(liaison_a).post(reverse("admin:liaison_receptionrecord_add"), _record_data(office_a))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == ["工作室今日暂停接待登记。"]
+    assert "工作室今日暂停接待登记。" in response.content.decode()
+    assert "咨询养老保险缴费标准" in response.content.decode()
+    assert not ReceptionRecord.objects.exists()
+
+
 @pytest.fixture
 def record(office_a, liaison_a):
     return services.reception_record_add(
@@ -525,6 +557,33 @@ def test_the_reception_record_page_masks_the_visitor_for_other_staff(login, liai
 def test_the_reception_list_masks_visitors(login, liaison_a, record):
     content = login(liaison_a).get(reverse("admin:liaison_receptionrecord_changelist")).content.decode()
     assert "李**" in content and "139****1111" in content and "13900001111" not in content
+
+
+# --- the township filters ----------------------------------------------------------------------
+
+
+def _listed(client, url, **query):
+    return {row.pk for row in client.get(reverse(url), query).context["cl"].result_list}
+
+
+def test_the_township_filter_lists_a_townships_concerns_and_its_villages(
+    login, committee_staff, concern_a, concern_b, village_a, township_a
+):
+    village, _created = services.concern_submit(region=village_a, category="roads", description="路灯不亮。")
+    listed = _listed(login(committee_staff), CHANGELIST, township=township_a.pk)
+    assert listed == {concern_a.pk, village.pk}
+
+
+def test_the_township_filter_of_offices_and_funding_matches_the_stations_too(
+    login, committee_staff, office_a, station_a, office_b, township_a
+):
+    funding = [Funding.objects.create(office=o, year=2024, amount=1000, source="县财政") for o in (station_a, office_b)]
+    client = login(committee_staff)
+    assert _listed(client, "admin:liaison_liaisonoffice_changelist", township=township_a.pk) == {
+        office_a.pk,
+        station_a.pk,
+    }
+    assert _listed(client, "admin:liaison_funding_changelist", township=township_a.pk) == {funding[0].pk}
 
 
 # --- offices, reception days, duty ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.liaison import forms, services
+from apps.liaison import selectors, services
 from apps.liaison.models import Concern, LiaisonOffice
 from apps.representatives.models import Representative
 from tests.factories import RepresentativeFactory, TownshipFactory, VillageFactory
@@ -83,7 +83,7 @@ def test_the_form_and_the_lookup_cost_the_same_queries_with_1_or_41_townships(
 def test_a_cold_cache_costs_one_query_for_every_township_and_a_change_is_seen_at_once(
     client, township_a, county, django_assert_num_queries
 ):
-    cache.delete(forms.TOWNSHIPS_CACHE_KEY)
+    cache.delete(selectors.TOWNSHIPS_CACHE_KEY)
     with django_assert_num_queries(1):
         client.get(NEW)
     with django_assert_num_queries(0):

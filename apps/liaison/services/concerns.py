@@ -1,101 +1,31 @@
-"""Writes of the liaison app: concerns through their states, reception days, shifts, records.
+"""Citizens' concerns through their states.
 
-Every concern transition is one function in one transaction with a status-history row;
-ConcernError carries a message for the person who tried.
+Every transition is one function in one transaction with a status-history row; ConcernError
+carries a message for the person who tried.
 """
 
-import calendar
-import hashlib
-import secrets
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.county_settings import county_setting
-from apps.core.models import HandlingUnit, Region, User
-from apps.core.qr import new_public_code
+from apps.core.models import CongressSession, HandlingUnit, Region, User
 from apps.core.uploads import reencoded_image
 from apps.core.workdays import add_workdays
-from apps.liaison.models import (
-    Concern,
-    ConcernEvent,
-    ConcernPhoto,
-    ConcernReturnRequest,
-    DutyShift,
-    LiaisonOffice,
-    RateLimitHit,
-    ReceptionDay,
-    ReceptionRecord,
-    ReceptionSchedule,
-    Revisit,
-)
+from apps.liaison.codes import new_tracking_code
+from apps.liaison.models import Concern, ConcernEvent, ConcernPhoto, ConcernReturnRequest, Revisit
+from apps.liaison.selectors import concern_handler_users, concern_township_staff, office_for_region
+from apps.liaison.services.errors import ConcernError
 from apps.notifications.services import notification_queue
+from apps.proposals import services as proposal_services
+from apps.proposals.models import Proposal
 from apps.representatives.models import Representative
 
 Status = Concern.Status
-
-# Easy to read aloud and type: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
-CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
-CODE_LENGTH = 14  # 14 × log2(25) ≈ 65 random bits
-
-
-class ConcernError(ValidationError):
-    """A step the rules do not allow, with a message for the person who tried it."""
-
-
-def config(key):
-    return settings.RENDA_LIAISON[key]
-
-
-def new_tracking_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(text: str) -> str:
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
-
-
-# --- abuse limits ---------------------------------------------------------------------------------
-
-
-def rate_limit_allows(*, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one request against `key` in the current window; False once over `limit`.
-
-    Kept in the database, so it holds with Redis down; on a database error it fails open
-    rather than turning a citizen away with an error page."""
-    now = timezone.now()
-    start = now - timedelta(seconds=now.timestamp() % window_seconds)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:64]
-    # One statement instead of get_or_create + update + re-read in a savepoint (five round trips
-    # on every public request): the upsert counts atomically, so concurrent hits cannot race.
-    with connection.cursor() as cursor:
-        cursor.execute(RATE_LIMIT_UPSERT, [digest, start])
-        (count,) = cursor.fetchone()
-    return count <= limit
-
-
-# The table of RateLimitHit and its unique (key, window_start) constraint.
-RATE_LIMIT_UPSERT = """
-    INSERT INTO "liaison_ratelimithit" ("key", "window_start", "count") VALUES (%s, %s, 1)
-    ON CONFLICT ("key", "window_start") DO UPDATE SET "count" = "liaison_ratelimithit"."count" + 1
-    RETURNING "count"
-"""
-
-
-def rate_limit_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
-    return RateLimitHit.objects.filter(window_start__lt=timezone.now() - older_than).delete()[0]
-
-
-# --- concerns ---------------------------------------------------------------------------------
-
-
-def _office_for(region: Region) -> LiaisonOffice | None:
-    township = region if region.level == Region.Level.TOWNSHIP else region.parent
-    return LiaisonOffice.objects.filter(region=township, level=LiaisonOffice.Level.OFFICE, is_active=True).first()
 
 
 def _log(concern: Concern, action: str, by: User | None, *, to: str | None = None, note: str = "") -> None:
@@ -104,17 +34,9 @@ def _log(concern: Concern, action: str, by: User | None, *, to: str | None = Non
     )
 
 
-def _staff_of(concern: Concern) -> list[User]:
-    """Township and liaison staff responsible for the concern's township."""
-    township = concern.region if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent
-    return list(
-        User.objects.filter(
-            role__in=[User.Role.TOWNSHIP, User.Role.LIAISON], is_active=True, regions__path__in=[township.path]
-        ).distinct()
-    )
-
-
-def _notify(rule: str, concern: Concern, recipients, subject: str, *, due_on: date | None = None) -> None:
+def _notify(
+    rule: str, concern: Concern, recipients: Iterable[User], subject: str, *, due_on: date | None = None
+) -> None:
     notification_queue(
         rule=rule,
         target=concern,
@@ -135,7 +57,7 @@ def concern_submit(
     addressed_to: Representative | None = None,
     name: str = "",
     phone: str = "",
-    photos=(),
+    photos: Iterable = (),
     submission_key: str | None = None,
     channel: str = Concern.Channel.ONLINE,
     by: User | None = None,
@@ -148,7 +70,7 @@ def concern_submit(
             return existing, False
     concern = Concern(
         region=region,
-        office=_office_for(region),
+        office=office_for_region(region),
         addressed_to=addressed_to,
         category=category,
         description=description,
@@ -173,7 +95,9 @@ def concern_submit(
         # Only the pixels are kept: no EXIF (where it was taken), nothing appended to the image.
         ConcernPhoto.objects.create(concern=concern, image=reencoded_image(photo))
     ConcernEvent.objects.create(concern=concern, action="submit", to_status=Status.SUBMITTED, by=by)
-    recipients = _staff_of(concern) + ([addressed_to.user] if addressed_to and addressed_to.user_id else [])
+    recipients = concern_township_staff(concern)
+    if addressed_to is not None and addressed_to.user is not None:
+        recipients.append(addressed_to.user)
     _notify("concern.submitted", concern, recipients, _("新的群众意见：%(code)s") % {"code": concern.display_code})
     return concern, True
 
@@ -182,7 +106,7 @@ def _lock(concern: Concern) -> Concern:
     return Concern.objects.select_for_update().get(pk=concern.pk)
 
 
-def _require(concern: Concern, *allowed: str, action: str) -> None:
+def _require_status(concern: Concern, *allowed: str, action: str) -> None:
     if concern.status not in allowed:
         raise ConcernError(
             _("群众意见当前状态为“%(status)s”，不能%(action)s。")
@@ -202,7 +126,7 @@ def _move(concern: Concern, to: str, *, action: str, by: User | None, note: str 
 @transaction.atomic
 def concern_accept(*, concern: Concern, by: User) -> Concern:
     concern = _lock(concern)
-    _require(concern, Status.SUBMITTED, action=_("受理"))
+    _require_status(concern, Status.SUBMITTED, action=_("受理"))
     due = add_workdays(timezone.localdate(), county_setting(concern.region, "CONCERN_RESOLVE_WORKDAYS"))
     return _move(concern, Status.ACCEPTED, action="accept", by=by, accepted_at=timezone.now(), resolve_due_on=due)
 
@@ -215,7 +139,7 @@ def concern_deadline_recount(*, concern_id: int, field: str, due: date, by: User
         raise ConcernError(_("无法重新计算该期限。"))
     concern = Concern.objects.select_for_update().get(pk=concern_id)
     old = getattr(concern, field)
-    label = Concern._meta.get_field(field).verbose_name
+    label = getattr(Concern._meta.get_field(field), "verbose_name", field)
     _log(
         concern,
         "recount_due",
@@ -232,7 +156,7 @@ def concern_deadline_recount(*, concern_id: int, field: str, due: date, by: User
 def concern_refer_out(*, concern: Concern, reason: str, note: str, by: User) -> Concern:
     """Litigation, arbitration and petitions go to their own channels; the citizen sees why."""
     concern = _lock(concern)
-    _require(concern, Status.SUBMITTED, Status.ACCEPTED, action=_("引导至其他渠道"))
+    _require_status(concern, Status.SUBMITTED, Status.ACCEPTED, action=_("引导至其他渠道"))
     if reason not in Concern.ReferralReason.values:
         raise ConcernError(_("请选择引导理由。"))
     if not note.strip():
@@ -251,15 +175,7 @@ def concern_refer_out(*, concern: Concern, reason: str, note: str, by: User) -> 
 
 def resolve_due_default(start: date | None = None) -> date:
     """The handling deadline a routed concern gets unless staff set another: working days, from settings."""
-    return add_workdays(start or timezone.localdate(), config("RESOLVE_WORKDAYS"))
-
-
-def _handler_users(concern: Concern) -> list[User]:
-    if concern.unit_id:
-        return list(User.objects.filter(handling_unit=concern.unit_id, role=User.Role.UNIT, is_active=True))
-    if concern.representative_id and concern.representative.user_id:
-        return [concern.representative.user]
-    return []
+    return add_workdays(start or timezone.localdate(), config("LIAISON", "RESOLVE_WORKDAYS"))
 
 
 def _check_due(due_on: date) -> None:
@@ -281,7 +197,7 @@ def concern_route(
     """Send the concern to whoever handles it, with a deadline (by default the settings' working
     days from today) and the office's instructions, both shown to the handler."""
     concern = _lock(concern)
-    _require(concern, Status.ACCEPTED, Status.ROUTED, action=_("转办"))
+    _require_status(concern, Status.ACCEPTED, Status.ROUTED, action=_("转办"))
     if route == Concern.Route.UNIT and unit is None:
         raise ConcernError(_("请选择承办单位。"))
     if route == Concern.Route.REPRESENTATIVE and representative is None:
@@ -315,7 +231,7 @@ def concern_route(
     _notify(
         "concern.routed",
         concern,
-        _handler_users(concern),
+        concern_handler_users(concern),
         _("转来的群众意见：%(code)s") % {"code": concern.display_code},
         due_on=due,
     )
@@ -326,7 +242,7 @@ def concern_route(
 def concern_deadline_change(*, concern: Concern, due_on: date, reason: str, by: User) -> Concern:
     """Staff move the handling deadline; the old and new dates and the reason stay in the history."""
     concern = _lock(concern)
-    _require(concern, Status.ACCEPTED, Status.ROUTED, action=_("调整办理期限"))
+    _require_status(concern, Status.ACCEPTED, Status.ROUTED, action=_("调整办理期限"))
     if not reason.strip():
         raise ConcernError(_("请说明调整办理期限的原因。"))
     _check_due(due_on)
@@ -339,7 +255,7 @@ def concern_deadline_change(*, concern: Concern, due_on: date, reason: str, by: 
     _notify(
         "concern.deadline_changed",
         concern,
-        _handler_users(concern),
+        concern_handler_users(concern),
         _("群众意见%(code)s的办理期限调整为%(due)s") % {"code": concern.display_code, "due": due_on.isoformat()},
         due_on=due_on,
     )
@@ -350,7 +266,7 @@ def concern_deadline_change(*, concern: Concern, due_on: date, reason: str, by: 
 def concern_return_request(*, concern: Concern, reason: str, by: User) -> ConcernReturnRequest:
     """A unit asks to send back a concern routed to it by mistake; staff decide."""
     concern = _lock(concern)
-    _require(concern, Status.ROUTED, action=_("申请退回"))
+    _require_status(concern, Status.ROUTED, action=_("申请退回"))
     if by.role != User.Role.UNIT or not by.handling_unit_id or concern.unit_id != by.handling_unit_id:
         raise ConcernError(_("这条群众意见不是转给本单位办理的。"))
     if not reason.strip():
@@ -364,7 +280,7 @@ def concern_return_request(*, concern: Concern, reason: str, by: User) -> Concer
     notification_queue(
         rule="concern.return_request",
         target=request,
-        recipients=_staff_of(concern),
+        recipients=concern_township_staff(concern),
         due_on=timezone.localdate(),
         subject=_("%(unit)s申请退回群众意见%(code)s") % {"unit": concern.unit, "code": concern.display_code},
         channels=["inbox"],
@@ -405,7 +321,7 @@ def concern_return_decide(
 @transaction.atomic
 def concern_resolve(*, concern: Concern, answer: str, public_answer: str, by: User) -> Concern:
     concern = _lock(concern)
-    _require(concern, Status.ACCEPTED, Status.ROUTED, action=_("办结答复"))
+    _require_status(concern, Status.ACCEPTED, Status.ROUTED, action=_("办结答复"))
     if not answer.strip() or not public_answer.strip():
         raise ConcernError(_("请填写办理情况和给群众的公开答复。"))
     return _move(
@@ -423,7 +339,7 @@ def concern_resolve(*, concern: Concern, answer: str, public_answer: str, by: Us
 def concern_answer_on_spot(*, concern: Concern, answer: str, by: User) -> Concern:
     """Answered at the reception itself (当场答复): accepted and resolved in one step."""
     concern = _lock(concern)
-    _require(concern, Status.SUBMITTED, action=_("当场答复"))
+    _require_status(concern, Status.SUBMITTED, action=_("当场答复"))
     if not answer.strip():
         raise ConcernError(_("请填写答复内容。"))
     now = timezone.now()
@@ -443,7 +359,7 @@ def concern_answer_on_spot(*, concern: Concern, answer: str, by: User) -> Concer
 @transaction.atomic
 def concern_rate(*, concern: Concern, rating: str) -> Concern:
     concern = _lock(concern)
-    _require(concern, Status.RESOLVED, Status.CLOSED, action=_("评价"))
+    _require_status(concern, Status.RESOLVED, Status.CLOSED, action=_("评价"))
     if concern.rating:
         raise ConcernError(_("您已经评价过了，谢谢。"))
     if rating not in Concern.Rating.values:
@@ -457,7 +373,7 @@ def concern_rate(*, concern: Concern, rating: str) -> Concern:
 @transaction.atomic
 def concern_revisit(*, concern: Concern, revisited_on: date, notes: str, by: User) -> Revisit:
     concern = _lock(concern)
-    _require(concern, Status.RESOLVED, action=_("回访"))
+    _require_status(concern, Status.RESOLVED, action=_("回访"))
     if not notes.strip():
         raise ConcernError(_("请填写回访情况。"))
     if revisited_on > timezone.localdate():
@@ -470,17 +386,17 @@ def concern_revisit(*, concern: Concern, revisited_on: date, notes: str, by: Use
 @transaction.atomic
 def concern_close(*, concern: Concern, by: User) -> Concern:
     concern = _lock(concern)
-    _require(concern, Status.RESOLVED, action=_("办结"))
+    _require_status(concern, Status.RESOLVED, action=_("办结"))
     return _move(concern, Status.CLOSED, action="close", by=by, closed_at=timezone.now())
 
 
 @transaction.atomic
-def concern_to_proposal(*, concern: Concern, representative: Representative, session, by: User):
+def concern_to_proposal(
+    *, concern: Concern, representative: Representative, session: CongressSession, by: User
+) -> Proposal:
     """Turn a concern into a draft proposal of a representative; the two are linked both ways."""
-    from apps.proposals import services as proposal_services
-
     concern = _lock(concern)
-    _require(concern, Status.ACCEPTED, Status.ROUTED, action=_("转为代表建议"))
+    _require_status(concern, Status.ACCEPTED, Status.ROUTED, action=_("转为代表建议"))
     if concern.proposal_id:
         raise ConcernError(_("这条群众意见已经转为代表建议。"))
     proposal = proposal_services.proposal_create(
@@ -497,197 +413,3 @@ def concern_to_proposal(*, concern: Concern, representative: Representative, ses
     concern.save()
     _log(concern, "to_proposal", by, note=str(proposal.pk))
     return proposal
-
-
-# --- reception days and shifts ---------------------------------------------------------------
-
-
-@transaction.atomic
-def reception_days_generate(*, schedule: ReceptionSchedule, start: date, end: date) -> int:
-    """Create the schedule's reception days between start and end; existing dates are kept
-    as staff left them (moved or cancelled days are not brought back)."""
-    wanted = []
-    for year, month in _months(start, end):
-        last = calendar.monthrange(year, month)[1]
-        wanted += [date(year, month, d) for d in schedule.days if d <= last]
-    rows = [
-        ReceptionDay(office=schedule.office, date=d, starts_at=schedule.starts_at, ends_at=schedule.ends_at)
-        for d in wanted
-        if start <= d <= end
-    ]
-    existing = set(
-        ReceptionDay.objects.filter(office=schedule.office, date__range=(start, end)).values_list("date", flat=True)
-    )
-    existing |= set(
-        ReceptionDay.objects.filter(office=schedule.office, moved_from__range=(start, end)).values_list(
-            "moved_from", flat=True
-        )
-    )
-    new = [r for r in rows if r.date not in existing]
-    ReceptionDay.objects.bulk_create(new)
-    return len(new)
-
-
-def _months(start: date, end: date):
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        yield year, month
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-@transaction.atomic
-def reception_day_move(*, day: ReceptionDay, to: date, by: User, note: str = "") -> ReceptionDay:
-    day = ReceptionDay.objects.select_for_update().get(pk=day.pk)
-    if day.status == ReceptionDay.Status.CANCELLED:
-        raise ConcernError(_("已取消的接待日不能调整。"))
-    if ReceptionDay.objects.filter(office=day.office, date=to).exclude(pk=day.pk).exists():
-        raise ConcernError(_("该日期已有接待日。"))
-    day.moved_from = day.moved_from or day.date
-    day.date, day.status, day.note = to, ReceptionDay.Status.MOVED, note
-    day.save()
-    day.shifts.update(date=to)
-    return day
-
-
-@transaction.atomic
-def reception_day_cancel(*, day: ReceptionDay, by: User, note: str) -> ReceptionDay:
-    day = ReceptionDay.objects.select_for_update().get(pk=day.pk)
-    if not note.strip():
-        raise ConcernError(_("取消接待日须说明原因。"))
-    day.status, day.note = ReceptionDay.Status.CANCELLED, note
-    day.save()
-    day.shifts.filter(attendance=DutyShift.Attendance.PENDING).update(attendance=DutyShift.Attendance.EXCUSED)
-    return day
-
-
-@transaction.atomic
-def shift_assign(*, day: ReceptionDay, representatives: list[Representative], by: User) -> list[DutyShift]:
-    day = ReceptionDay.objects.select_for_update(of=("self",)).select_related("office__region").get(pk=day.pk)
-    if day.status == ReceptionDay.Status.CANCELLED:
-        raise ConcernError(_("已取消的接待日不能安排值班。"))
-    township = day.office.region if day.office.level == LiaisonOffice.Level.OFFICE else day.office.region.parent
-    strangers = [str(r) for r in representatives if r.status != "serving" or r.township_id != township.pk]
-    if strangers:
-        raise ConcernError(_("只能安排本乡镇的在任代表值班：%(names)s不符合。") % {"names": "、".join(strangers)})
-    shifts = []
-    for rep in representatives:
-        shift, _created = DutyShift.objects.get_or_create(
-            office=day.office, representative=rep, date=day.date, defaults={"reception_day": day}
-        )
-        shifts.append(shift)
-    return shifts
-
-
-@transaction.atomic
-def shift_check_in(*, shift: DutyShift, by: User) -> DutyShift:
-    shift = DutyShift.objects.select_for_update(of=("self",)).select_related("reception_day").get(pk=shift.pk)
-    if shift.checked_in_at:
-        raise ConcernError(_("已经签到。"))
-    cancelled = shift.reception_day and shift.reception_day.status == ReceptionDay.Status.CANCELLED
-    if shift.attendance == DutyShift.Attendance.EXCUSED or cancelled:
-        raise ConcernError(_("这次值班已取消或已请假，不能签到。"))
-    if shift.date != timezone.localdate() and by.role == User.Role.REPRESENTATIVE:
-        raise ConcernError(_("只能在值班当天签到。"))
-    shift.checked_in_at, shift.attendance, shift.checked_by = timezone.now(), DutyShift.Attendance.ATTENDED, by
-    shift.save()
-    return shift
-
-
-@transaction.atomic
-def shift_check_out(*, shift: DutyShift, by: User) -> DutyShift:
-    shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
-    if not shift.checked_in_at:
-        raise ConcernError(_("请先签到。"))
-    if shift.checked_out_at:
-        raise ConcernError(_("已经签退。"))
-    shift.checked_out_at = timezone.now()
-    shift.save()
-    return shift
-
-
-@transaction.atomic
-def shift_mark(*, shift: DutyShift, attendance: str, by: User) -> DutyShift:
-    """Staff record attendance afterwards: attended, absent or excused."""
-    if attendance not in DutyShift.Attendance.values or attendance == DutyShift.Attendance.PENDING:
-        raise ConcernError(_("请选择出勤情况。"))
-    shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
-    shift.attendance, shift.checked_by = attendance, by
-    shift.save()
-    return shift
-
-
-@transaction.atomic
-def reception_record_add(
-    *,
-    office: LiaisonOffice,
-    received_on: date,
-    matter: str,
-    by: User,
-    visitor_name: str = "",
-    visitor_phone: str = "",
-    answered_on_spot: bool = False,
-    answer: str = "",
-    category: str = "other",
-    is_urgent: bool = False,
-) -> ReceptionRecord:
-    """Register a visitor; what was not answered on the spot becomes a concern to follow."""
-    if not matter.strip():
-        raise ConcernError(_("请填写反映事项。"))
-    if answered_on_spot and not answer.strip():
-        raise ConcernError(_("当场答复的，请填写答复情况。"))
-    record = ReceptionRecord(
-        office=office,
-        received_on=received_on,
-        matter=matter,
-        visitor_name=visitor_name,
-        visitor_phone=visitor_phone,
-        answered_on_spot=answered_on_spot,
-        answer=answer,
-        recorded_by=by,
-        reception_day=ReceptionDay.objects.filter(office=office, date=received_on).first(),
-    )
-    record.full_clean()
-    concern, _created = concern_submit(
-        region=office.region,
-        category=category,
-        description=matter,
-        is_urgent=is_urgent,
-        name=visitor_name,
-        phone=visitor_phone,
-        channel=Concern.Channel.RECEPTION,
-        by=by,
-    )
-    if answered_on_spot:
-        concern_answer_on_spot(concern=concern, answer=answer, by=by)
-    record.concern = concern
-    record.save()
-    return record
-
-
-# --- 联络站码 -------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def office_contact_code_issue(*, office: LiaisonOffice) -> LiaisonOffice:
-    """The office's 联络站码, made the first time it is asked for and never changed after."""
-    office = LiaisonOffice.objects.select_for_update().get(pk=office.pk)
-    if not office.contact_code:
-        office.contact_code = new_public_code(LiaisonOffice)
-        office.save(update_fields=["contact_code"])
-    return office
-
-
-@transaction.atomic
-def shift_check_in_by_code(*, office: LiaisonOffice, day: date, representative: Representative, by: User) -> bool:
-    """A representative checks in with the 活动码 of an office's day: their own shift there that
-    day, through shift_check_in as in the portal. False when they had already checked in."""
-    shift = DutyShift.objects.filter(office=office, date=day, representative=representative).first()
-    if shift is None:
-        raise ConcernError(
-            _("您%(date)s在%(office)s没有值班安排，不能签到；如临时顶班，请联系工作人员登记。")
-            % {"date": day.strftime("%Y-%m-%d"), "office": office.name}
-        )
-    if shift.checked_in_at:
-        return False
-    shift_check_in(shift=shift, by=by)
-    return True

@@ -1,0 +1,422 @@
+"""Citizens' concerns through their states, and the units' requests to send one back."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from apps.core import admin_pages
+from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFilter, warn_when_bounded
+from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
+from apps.core.export_jobs import BackgroundExportMixin
+from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.masking import mask_name, mask_phone
+from apps.liaison import admin_views, labels, services
+from apps.liaison.admin.filters import RegionTownshipFilter
+from apps.liaison.admin.personal import PersonalDataMixin
+from apps.liaison.admin_forms import (
+    DeadlineForm,
+    DecisionNoteForm,
+    ReferOutForm,
+    ResolveForm,
+    RevisitForm,
+    RouteForm,
+    ToProposalForm,
+)
+from apps.liaison.codes import CODE_LENGTH, normalise_code
+from apps.liaison.models import Concern, ConcernEvent, ConcernReturnRequest, Revisit
+from apps.liaison.resources import ConcernResource, handler_of, is_overdue, township_name
+from apps.liaison.selectors import overdue_on
+
+Status = Concern.Status
+
+# What each status-history row records; staff are told what an approved return leaves them to do.
+EVENT_LABELS = {**labels.EVENT_LABELS, "return_approved": _("同意退回，待重新转办")}
+
+
+class ConcernEventInline(ReadOnlyInline):
+    model = ConcernEvent
+    fields = ["at", "action_label", "from_status", "to_status", "by", "note"]
+    verbose_name_plural = _("办理记录（时间线）")
+
+    def has_view_permission(self, request, obj=None):
+        # The timeline is part of the concern: whoever may see the concern may see its history.
+        return request.user.has_perm("liaison.view_concern")
+
+    @admin.display(description=_("操作"))
+    def action_label(self, event):
+        return EVENT_LABELS.get(event.action, event.action)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+class RevisitInline(ReadOnlyInline):
+    model = Revisit
+    fields = ["revisited_on", "notes", "recorded_by"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("liaison.view_concern")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+
+HANDLING_FIELDS = [
+    "referral_reason", "referral_note", "route", "handler", "instructions", "answered_on_spot", "answer",
+    "public_answer", "proposal_link", "closed_at",
+]  # fmt: skip
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("是否逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("逾期未办"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(overdue_on(timezone.localdate()))
+
+
+@admin.register(Concern)
+class ConcernAdmin(PersonalDataMixin, ServiceAdminMixin, BackgroundExportMixin, ExportMixin, RendaModelAdmin):
+    resource_classes = [ConcernResource]
+    formats = SPREADSHEET_FORMATS
+    import_export_change_list_template = "admin/liaison/concern/change_list.html"
+
+    public_search_fields = ["tracking_code", "description"]
+    list_display = ["code", "category", "is_urgent", "township", "office", "masked_name", "masked_phone", "status"]
+    list_display += ["submitted_at", "accept_due_on", "resolve_due_on", "overdue"]
+    list_display_links = ["code"]
+    list_filter = ["status", OverdueFilter, "category", "is_urgent", "channel", "route", YearFilter]
+    list_filter += [CountyFilter, RegionTownshipFilter]
+    list_select_related = ["region__parent", "office"]
+    search_help_text = _("按查询码或反映内容查找（有权限的工作人员还可按姓名、电话查找）")
+    paginator = BoundedCountPaginator
+    actions = [
+        "accept_concerns", "refer_out_concerns", "route_concerns", "change_deadline", "resolve_concerns",
+        "revisit_concerns", "close_concerns", "to_proposal",
+    ]  # fmt: skip
+    inlines = [RevisitInline, ConcernEventInline]
+
+    fieldsets = [
+        (None, {"fields": ["code", "status", "channel", "region", "office", "addressed_to", "category", "is_urgent"]}),
+        (_("反映内容"), {"fields": ["description", "photo_links"]}),
+        (_("群众信息"), {"fields": ["citizen_name", "citizen_phone", "consented_at"]}),
+        (
+            _("期限"),
+            {"fields": ["submitted_at", "accept_due_on", "accepted_at", "resolve_due_on", "overdue", "resolved_at"]},
+        ),
+        (_("办理"), {"fields": HANDLING_FIELDS}),
+        (_("群众评价"), {"fields": ["rating", "rated_at"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # Concerns come from the public form, or from a reception record (接待登记).
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("statistics/", wrap(self.statistics_view), name="liaison_concern_statistics"),
+            path("statistics/export/", wrap(self.statistics_xlsx_view), name="liaison_concern_statistics_export"),
+            path(
+                "<path:object_id>/photos/<int:photo_id>/",
+                wrap(self.photo_view),
+                name="liaison_concern_photo",
+            ),
+            *super().get_urls(),
+        ]
+
+    def statistics_view(self, request):
+        return admin_views.statistics_view(self, request)
+
+    def statistics_xlsx_view(self, request):
+        return admin_views.statistics_xlsx_view(self, request)
+
+    def photo_view(self, request, object_id, photo_id):
+        return admin_views.concern_photo_view(self, request, unquote(object_id), photo_id)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "has_statistics_permission": self.has_view_permission(request)}
+        return warn_when_bounded(request, super().changelist_view(request, extra_context))
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    # --- list -------------------------------------------------------------------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Staff read codes out as printed ("ABCD-EFGH-…"); the filters already applied stay applied.
+        code = normalise_code(search_term)
+        if len(code) == CODE_LENGTH:
+            found |= queryset.filter(tracking_code=code)
+        return found, may_have_duplicates
+
+    @admin.display(description=_("查询码"), ordering="tracking_code")
+    def code(self, concern):
+        return concern.display_code
+
+    @admin.display(description=_("乡镇"))
+    def township(self, concern):
+        return township_name(concern.region)
+
+    @admin.display(description=_("姓名"))
+    def masked_name(self, concern):
+        return mask_name(concern.name) or "—"
+
+    @admin.display(description=_("手机号码"))
+    def masked_phone(self, concern):
+        return mask_phone(concern.phone) or "—"
+
+    @admin.display(description=_("逾期"), boolean=True)
+    def overdue(self, concern):
+        return is_overdue(concern, timezone.localdate())
+
+    # --- change page ------------------------------------------------------------------------
+
+    @admin.display(description=_("姓名"))
+    def citizen_name(self, concern):
+        return concern.name or "—"
+
+    @admin.display(description=_("手机号码"))
+    def citizen_phone(self, concern):
+        return concern.phone or "—"
+
+    @admin.display(description=_("照片"))
+    def photo_links(self, concern):
+        photos = list(concern.photos.all())
+        if not photos:
+            return "—"
+        links = (
+            (reverse("admin:liaison_concern_photo", args=[concern.pk, photo.pk]), _("照片%(n)s") % {"n": i})
+            for i, photo in enumerate(photos, 1)
+        )
+        return format_html_join(" | ", '<a href="{}" target="_blank" rel="noopener">{}</a>', links)
+
+    @admin.display(description=_("办理单位或代表"))
+    def handler(self, concern):
+        return handler_of(concern) or "—"
+
+    @admin.display(description=_("形成的代表建议"))
+    def proposal_link(self, concern):
+        if concern.proposal_id is None:
+            return "—"
+        url = reverse("admin:proposals_proposal_change", args=[concern.proposal_id])
+        return format_html('<a href="{}">{}</a>', url, concern.proposal)
+
+    def workflow_buttons(self, request, obj):
+        if not self.may_act(request, obj):
+            return []
+        return [{"action": action, "label": label} for action, label in self._actions_for(obj)]
+
+    @staticmethod
+    def _actions_for(concern) -> list[tuple[str, str]]:
+        status, actions = concern.status, []
+        if status == Status.SUBMITTED:
+            actions.append(("accept_concerns", _("受理")))
+        if status in (Status.ACCEPTED, Status.ROUTED):
+            actions += [
+                ("route_concerns", _("转办")),
+                ("change_deadline", _("调整办理期限")),
+                ("resolve_concerns", _("办理答复")),
+            ]
+            if concern.proposal_id is None:
+                actions.append(("to_proposal", _("转为代表建议")))
+        if status in (Status.SUBMITTED, Status.ACCEPTED):
+            actions.append(("refer_out_concerns", _("引导至其他渠道")))
+        if status == Status.RESOLVED:
+            actions += [("revisit_concerns", _("登记回访")), ("close_concerns", _("办结"))]
+        return actions
+
+    # --- actions ----------------------------------------------------------------------------
+
+    @admin.action(description=_("受理所选群众意见"), permissions=["change"])
+    def accept_concerns(self, request, queryset):
+        return admin_pages.run_action(
+            self,
+            request,
+            queryset,
+            apply=lambda c: services.concern_accept(concern=c, by=request.user),
+            done=_("已受理%(n)s条群众意见。"),
+        )
+
+    @admin.action(description=_("引导至其他渠道（信访、司法等）"), permissions=["change"])
+    def refer_out_concerns(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="refer_out_concerns",
+            title=_("引导至其他渠道"),
+            form=ReferOutForm,
+            apply=lambda c, data: services.concern_refer_out(
+                concern=c, reason=data["reason"], note=data["note"], by=request.user
+            ),
+            done=_("已将%(n)s条群众意见引导至其他渠道。"),
+        )
+
+    @admin.action(description=_("转办所选群众意见"), permissions=["change"])
+    def route_concerns(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="route_concerns",
+            title=_("转办群众意见"),
+            form=lambda data: RouteForm(data, user=request.user),
+            apply=lambda c, data: services.concern_route(
+                concern=c,
+                route=data["route"],
+                unit=data["unit"],
+                representative=data["representative"],
+                due_on=data["due_on"],
+                instructions=data["instructions"],
+                by=request.user,
+            ),
+            done=_("已转办%(n)s条群众意见。"),
+        )
+
+    @admin.action(description=_("调整办理期限"), permissions=["change"])
+    def change_deadline(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="change_deadline",
+            title=_("调整办理期限"),
+            form=DeadlineForm,
+            apply=lambda c, data: services.concern_deadline_change(
+                concern=c, due_on=data["due_on"], reason=data["reason"], by=request.user
+            ),
+            done=_("已调整%(n)s条群众意见的办理期限。"),
+        )
+
+    @admin.action(description=_("登记办理答复"), permissions=["change"])
+    def resolve_concerns(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="resolve_concerns",
+            title=_("登记办理答复"),
+            form=ResolveForm,
+            apply=lambda c, data: services.concern_resolve(
+                concern=c, answer=data["answer"], public_answer=data["public_answer"], by=request.user
+            ),
+            done=_("已为%(n)s条群众意见登记办理答复。"),
+        )
+
+    @admin.action(description=_("登记回访"), permissions=["change"])
+    def revisit_concerns(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="revisit_concerns",
+            title=_("登记回访"),
+            form=RevisitForm,
+            apply=lambda c, data: services.concern_revisit(
+                concern=c, revisited_on=data["revisited_on"], notes=data["notes"], by=request.user
+            ),
+            done=_("已为%(n)s条群众意见登记回访。"),
+        )
+
+    @admin.action(description=_("办结所选群众意见"), permissions=["change"])
+    def close_concerns(self, request, queryset):
+        return admin_pages.run_action(
+            self,
+            request,
+            queryset,
+            apply=lambda c: services.concern_close(concern=c, by=request.user),
+            done=_("已办结%(n)s条群众意见。"),
+        )
+
+    @admin.action(description=_("转为代表建议（草稿）"), permissions=["change"])
+    def to_proposal(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一条群众意见转为代表建议。"), messages.WARNING)
+            return None
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="to_proposal",
+            title=_("转为代表建议"),
+            form=lambda data: ToProposalForm(data, user=request.user),
+            apply=lambda c, data: services.concern_to_proposal(
+                concern=c, representative=data["representative"], session=data["session"], by=request.user
+            ),
+            done=_("已为%(n)s条群众意见生成代表建议草稿，请通知代表修改后提交。"),
+        )
+
+
+# --- units' requests to send a concern back -------------------------------------------------------
+
+
+@admin.register(ConcernReturnRequest)
+class ConcernReturnRequestAdmin(ServiceAdminMixin, RendaModelAdmin):
+    """A unit asks to send back a concern routed to it by mistake; the office approves (the concern
+    waits to be routed again) or refuses (the unit keeps it)."""
+
+    list_display = ["concern", "unit", "short_reason", "requested_at", "decision", "decided_at"]
+    list_filter = ["decision"]
+    list_select_related = ["concern", "unit"]
+    search_fields = ["concern__tracking_code", "unit__name"]
+    fields = ["concern", "unit", "reason", "requested_at", "decision", "decider", "decided_at", "decision_note"]
+    readonly_fields = fields
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("决定人"))
+    def decider(self, obj):
+        return obj.decided_by or "—"
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("liaison.change_concernreturnrequest")
+
+    @admin.display(description=_("申请理由"))
+    def short_reason(self, obj):
+        return Truncator(obj.reason).chars(40)
+
+    def workflow_buttons(self, request, obj):
+        if obj.decision != ConcernReturnRequest.Decision.PENDING or not self.has_decide_permission(request):
+            return []
+        url = reverse("admin:liaison_concern_change", args=[obj.concern_id])
+        return [
+            {"action": "approve", "label": _("同意退回")},
+            {"action": "reject", "label": _("不同意退回")},
+            {"url": url, "label": _("查看群众意见")},
+        ]
+
+    def _decide(self, request, queryset, *, approve: bool):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="approve" if approve else "reject",
+            title=_("同意退回") if approve else _("不同意退回"),
+            form=DecisionNoteForm,
+            apply=lambda r, data: services.concern_return_decide(
+                request=r, approve=approve, by=request.user, note=data["note"]
+            ),
+            done=_("已决定%(n)s项退回申请。"),
+        )
+
+    @admin.action(description=_("同意退回，待重新转办"), permissions=["decide"])
+    def approve(self, request, queryset):
+        return self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("不同意退回，仍由原单位办理"), permissions=["decide"])
+    def reject(self, request, queryset):
+        return self._decide(request, queryset, approve=False)
