@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.core.jobs import job_claim, job_files_expire, job_retry, jobs_requeue, stale_after
+from apps.core.jobs import job_claim, job_retry, jobs_requeue
 from apps.core.models import Region, User
 from apps.core.scope import UNRESTRICTED, Scope
 
@@ -29,11 +29,6 @@ from .models import EVERYWHERE, ReportJob
 
 logger = logging.getLogger("renda.dashboard")
 Status = ReportJob.Status
-
-# A job still "running" this long after it started lost its worker (the task's hard limit
-# is shorter): the redelivered task may claim it again (RENDA_JOBS["REPORT_STALE_SECONDS"]).
-STALE_AFTER = stale_after(ReportJob)
-
 
 class ReportError(ValidationError):
     """A report that cannot be asked for or built, with a message for the person who asked."""
@@ -138,10 +133,6 @@ def report_retry(*, job: ReportJob) -> bool:
     return job_retry(job=job, enqueue=_enqueue)
 
 
-def report_files_expire(*, older_than: timedelta) -> int:
-    return job_files_expire(ReportJob, report_dir(), older_than=older_than)
-
-
 # --- building it -------------------------------------------------------------------------------
 
 
@@ -169,9 +160,17 @@ def _claim(job_id: int) -> bool:
     return job_claim(ReportJob, job_id, progress=0, step=_("开始生成"))
 
 
+def _period(job: ReportJob) -> Period:
+    if job.term is not None:
+        return period_for_term(job.term)
+    if job.year is None:  # the constraint reportjob_year_or_term rules this out
+        raise ValueError(f"report job {job.pk} names neither a year nor a term")
+    return period_for_year(job.year)
+
+
 def _build(job: ReportJob, written: list[Path]) -> None:
     _progress(job, 5, _("计算统计数据"))
-    period = period_for_term(job.term) if job.term_id else period_for_year(job.year)
+    period = _period(job)
     dashboard = build_dashboard(
         scope=paths_scope(job.paths), period=period, scope_label=job.scope_label, region=job.region
     )
