@@ -17,11 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.jobs import job_claim, job_retry, jobs_requeue
 from apps.core.models import Region, User
 from apps.core.scope import UNRESTRICTED, Scope
 
-from . import report
+# tasks imports this module too; each uses the other's names only when called, never at import.
+from . import report, tasks
 from .access import dashboard_scope
 from .figures import build_dashboard, period_for_term, period_for_year
 from .figures_types import Period
@@ -30,12 +32,13 @@ from .models import EVERYWHERE, ReportJob
 logger = logging.getLogger("renda.dashboard")
 Status = ReportJob.Status
 
+
 class ReportError(ValidationError):
     """A report that cannot be asked for or built, with a message for the person who asked."""
 
 
 def report_dir() -> Path:
-    return Path(settings.RENDA_DASHBOARD["REPORT_DIR"])
+    return Path(config("DASHBOARD", "REPORT_DIR"))
 
 
 def report_file(name: str) -> Path:
@@ -114,10 +117,8 @@ def _active_twin(job: ReportJob) -> ReportJob | None:
 
 
 def _enqueue(job_id: int) -> None:
-    from .tasks import build_report
-
     try:
-        build_report.delay(job_id)
+        tasks.build_report.delay(job_id)
     except Exception:  # the broker is down: the job stays queued and is shown so
         logger.warning("could not enqueue report job %s", job_id, exc_info=True)
 

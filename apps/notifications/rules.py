@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db import transaction
 
-from apps.notifications.services import notification_queue
+from apps.notifications import services
 
 logger = logging.getLogger("renda.notifications")
 
@@ -63,7 +63,7 @@ def run_scans(*, today: date) -> ScanResult:
 
 def _queue_rule(name: str, reminders: Iterable[Reminder]) -> int:
     return sum(
-        notification_queue(
+        services.notification_queue(
             rule=f"{name}.{reminder.variant}" if reminder.variant else name,
             target=reminder.target,
             recipients=reminder.recipients,

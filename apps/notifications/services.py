@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.config import config
+
+# tasks imports this module too; each uses the other's names only when called, never at import.
+from apps.notifications import tasks
 from apps.notifications.channels import UndeliverableError, deliver
 from apps.notifications.links import link_for
 from apps.notifications.models import Notification
@@ -65,11 +68,9 @@ def notification_queue(
 def _dispatch(key: Q) -> None:
     """Hand queued rows to the workers. With the broker down this only logs: the rows are
     safe in the database and the periodic sweep sends them."""
-    from apps.notifications.tasks import send_notification
-
     for pk in Notification.objects.filter(key, status=Status.QUEUED).values_list("pk", flat=True):
         try:
-            send_notification.delay(pk)
+            tasks.send_notification.delay(pk)
         except Exception:  # the broker is unreachable; the sweep will catch up
             logger.warning("could not enqueue notification %s; the sweep will send it", pk, exc_info=True)
             return
