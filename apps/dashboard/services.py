@@ -84,7 +84,7 @@ def report_paths(scope: Scope, region: Region | None) -> list[str]:
     """The region paths a report covers: the chosen region, which must lie in the scope, or
     the whole scope."""
     if region is not None:
-        if not scope.unrestricted and not any(region.path.startswith(p) for p in scope.region_paths):
+        if not scope.contains_path(region.path):
             raise ReportError(_("所选区域不在您的管辖范围内。"))
         return [region.path]
     return [EVERYWHERE] if scope.unrestricted else sorted(scope.region_paths)

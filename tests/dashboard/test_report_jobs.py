@@ -165,7 +165,7 @@ def test_a_report_of_everything_is_seen_only_by_those_who_see_everything(
     django_user_model, staff_a, committee_staff, report_dir
 ):
     from apps.core.scope import scope_for
-    from apps.dashboard.report_views import scope_covers_job
+    from apps.dashboard.access import scope_covers_job
 
     admin = django_user_model.objects.create_superuser("root", password=None)
     job = services.report_request(user=admin, period=YEAR_2022)
