@@ -260,6 +260,24 @@ class TaskHeartbeat(models.Model):
         return self.name
 
 
+class StatusEvent(models.Model):
+    """One status change of a record, written by the service that made it (ProposalEvent,
+    ConcernEvent): what was done, by whom (None: the system), when, and a note. Each subclass adds
+    the link to its record and `from_status`/`to_status` with its own status choices; a subclass
+    may narrow `action`."""
+
+    action = models.CharField(_("操作"), max_length=40)
+    by = models.ForeignKey("core.User", verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+")
+    note = models.TextField(_("说明"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "pk"]
+
+
 class Confirmable(models.Model):
     """A record a representative reports and staff confirm; it counts only once confirmed.
 

@@ -1,15 +1,7 @@
-from datetime import timedelta
-
-from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 
-from apps.core.models import AuditEvent, Region, TaskHeartbeat, User
+from apps.core.models import AuditEvent, Region, User
 from apps.core.scope import scope_for
-from apps.core.workdays import calendar_warning
-
-# For the staff workbench (another issue): the sentence naming a missing holiday year, or None.
-__all__ = ["calendar_warning", "stale_heartbeats", "townships_in_scope", "users_visible_to"]
 
 
 def users_visible_to(viewer, qs):
@@ -31,11 +23,6 @@ def users_visible_to(viewer, qs):
 def townships_in_scope(user):
     """The townships a user works in (all of them for county staff), in their official order."""
     return Region.objects.filter(level=Region.Level.TOWNSHIP).in_scope(scope_for(user), strict=True).order_by("path")
-
-
-def stale_heartbeats() -> list[TaskHeartbeat]:
-    limit = timezone.now() - timedelta(minutes=settings.RENDA["HEARTBEAT_STALE_MINUTES"])
-    return list(TaskHeartbeat.objects.filter(last_run_at__lt=limit))
 
 
 def audit_events_visible_to(user, qs=None):

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied
 from apps.core.models import User
 from apps.core.scope import Scope, scope_for
 
+from .models import EVERYWHERE, ReportJob
+
 # Liaison-office staff see their office's work in the liaison app; the dashboard's county and
 # township totals are for the committee and the township people's congresses.
 DASHBOARD_ROLES = {User.Role.COMMITTEE, User.Role.TOWNSHIP}
@@ -22,3 +24,11 @@ def dashboard_scope(user) -> Scope:
     if not scope.region_paths:
         raise PermissionDenied
     return scope
+
+
+def scope_covers_job(scope: Scope, job: ReportJob) -> bool:
+    """Whether every region of the report lies in `scope`; a report of everywhere only for
+    whoever sees everywhere."""
+    if scope.unrestricted:
+        return True
+    return job.paths != (EVERYWHERE,) and all(scope.contains_path(path) for path in job.paths)

@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.models import CongressTerm, Region
 from apps.core.scope import Scope
 from apps.groups.models import Inspection
@@ -464,7 +464,7 @@ def _instructor_quota(frame: Frame, year: int) -> tuple[Figure, Table]:
         numerator=len(met),
         denominator=len(found),
         url=admin_list("training_instructor", quota="done", quota_year=year, is_active__exact=1),
-        note=_("年度任务默认每人 %(n)s 次") % {"n": settings.RENDA_TRAINING["DEFAULT_YEARLY_QUOTA"]},
+        note=_("年度任务默认每人 %(n)s 次") % {"n": config("TRAINING", "DEFAULT_YEARLY_QUOTA")},
     )
     table = Table(
         key="training.instructors",
@@ -665,7 +665,7 @@ def representatives_section(frame: Frame) -> Section:
 def _grade_table(frame: Frame) -> Table:
     """Duty grades of the period's evaluations, best grade first; empty until evaluations exist."""
     found = selectors.evaluations_by_grade(frame.scope, frame.period)
-    order = [code for code, _threshold in settings.RENDA_DUTY["GRADES"]]
+    order = [code for code, _threshold in config("DUTY", "GRADES")]
     grades = sorted(found, key=lambda code: order.index(code) if code in order else len(order))
     rows = [[grade_label(code), found[code]["n"], found[code]["confirmed"]] for code in grades]
     return Table(

@@ -101,12 +101,6 @@ def _rate_sentence(figure: Figure) -> str:
     }
 
 
-def cell_text(value) -> str:
-    if value is None:
-        return NOT_APPLICABLE
-    return str(value)
-
-
 # --- the printable page and its PDF ----------------------------------------------------------------
 
 

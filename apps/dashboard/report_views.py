@@ -18,9 +18,9 @@ from apps.core.exports import SafeXLSX
 from apps.core.scope import Scope
 
 from . import report, services
-from .access import dashboard_scope
+from .access import dashboard_scope, scope_covers_job
 from .figures import build_dashboard
-from .models import EVERYWHERE, ReportJob
+from .models import ReportJob
 from .views import DashboardForm
 
 RECENT_JOBS = 20
@@ -33,12 +33,6 @@ def _scope_or_404(user) -> Scope:
         return dashboard_scope(user)
     except PermissionDenied:
         raise Http404 from None
-
-
-def scope_covers_job(scope: Scope, job: ReportJob) -> bool:
-    if scope.unrestricted:
-        return True
-    return job.paths != (EVERYWHERE,) and all(any(p.startswith(s) for s in scope.region_paths) for p in job.paths)
 
 
 def report_job_for_user(user, token: UUID) -> ReportJob:

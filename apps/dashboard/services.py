@@ -17,11 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.core.jobs import job_claim, job_files_expire, job_retry, jobs_requeue, stale_after
+from apps.core.config import config
+from apps.core.jobs import job_claim, job_retry, jobs_requeue
 from apps.core.models import Region, User
 from apps.core.scope import UNRESTRICTED, Scope
 
-from . import report
+# tasks imports this module too; each uses the other's names only when called, never at import.
+from . import report, tasks
 from .access import dashboard_scope
 from .figures import build_dashboard, period_for_term, period_for_year
 from .figures_types import Period
@@ -30,17 +32,13 @@ from .models import EVERYWHERE, ReportJob
 logger = logging.getLogger("renda.dashboard")
 Status = ReportJob.Status
 
-# A job still "running" this long after it started lost its worker (the task's hard limit
-# is shorter): the redelivered task may claim it again (RENDA_JOBS["REPORT_STALE_SECONDS"]).
-STALE_AFTER = stale_after(ReportJob)
-
 
 class ReportError(ValidationError):
     """A report that cannot be asked for or built, with a message for the person who asked."""
 
 
 def report_dir() -> Path:
-    return Path(settings.RENDA_DASHBOARD["REPORT_DIR"])
+    return Path(config("DASHBOARD", "REPORT_DIR"))
 
 
 def report_file(name: str) -> Path:
@@ -86,7 +84,7 @@ def report_paths(scope: Scope, region: Region | None) -> list[str]:
     """The region paths a report covers: the chosen region, which must lie in the scope, or
     the whole scope."""
     if region is not None:
-        if not scope.unrestricted and not any(region.path.startswith(p) for p in scope.region_paths):
+        if not scope.contains_path(region.path):
             raise ReportError(_("所选区域不在您的管辖范围内。"))
         return [region.path]
     return [EVERYWHERE] if scope.unrestricted else sorted(scope.region_paths)
@@ -119,10 +117,8 @@ def _active_twin(job: ReportJob) -> ReportJob | None:
 
 
 def _enqueue(job_id: int) -> None:
-    from .tasks import build_report
-
     try:
-        build_report.delay(job_id)
+        tasks.build_report.delay(job_id)
     except Exception:  # the broker is down: the job stays queued and is shown so
         logger.warning("could not enqueue report job %s", job_id, exc_info=True)
 
@@ -136,10 +132,6 @@ def report_requeue(*, queued_for: timedelta = timedelta(minutes=2)) -> int:
 def report_retry(*, job: ReportJob) -> bool:
     """Staff send a failed report again from the admin."""
     return job_retry(job=job, enqueue=_enqueue)
-
-
-def report_files_expire(*, older_than: timedelta) -> int:
-    return job_files_expire(ReportJob, report_dir(), older_than=older_than)
 
 
 # --- building it -------------------------------------------------------------------------------
@@ -169,9 +161,17 @@ def _claim(job_id: int) -> bool:
     return job_claim(ReportJob, job_id, progress=0, step=_("开始生成"))
 
 
+def _period(job: ReportJob) -> Period:
+    if job.term is not None:
+        return period_for_term(job.term)
+    if job.year is None:  # the constraint reportjob_year_or_term rules this out
+        raise ValueError(f"report job {job.pk} names neither a year nor a term")
+    return period_for_year(job.year)
+
+
 def _build(job: ReportJob, written: list[Path]) -> None:
     _progress(job, 5, _("计算统计数据"))
-    period = period_for_term(job.term) if job.term_id else period_for_year(job.year)
+    period = _period(job)
     dashboard = build_dashboard(
         scope=paths_scope(job.paths), period=period, scope_label=job.scope_label, region=job.region
     )

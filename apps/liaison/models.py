@@ -6,7 +6,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import HandlingUnit, Region
+from apps.core.models import HandlingUnit, Region, StatusEvent
 from apps.core.phones import PhoneNumberField
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.models import Representative
@@ -420,23 +420,13 @@ class ConcernPhoto(models.Model):
         return self.image.name
 
 
-class ConcernEvent(models.Model):
+class ConcernEvent(StatusEvent):
     """Status history of a concern; the tracking page shows its status changes, without names or notes."""
 
     concern = models.ForeignKey(Concern, verbose_name=_("群众意见"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=15, choices=Concern.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=15, choices=Concern.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    note = models.TextField(_("说明"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("办理记录")
-        verbose_name_plural = _("办理记录")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.concern_id} {self.action}"

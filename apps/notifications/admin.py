@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.core.admin_mixins import InvalidFilterMixin
+from apps.core.models import User
+from apps.core.selectors import users_visible_to
 from apps.notifications import services
 from apps.notifications.models import Notification
 
@@ -22,9 +24,6 @@ class NotificationAdmin(InvalidFilterMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Committee staff see the outbox of their own region's accounts only.
-        from apps.core.models import User
-        from apps.core.selectors import users_visible_to
-
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs

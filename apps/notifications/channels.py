@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from apps.core.config import config
 from apps.notifications.models import Notification
 
 logger = logging.getLogger("renda.notifications")
@@ -57,5 +58,5 @@ def deliver(notification: Notification) -> None:
 
 
 def _text(notification: Notification) -> str:
-    link = f"\n{settings.RENDA['BASE_URL'].rstrip('/')}{notification.url}" if notification.url else ""
+    link = f"\n{config('', 'BASE_URL').rstrip('/')}{notification.url}" if notification.url else ""
     return notification.body + link

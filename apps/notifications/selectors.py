@@ -13,10 +13,6 @@ def inbox_for(user):
     ).only("subject", "body", "url", "sent_at", "read_at", "created_at")
 
 
-def unread_count(user) -> int:
-    return inbox_for(user).filter(read_at__isnull=True).count()
-
-
 def outbox_panel():
     """The outbox on the operator's page (apps/core/operations.py): the backlog by status, the
     oldest row still waiting, and the failed ones with the way to send them again."""

@@ -2,13 +2,16 @@ import logging
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
+
+# tasks imports this module too; each uses the other's names only when called, never at import.
+from apps.notifications import tasks
 from apps.notifications.channels import UndeliverableError, deliver
 from apps.notifications.links import link_for
 from apps.notifications.models import Notification
@@ -18,8 +21,9 @@ audit = logging.getLogger("renda.audit")
 Status = Notification.Status
 
 
-def _config(key):
-    return settings.RENDA_NOTIFICATIONS[key]
+def _sending_timeout() -> timedelta:
+    """How long a claimed row may stay `sending` before its sender counts as dead."""
+    return timedelta(seconds=config("NOTIFICATIONS", "SENDING_TIMEOUT_SECONDS"))
 
 
 def notification_queue(
@@ -35,7 +39,7 @@ def notification_queue(
     """Write the outbox rows for a reminder (once per key, however often called) and have them
     sent after the surrounding transaction commits. Each row links to the page where its recipient
     acts on the target (`links.link_for`). Returns how many rows are new."""
-    channels = list(channels or _config("CHANNELS"))
+    channels = list(channels or config("NOTIFICATIONS", "CHANNELS"))
     content_type = ContentType.objects.get_for_model(target)
     rows = [
         Notification(
@@ -64,11 +68,9 @@ def notification_queue(
 def _dispatch(key: Q) -> None:
     """Hand queued rows to the workers. With the broker down this only logs: the rows are
     safe in the database and the periodic sweep sends them."""
-    from apps.notifications.tasks import send_notification
-
     for pk in Notification.objects.filter(key, status=Status.QUEUED).values_list("pk", flat=True):
         try:
-            send_notification.delay(pk)
+            tasks.send_notification.delay(pk)
         except Exception:  # the broker is unreachable; the sweep will catch up
             logger.warning("could not enqueue notification %s; the sweep will send it", pk, exc_info=True)
             return
@@ -78,7 +80,7 @@ def notification_send(*, notification_id: int) -> bool:
     """Claim the row, deliver it, mark it sent. Returns False when there was nothing to do."""
     now = timezone.now()
     claimable = Q(status__in=[Status.QUEUED, Status.RETRY], next_attempt_at__lte=now) | Q(
-        status=Status.SENDING, claimed_at__lt=now - timedelta(seconds=_config("SENDING_TIMEOUT_SECONDS"))
+        status=Status.SENDING, claimed_at__lt=now - _sending_timeout()
     )
     claimed = Notification.objects.filter(claimable, pk=notification_id).update(
         status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
@@ -100,8 +102,8 @@ def notification_send(*, notification_id: int) -> bool:
 
 
 def _record_failure(notification: Notification, exc: Exception, *, claimed_at) -> None:
-    final = isinstance(exc, UndeliverableError) or notification.attempts >= _config("MAX_ATTEMPTS")
-    delay = _config("RETRY_BASE_SECONDS") * 2 ** max(notification.attempts - 1, 0)
+    final = isinstance(exc, UndeliverableError) or notification.attempts >= config("NOTIFICATIONS", "MAX_ATTEMPTS")
+    delay = config("NOTIFICATIONS", "RETRY_BASE_SECONDS") * 2 ** max(notification.attempts - 1, 0)
     logger.warning("notification %s attempt %s failed: %s", notification.pk, notification.attempts, exc)
     Notification.objects.filter(pk=notification.pk, status=Status.SENDING, claimed_at=claimed_at).update(
         status=Status.FAILED if final else Status.RETRY,
@@ -112,7 +114,7 @@ def _record_failure(notification: Notification, exc: Exception, *, claimed_at) -
 
 def pending_ids(*, limit: int) -> list[int]:
     now = timezone.now()
-    stale = now - timedelta(seconds=_config("SENDING_TIMEOUT_SECONDS"))
+    stale = now - _sending_timeout()
     due = Q(status__in=[Status.QUEUED, Status.RETRY], next_attempt_at__lte=now) | Q(
         status=Status.SENDING, claimed_at__lt=stale
     )
@@ -155,5 +157,5 @@ def notifications_purge(*, older_than: timedelta, batch: int = 5000) -> int:
 
 
 def notifications_purge_old() -> str:
-    days = settings.RENDA_HOUSEKEEPING["NOTIFICATION_RETENTION_DAYS"]
+    days = config("HOUSEKEEPING", "NOTIFICATION_RETENTION_DAYS")
     return _("删除 %(n)s 条已发送消息") % {"n": notifications_purge(older_than=timedelta(days=days))}

@@ -1,19 +1,15 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.core.paging import page_of
 from apps.notifications import selectors, services
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.inbox_for(request.user), settings.RENDA["PUBLIC_PAGE_SIZE"]).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "notifications/inbox.html", {"page": page})
+    return render(request, "notifications/inbox.html", {"page": page_of(request, selectors.inbox_for(request.user))})
 
 
 @login_required

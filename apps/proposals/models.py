@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import CongressSession, HandlingUnit, Region
+from apps.core.models import CongressSession, HandlingUnit, Region, StatusEvent
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.models import Representative
 
@@ -202,23 +202,12 @@ class CoSigner(models.Model):
         return str(self.representative)
 
 
-class ProposalEvent(models.Model):
+class ProposalEvent(StatusEvent):
     """The status history: one row per transition, written by the service that made it."""
 
     proposal = models.ForeignKey(Proposal, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=40)
     from_status = models.CharField(_("原状态"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    note = models.TextField(_("说明"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("办理记录")
-        verbose_name_plural = _("办理记录")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.proposal_id} {self.from_status}->{self.to_status}"

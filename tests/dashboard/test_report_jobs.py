@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from apps.core.jobs import stale_after
 from apps.dashboard import report, services
 from apps.dashboard.figures import period_for_term, period_for_year
 from apps.dashboard.models import ReportJob
@@ -116,7 +117,7 @@ def test_a_job_whose_worker_died_is_claimed_again_once_stale(committee_staff, re
     job = services.report_request(user=committee_staff, period=YEAR_2022)
     ReportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, started_at=timezone.now())
     assert services.report_build(job_id=job.pk) is None
-    with time_machine.travel(timezone.now() + services.STALE_AFTER + timedelta(minutes=1)):
+    with time_machine.travel(timezone.now() + stale_after(ReportJob) + timedelta(minutes=1)):
         assert services.report_build(job_id=job.pk).status == Status.DONE
 
 
@@ -164,7 +165,7 @@ def test_a_report_of_everything_is_seen_only_by_those_who_see_everything(
     django_user_model, staff_a, committee_staff, report_dir
 ):
     from apps.core.scope import scope_for
-    from apps.dashboard.report_views import scope_covers_job
+    from apps.dashboard.access import scope_covers_job
 
     admin = django_user_model.objects.create_superuser("root", password=None)
     job = services.report_request(user=admin, period=YEAR_2022)

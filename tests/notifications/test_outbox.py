@@ -132,9 +132,9 @@ def test_rules_run_by_the_scan_queue_once_however_often_it_runs(staff_a, rep_a):
         yield Reminder(target=rep_a, recipients=[staff_a], due_on=today, subject="请及时办理", channels=["inbox"])
 
     try:
-        assert rules.run_scans(today=DUE) == 1
-        assert rules.run_scans(today=DUE) == 0
-        assert rules.run_scans(today=DUE + timedelta(days=1)) == 1
+        assert rules.run_scans(today=DUE).queued == 1
+        assert rules.run_scans(today=DUE).queued == 0
+        assert rules.run_scans(today=DUE + timedelta(days=1)).queued == 1
     finally:
         rules.RULES.pop("test.scan")
 
