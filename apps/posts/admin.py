@@ -1,5 +1,5 @@
 """The back office of duty posts. Roles are the committee's list; posts are edited here (saved
-through services.post_save); assignments and work logs change only through the services, on
+through services.duty_post_save); assignments and work logs change only through the services, on
 their own pages and through the list actions."""
 
 from datetime import date
@@ -154,7 +154,7 @@ class DutyPostAdmin(RendaImportMixin, RendaModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
-        services.post_save(post=obj, by=request.user)
+        services.duty_post_save(post=obj, by=request.user)
 
 
 # --- assignments --------------------------------------------------------------------------------

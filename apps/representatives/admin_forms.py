@@ -5,11 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Region
+from apps.core.selectors import townships_in_scope
 from apps.core.text import TextHygieneMixin
-
-
-def townships_in_scope(user):
-    return Region.objects.visible_to(user).filter(level=Region.Level.TOWNSHIP).order_by("sort_order", "code")
 
 
 class RejectForm(TextHygieneMixin, forms.Form):

@@ -8,7 +8,6 @@ refusal leaves nothing behind. An activity counts toward points only once staff 
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,14 +15,15 @@ from django.utils.translation import gettext as _
 
 from apps.core.confirmation import ReviewError, record_review
 from apps.core.models import User
+from apps.core.permissions import require_staff_writer
 from apps.core.qr import new_public_code
-from apps.core.scope import scope_for
 from apps.notifications.services import notification_queue
 from apps.representatives import duty
 from apps.representatives.choices import Status
 from apps.representatives.models import DutyActivity, Evaluation, Representative, VoterRating
+from apps.representatives.selectors import proposed_outcome as proposed_outcome  # demo.py reads it here
+from apps.representatives.signals import retraining_called_for
 
-STAFF_WRITERS = {User.Role.COMMITTEE, User.Role.TOWNSHIP}
 Review = DutyActivity.Review
 Outcome = Evaluation.Outcome
 
@@ -34,14 +34,6 @@ class DutyError(ValidationError):
 
 def _day(value: date) -> str:
     return value.strftime("%Y-%m-%d")
-
-
-def _require_staff(by: User, representative: Representative, permission: str) -> None:
-    """Committee or township staff holding `permission` whose scope holds the representative."""
-    if not by.is_superuser and (by.role not in STAFF_WRITERS or not by.has_perm(permission)):
-        raise PermissionDenied
-    if not scope_for(by).covers(representative):
-        raise PermissionDenied
 
 
 def _notify(rule: str, target, representative: Representative, subject: str) -> None:
@@ -145,7 +137,7 @@ def voter_rating_record(
     note: str = "",
 ) -> VoterRating:
     """Record the year's voter rating of a representative, or correct the one recorded."""
-    _require_staff(by, representative, "representatives.add_voterrating")
+    require_staff_writer(by, representative, "representatives.add_voterrating")
     rating = VoterRating.objects.select_for_update().filter(
         representative=representative, year=year
     ).first() or VoterRating(representative=representative, year=year)
@@ -157,18 +149,6 @@ def voter_rating_record(
 
 
 # --- evaluation ---------------------------------------------------------------------------------
-
-
-def proposed_outcome(grade: str, rate: float | None) -> str:
-    """Commend the best grade whose voters are not below the minimum; retrain the floor grade or
-    anyone whose voters are below it. A representative without a rating is judged on points."""
-    minimum = settings.RENDA_DUTY["VOTER_SATISFACTION_MIN"]
-    low_rating = rate is not None and rate < minimum
-    if grade == duty.floor_grade() or low_rating:
-        return Outcome.RETRAIN
-    if grade == duty.best_grade():
-        return Outcome.COMMEND
-    return Outcome.NONE
 
 
 def _snapshot(evaluation: Evaluation) -> Evaluation:
@@ -186,27 +166,12 @@ def _locked_evaluation(representative: Representative, year: int) -> Evaluation:
 
 
 @transaction.atomic
-def evaluation_propose(*, representative: Representative, year: int, by: User) -> Evaluation:
-    """Write (or refresh) the proposed evaluation from the current points and voter rating."""
-    _require_staff(by, representative, "representatives.change_evaluation")
-    evaluation = _locked_evaluation(representative, year)
-    if evaluation.status == Evaluation.State.CONFIRMED:
-        raise DutyError(_("%(rep)s的%(year)s年度履职评价已确认，不能再修改。") % {"rep": representative, "year": year})
-    _snapshot(evaluation)
-    rate = None if evaluation.voter_rate is None else float(evaluation.voter_rate) / 100
-    evaluation.outcome = proposed_outcome(evaluation.grade, rate)
-    evaluation.full_clean()
-    evaluation.save()
-    return evaluation
-
-
-@transaction.atomic
 def evaluation_confirm(
     *, representative: Representative, year: int, outcome: str, by: User, note: str = ""
 ) -> Evaluation:
     """Confirm a representative's evaluation of the year: the points and grade are frozen as they
     are now; a retraining outcome assigns the retraining; the representative is told."""
-    _require_staff(by, representative, "representatives.change_evaluation")
+    require_staff_writer(by, representative, "representatives.change_evaluation")
     if outcome not in Outcome.values:
         raise DutyError(_("请选择评价结果。"))
     evaluation = _locked_evaluation(representative, year)
@@ -220,7 +185,7 @@ def evaluation_confirm(
     evaluation.full_clean()
     evaluation.save()
     if outcome == Outcome.RETRAIN:
-        _assign_retraining(evaluation, by)
+        _call_for_retraining(evaluation, by)
     _notify_evaluation(evaluation)
     return evaluation
 
@@ -235,13 +200,12 @@ def _summary(evaluation: Evaluation) -> str:
     }
 
 
-def _assign_retraining(evaluation: Evaluation, by: User) -> None:
-    from apps.training.services import retraining_assign  # the training app owns retraining
-
+def _call_for_retraining(evaluation: Evaluation, by: User) -> None:
     reason = _("年度履职评价：%(summary)s。") % {"summary": _summary(evaluation)}
     if evaluation.note:
         reason += evaluation.note
-    retraining_assign(representative=evaluation.representative, reason=reason, by=by)
+    # The training app assigns it (apps.training.signals); its refusal undoes the evaluation.
+    retraining_called_for.send(sender=Evaluation, representative=evaluation.representative, reason=reason, by=by)
 
 
 def _notify_evaluation(evaluation: Evaluation) -> None:
