@@ -250,8 +250,13 @@ def _delete_photos(photos: list[PostLogPhoto]) -> None:
     PostLogPhoto.objects.filter(pk__in=[p.pk for p in photos]).delete()
     if names:
         storage = PostLogPhoto._meta.get_field("image").storage
+
+        def delete_files() -> None:
+            for name in names:
+                storage.delete(name)
+
         # The files go only once the rows are surely gone.
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        transaction.on_commit(delete_files)
 
 
 @transaction.atomic

@@ -49,6 +49,7 @@ def duty_record_view(model_admin, request, object_id):
         original=representative,
         record=record,
         years=years,
+        status_changes=selectors.status_changes_of(representative),
     )
 
 

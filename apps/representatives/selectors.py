@@ -11,7 +11,7 @@ from apps.core.config import config
 from apps.core.models import Region
 from apps.representatives import duty
 from apps.representatives.choices import Status
-from apps.representatives.models import DutyActivity, Evaluation, Representative, VoterRating
+from apps.representatives.models import DutyActivity, Evaluation, Representative, StatusChange, VoterRating
 
 # What anyone may read about a representative. Phone, credential number, birth date and
 # the account never leave the back office through public pages.
@@ -65,7 +65,7 @@ ROSTER_OPTIONS_TIMEOUT = 24 * 3600
 
 def _options_version() -> int:
     # A new version is a timestamp, not 1: entries of a lost (evicted) version are never reused.
-    return cache.get_or_set(ROSTER_OPTIONS_VERSION, time.time_ns, timeout=None)
+    return int(cache.get_or_set(ROSTER_OPTIONS_VERSION, time.time_ns, timeout=None) or time.time_ns())
 
 
 def _cached_options(name: str, build) -> list[tuple[str, str]]:
@@ -147,6 +147,11 @@ def duty_record(representative: Representative, year: int) -> DutyRecord:
         .select_related("confirmed_by")
         .first(),
     )
+
+
+def status_changes_of(representative: Representative) -> list[StatusChange]:
+    """When and why the representative left office (or was restored), newest first."""
+    return list(representative.status_changes.select_related("recorded_by"))
 
 
 def term_years(representative: Representative, today: date) -> list[int]:

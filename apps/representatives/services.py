@@ -1,5 +1,5 @@
-"""Writes of the duty record: activities representatives report, staff reviews, voter ratings and
-the year's evaluation.
+"""Writes of the roster and the duty record: status changes, activities representatives report,
+staff reviews, voter ratings and the year's evaluation.
 
 Every function is one transaction; DutyError carries a message for the person who tried, and a
 refusal leaves nothing behind. An activity counts toward points only once staff confirm it.
@@ -20,7 +20,7 @@ from apps.core.qr import new_public_code
 from apps.notifications.services import notification_queue
 from apps.representatives import duty
 from apps.representatives.choices import Status
-from apps.representatives.models import DutyActivity, Evaluation, Representative, VoterRating
+from apps.representatives.models import DutyActivity, Evaluation, Representative, StatusChange, VoterRating
 from apps.representatives.selectors import proposed_outcome as proposed_outcome  # demo.py reads it here
 from apps.representatives.signals import retraining_called_for
 
@@ -29,7 +29,8 @@ Outcome = Evaluation.Outcome
 
 
 class DutyError(ValidationError):
-    """A step the rules do not allow, with a message for the person who tried it."""
+    """A step the rules do not allow (of the duty record or the roster), with a message for the
+    person who tried it."""
 
 
 def _day(value: date) -> str:
@@ -215,6 +216,53 @@ def _notify_evaluation(evaluation: Evaluation) -> None:
         "outcome": evaluation.get_outcome_display(),
     }
     _notify("representatives.evaluation_confirmed", evaluation, rep, subject)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def representative_status_change(
+    *, representative: Representative, status: str, on: date, reason: str, by: User | None
+) -> Representative:
+    """A representative leaves office (辞职、罢免、终止) or is restored to it (a mistaken entry).
+    The roster's status changes and a StatusChange row keeps when and why, which the duty record
+    (履职档案) shows. Posts and group memberships are left as they are: ending them is a step of
+    their own apps, taken by staff with their own dates."""
+    require_staff_writer(by, representative, "representatives.change_representative")
+    rep = Representative.objects.select_for_update(of=("self",)).get(pk=representative.pk)
+    _check_status_change(rep, status, on, reason)
+    change = StatusChange(
+        representative=rep,
+        old_status=rep.status,
+        new_status=status,
+        changed_on=on,
+        reason=reason.strip(),
+        recorded_by=by,
+    )
+    rep.status = status
+    rep.status_changed_on = None if status == Status.SERVING else on
+    rep._change_reason = change.reason  # the version history says why, too
+    rep.full_clean()
+    rep.save()
+    change.full_clean()
+    change.save()
+    return rep
+
+
+def _check_status_change(rep: Representative, status: str, on: date, reason: str) -> None:
+    if status not in Status.values:
+        raise DutyError({"status": _("请选择代表状态。")})
+    if status == rep.status:
+        raise DutyError(
+            {"status": _("%(rep)s目前已是“%(status)s”。") % {"rep": rep, "status": rep.get_status_display()}}
+        )
+    if not reason.strip():
+        raise DutyError({"reason": _("请写明状态变更的原因。")})
+    if on > timezone.localdate():
+        raise DutyError({"on": _("变更日期不能晚于今天。")})
+    if rep.elected_on and on < rep.elected_on:
+        raise DutyError({"on": _("变更日期不能早于当选日期（%(date)s）。") % {"date": _day(rep.elected_on)}})
 
 
 # --- 代表码 ---------------------------------------------------------------------------------------
