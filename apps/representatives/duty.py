@@ -186,6 +186,5 @@ def count_rows(rows: Iterable[tuple[int, str, int]]) -> dict[int, Counter]:
 
 
 def _one(representative):
-    from apps.representatives.models import Representative
-
-    return Representative.objects.filter(pk=representative.pk)
+    # The representative's own class: this module sits below the models, which read its grades.
+    return type(representative).objects.filter(pk=representative.pk)

@@ -11,6 +11,7 @@ from apps.core.masking import mask_phone
 from apps.core.models import Confirmable, CongressTerm, Region
 from apps.core.phones import PhoneNumberField
 from apps.core.scope import ScopedQuerySet
+from apps.representatives import duty
 from apps.representatives.choices import (
     ETHNICITY_CHOICES,
     Category,
@@ -406,6 +407,4 @@ class Evaluation(models.Model):
 
     @property
     def grade_label(self) -> str:
-        from apps.representatives.duty import grade_label
-
-        return grade_label(self.grade)
+        return duty.grade_label(self.grade)

@@ -9,6 +9,7 @@ Township staff read the county's hall, its instructors and lectures, and change 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -56,8 +57,6 @@ class BehindQuotaFilter(admin.SimpleListFilter):
         return [("behind", _("未完成")), ("done", _("已完成"))]
 
     def queryset(self, request, queryset):
-        from django.db.models import F
-
         if self.value() == "behind":
             return queryset.filter(held_count__lt=F("quota_target"))
         if self.value() == "done":
@@ -254,7 +253,7 @@ class LectureAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ExportMixin, RendaModelAdmin):
+class AttendanceAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
     """A read-only register: attendance is marked on a lecture's page or imported."""
 
     resource_classes = [AttendanceResource]
@@ -268,14 +267,7 @@ class AttendanceAdmin(ExportMixin, RendaModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Without an object this opens the import; an object's page never saves.
-        return obj is None and super().has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return False  # without an object, "change" opens the import; an object's page never saves
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
