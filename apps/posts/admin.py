@@ -1,5 +1,5 @@
 """The back office of duty posts. Roles are the committee's list; posts are edited here (saved
-through services.post_save); assignments and work logs change only through the services, on
+through services.duty_post_save); assignments and work logs change only through the services, on
 their own pages and through the list actions."""
 
 from datetime import date
@@ -14,27 +14,17 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import admin_pages
-from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceOnlyMixin
+from apps.core.admin_filters import TownshipFilter
+from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
 from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.import_admin import RendaImportMixin
+from apps.core.selectors import townships_in_scope
 from apps.posts import admin_views, selectors, services
 from apps.posts.admin_forms import RejectForm, UnassignForm
 from apps.posts.models import DutyPost, PostAssignment, PostLog, PostRole
 from apps.posts.resources import DutyPostResource, PostAssignmentResource, PostRoleResource
 
 Review = PostLog.Review
-
-
-class TownshipFilter(admin.SimpleListFilter):
-    title = _("乡镇")
-    parameter_name = "township"
-    township_field = "township"
-
-    def lookups(self, request, model_admin):
-        return [(r.pk, r.name) for r in selectors.townships_in_scope(request.user)]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(**{self.township_field: self.value()}) if self.value() else queryset
 
 
 class ActiveDuringFilter(admin.SimpleListFilter):
@@ -100,7 +90,7 @@ class AssignmentInline(ReadOnlyInline):
 
 
 @admin.register(DutyPost)
-class DutyPostAdmin(RendaImportMixin, RendaModelAdmin):
+class DutyPostAdmin(ServiceAdminMixin, RendaImportMixin, RendaModelAdmin):
     import_resource_class = DutyPostResource
     change_list_template = "admin/posts/dutypost/change_list.html"
 
@@ -143,7 +133,7 @@ class DutyPostAdmin(RendaImportMixin, RendaModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "township":
-            kwargs["queryset"] = selectors.townships_in_scope(request.user)
+            kwargs["queryset"] = townships_in_scope(request.user)
         elif db_field.name == "role":
             kwargs["queryset"] = PostRole.objects.filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -153,8 +143,15 @@ class DutyPostAdmin(RendaImportMixin, RendaModelAdmin):
             context["assign_url"] = reverse("admin:posts_postassignment_add") + f"?post={obj.pk}"
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def save_model(self, request, obj, form, change):
-        services.post_save(post=obj, by=request.user)
+    def service_create(self, request, form):
+        return services.duty_post_save(post=form.instance, by=request.user)
+
+    def service_update(self, request, obj, form):
+        return services.duty_post_save(post=obj, by=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # A post set up by mistake may be deleted by the committee (posts.delete_dutypost).
+        return super(ServiceAdminMixin, self).has_delete_permission(request, obj)
 
 
 # --- assignments --------------------------------------------------------------------------------
@@ -177,7 +174,7 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(PostAssignment)
-class PostAssignmentAdmin(ServiceOnlyMixin, RendaImportMixin, RendaModelAdmin):
+class PostAssignmentAdmin(ServiceAdminMixin, RendaImportMixin, RendaModelAdmin):
     import_resource_class = PostAssignmentResource
     list_display = ["representative", "post", "township", "role", "started_on", "ended_on", "assigned_by"]
     list_filter = [CurrentFilter, HeldDuringFilter, AssignmentTownshipFilter, "post__role", "post__field"]
@@ -224,7 +221,7 @@ class PostAssignmentAdmin(ServiceOnlyMixin, RendaImportMixin, RendaModelAdmin):
 
 
 @admin.register(PostLog)
-class PostLogAdmin(ServiceOnlyMixin, RendaModelAdmin):
+class PostLogAdmin(ServiceAdminMixin, RendaModelAdmin):
     list_display = ["date", "representative", "post", "township", "short_content", "review_status", "reviewed_by"]
     list_display_links = ["date", "representative"]
     list_filter = ["review_status", LogTownshipFilter, "assignment__post__role"]

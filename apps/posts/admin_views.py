@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.admin_pages import admin_url, error_text, page, workbook, xlsx_response
+from apps.core.admin_pages import admin_url, page, workbook, xlsx_response
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
+from apps.core.forms import add_service_errors
 from apps.posts import selectors, services
 from apps.posts.admin_forms import AssignForm, CountsForm, LogAddForm
 from apps.posts.models import DutyPost, PostAssignment, PostLog, PostLogPhoto
@@ -33,14 +34,6 @@ def _form_page(model_admin, request, form, *, title: str, submit_label: str, int
     )
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error_text(error))
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def assign_view(model_admin, request):
     """Put a representative on a post: the form, then services.post_assign."""
     if not model_admin.has_add_permission(request):
@@ -51,7 +44,7 @@ def assign_view(model_admin, request):
         try:
             assignment = services.post_assign(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已安排：%(a)s。") % {"a": assignment})
             return HttpResponseRedirect(admin_url(PostAssignment, "changelist"))
@@ -68,7 +61,7 @@ def log_add_view(model_admin, request):
         try:
             log = services.post_log_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记工作记录，待确认后计入履职积分。"))
             return HttpResponseRedirect(admin_url(PostLog, "change", log.pk))

@@ -3,22 +3,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.config import config
 from apps.core.text import TextHygieneMixin
 from apps.core.uploads import MultipleFileInput, MultiplePhotoField
-from apps.posts.services import config, size_label
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from apps.core.widgets import DateInput
+from apps.posts.services import size_label
 
 
 def photos_help() -> str:
     return _("可不传。每条记录最多 %(count)d 张，JPG 或 PNG 格式，每张不超过 %(size)s。") % {
-        "count": config("PHOTO_MAX_COUNT"),
-        "size": size_label(config("PHOTO_MAX_BYTES")),
+        "count": config("POSTS", "PHOTO_MAX_COUNT"),
+        "size": size_label(config("POSTS", "PHOTO_MAX_BYTES")),
     }
 
 

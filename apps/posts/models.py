@@ -9,13 +9,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.config import config
 from apps.core.models import Confirmable, Region
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.models import Representative
 
 
 def default_programme() -> str:
-    return settings.RENDA_POSTS["DEFAULT_PROGRAMME"]
+    return config("POSTS", "DEFAULT_PROGRAMME")
 
 
 class PostRole(models.Model):

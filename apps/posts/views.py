@@ -6,7 +6,6 @@ Everything is looked up through the representative: another person's post, log o
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,8 @@ from django.views.decorators.http import require_POST
 from apps.core.access import representative_required
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
+from apps.core.config import config
+from apps.core.forms import add_service_errors
 from apps.posts import forms, selectors, services
 from apps.posts.models import PostLog, PostLogPhoto
 from apps.posts.photos import photo_response
@@ -26,20 +27,12 @@ from apps.representatives.models import Representative
 FORM_OVERHEAD_BYTES = 256 * 1024
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _body_too_large(request: HttpRequest) -> bool:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return True
-    photos = services.config("PHOTO_MAX_COUNT") * services.config("PHOTO_MAX_BYTES")
+    photos = config("POSTS", "PHOTO_MAX_COUNT") * config("POSTS", "PHOTO_MAX_BYTES")
     return length > photos + settings.DATA_UPLOAD_MAX_MEMORY_SIZE + FORM_OVERHEAD_BYTES
 
 
@@ -56,7 +49,7 @@ def mine(request: HttpRequest, representative: Representative) -> HttpResponse:
         "representative": representative,
         "current": [a for a in assignments if a.is_current],
         "past": [a for a in assignments if not a.is_current],
-        "max_photos": services.config("PHOTO_MAX_COUNT"),
+        "max_photos": config("POSTS", "PHOTO_MAX_COUNT"),
     }
     return render(request, "posts/mine.html", context)
 
@@ -72,7 +65,7 @@ def log_new(request: HttpRequest, representative: Representative, assignment_pk:
         try:
             services.post_log_create(assignment=assignment, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("工作记录已提交，等待乡镇人大确认后计入履职积分。"))
             return redirect("posts:mine")
@@ -116,7 +109,7 @@ def log_edit(request: HttpRequest, representative: Representative, pk: int) -> H
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("工作记录已修改。"))
             return redirect("posts:mine")

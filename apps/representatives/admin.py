@@ -6,11 +6,18 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import admin_pages
-from apps.core.admin_mixins import PhoneSearchAuditMixin, RendaModelAdmin, ServiceOnlyMixin, audit_personal_view
+from apps.core.admin_filters import TownshipFilter as BaseTownshipFilter
+from apps.core.admin_mixins import (
+    PhoneSearchAuditMixin,
+    RendaModelAdmin,
+    ServiceAdminMixin,
+    WorkflowButtonsMixin,
+    audit_personal_view,
+)
 from apps.core.import_admin import RendaImportMixin
 from apps.core.masking import mask_phone
 from apps.representatives import admin_views, services
-from apps.representatives.admin_forms import RejectForm, townships_in_scope
+from apps.representatives.admin_forms import RejectForm, StatusChangeForm
 from apps.representatives.choices import Status
 from apps.representatives.models import Constituency, DutyActivity, Evaluation, Representative, VoterRating
 from apps.representatives.resources import RepresentativeResource, VoterRatingResource
@@ -26,7 +33,7 @@ class ConstituencyAdmin(RendaModelAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(PhoneSearchAuditMixin, RendaImportMixin, RendaModelAdmin):
+class RepresentativeAdmin(WorkflowButtonsMixin, PhoneSearchAuditMixin, RendaImportMixin, RendaModelAdmin):
     import_resource_class = RepresentativeResource
     list_display = [
         "name",
@@ -40,7 +47,7 @@ class RepresentativeAdmin(PhoneSearchAuditMixin, RendaImportMixin, RendaModelAdm
         "duty_record_link",
         "card_link",
     ]
-    actions = ["print_contact_cards"]
+    actions = ["print_contact_cards", "change_status"]
     list_filter = ["level", "status", "category", "township", "term", "gender"]
     search_fields = ["name", "credential_no", "occupation"]
     list_select_related = ["township"]
@@ -52,6 +59,28 @@ class RepresentativeAdmin(PhoneSearchAuditMixin, RendaImportMixin, RendaModelAdm
         (_("联系方式"), {"fields": ["phone", "user"]}),
         (_("状态"), {"fields": ["status", "elected_on", "status_changed_on"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A saved representative's status changes only through the service, which records why.
+        return ["status", "status_changed_on"] if obj is not None else []
+
+    def workflow_buttons(self, request, obj):
+        if not self.has_change_permission(request, obj):
+            return []
+        return [{"action": "change_status", "label": _("变更状态")}]
+
+    @admin.action(description=_("变更所选代表的状态"), permissions=["change"])
+    def change_status(self, request, queryset):
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="change_status",
+            title=_("变更代表状态"),
+            form=StatusChangeForm,
+            apply=lambda rep, data: services.representative_status_change(representative=rep, by=request.user, **data),
+            done=_("已变更%(n)s名代表的状态。"),
+        )
 
     @admin.display(description=_("联系电话"))
     def masked_phone(self, rep):
@@ -116,19 +145,12 @@ class RepresentativeAdmin(PhoneSearchAuditMixin, RendaImportMixin, RendaModelAdm
 # --- the duty record ----------------------------------------------------------------------------
 
 
-class TownshipFilter(admin.SimpleListFilter):
-    title = _("乡镇")
-    parameter_name = "township"
-
-    def lookups(self, request, model_admin):
-        return [(r.pk, r.name) for r in townships_in_scope(request.user)]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(representative__township=self.value()) if self.value() else queryset
+class TownshipFilter(BaseTownshipFilter):
+    township_field = "representative__township"
 
 
 @admin.register(DutyActivity)
-class DutyActivityAdmin(ServiceOnlyMixin, RendaModelAdmin):
+class DutyActivityAdmin(ServiceAdminMixin, RendaModelAdmin):
     """Activities come from the representatives' portal; staff confirm or reject them here."""
 
     list_display = ["date", "representative", "township", "kind", "place", "short_description", "review_status"]
@@ -191,7 +213,7 @@ class DutyActivityAdmin(ServiceOnlyMixin, RendaModelAdmin):
 
 
 @admin.register(VoterRating)
-class VoterRatingAdmin(RendaImportMixin, RendaModelAdmin):
+class VoterRatingAdmin(ServiceAdminMixin, RendaImportMixin, RendaModelAdmin):
     import_resource_class = VoterRatingResource
     list_display = ["representative", "township", "year", "held_on", "satisfied", "basic", "dissatisfied", "rate"]
     list_filter = ["year", TownshipFilter]
@@ -212,28 +234,30 @@ class VoterRatingAdmin(RendaImportMixin, RendaModelAdmin):
         # A rating is corrected in place; moving it to another representative or year is a new one.
         return ["representative", "year"] if obj is not None else []
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def service_create(self, request, form):
+        return self._record(request, form.instance)
 
-    def save_model(self, request, obj, form, change):
-        saved = services.voter_rating_record(
-            representative=obj.representative,
-            year=obj.year,
-            held_on=obj.held_on,
-            satisfied=obj.satisfied,
-            basic=obj.basic,
-            dissatisfied=obj.dissatisfied,
-            note=obj.note,
+    def service_update(self, request, obj, form):
+        return self._record(request, obj)
+
+    def _record(self, request, rating):
+        return services.voter_rating_record(
+            representative=rating.representative,
+            year=rating.year,
+            held_on=rating.held_on,
+            satisfied=rating.satisfied,
+            basic=rating.basic,
+            dissatisfied=rating.dissatisfied,
+            note=rating.note,
             by=request.user,
         )
-        obj.pk = saved.pk
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ServiceOnlyMixin, RendaModelAdmin):
+class EvaluationAdmin(ServiceAdminMixin, RendaModelAdmin):
     """Evaluations are written by the year's evaluation page; this list shows what was decided."""
 
     list_display = ["representative", "township", "year", "points", "grade_label", "voter_rate", "outcome", "status"]

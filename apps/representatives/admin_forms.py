@@ -5,11 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Region
+from apps.core.selectors import townships_in_scope
 from apps.core.text import TextHygieneMixin
-
-
-def townships_in_scope(user):
-    return Region.objects.visible_to(user).filter(level=Region.Level.TOWNSHIP).order_by("sort_order", "code")
+from apps.core.widgets import DateInput
+from apps.representatives.choices import Status
 
 
 class RejectForm(TextHygieneMixin, forms.Form):
@@ -54,3 +53,17 @@ class EvaluationConfirmForm(TextHygieneMixin, forms.Form):
         if set(data.get("commend") or ()) & set(data.get("retrain") or ()):
             raise forms.ValidationError(_("同一位代表不能既表彰又再培训。"))
         return data
+
+
+class StatusChangeForm(TextHygieneMixin, forms.Form):
+    """A representative's new status, from when and why (apps.representatives.services)."""
+
+    status = forms.ChoiceField(label=_("新状态"), choices=Status.choices)
+    on = forms.DateField(label=_("变更日期"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.CharField(
+        label=_("变更原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：因工作调动辞去代表职务，经县人大常委会接受。"),
+        error_messages={"required": _("请写明状态变更的原因。")},
+    )

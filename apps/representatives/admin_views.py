@@ -8,10 +8,8 @@ ticked representatives through services.evaluation_confirm, all or none.
 import logging
 
 import tablib
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +18,8 @@ from django.utils.translation import gettext as _
 from apps.core.admin_pages import all_or_nothing, page, workbook, xlsx_response
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
+from apps.core.config import config
+from apps.core.paging import page_of
 from apps.core.qr import Poster, pdf_response, posters_pdf, public_url
 from apps.representatives import selectors, services
 from apps.representatives.admin_forms import EvaluationConfirmForm, EvaluationScopeForm
@@ -49,6 +49,7 @@ def duty_record_view(model_admin, request, object_id):
         original=representative,
         record=record,
         years=years,
+        status_changes=selectors.status_changes_of(representative),
     )
 
 
@@ -102,17 +103,17 @@ def evaluation_view(model_admin, request):
         year=form.cleaned_data["year"],
         total=len(rows),
         grades=_grade_counts(rows),
-        commend=Paginator(commend, LIST_SIZE).get_page(request.GET.get("commend_page")),
-        retrain=Paginator(retrain, LIST_SIZE).get_page(request.GET.get("retrain_page")),
+        commend=page_of(request, commend, LIST_SIZE, param="commend_page"),
+        retrain=page_of(request, retrain, LIST_SIZE, param="retrain_page"),
         can_confirm=model_admin.has_change_permission(request),
         can_export=request.user.has_perm(EXPORT_PERMISSION),
         query=form.data.urlencode(),
-        minimum=round(100 * settings.RENDA_DUTY["VOTER_SATISFACTION_MIN"], 1),
+        minimum=round(100 * config("DUTY", "VOTER_SATISFACTION_MIN"), 1),
     )
 
 
 def _grade_counts(rows) -> list[tuple[str, int]]:
-    codes = [code for code, _threshold in settings.RENDA_DUTY["GRADES"]]
+    codes = [code for code, _threshold in config("DUTY", "GRADES")]
     return [(grade_label(code), sum(1 for r in rows if r.grade == code)) for code in codes]
 
 

@@ -18,6 +18,7 @@ class RepresentativesConfig(AppConfig):
         from apps.representatives.self_reported import SOURCE
 
         register(SOURCE)
+        self._connect_signals()
 
         manage = (
             "representatives.view_representative representatives.add_representative "
@@ -40,3 +41,12 @@ class RepresentativesConfig(AppConfig):
             "representatives.view_representative representatives.view_constituency"
             " representatives.view_dutyactivity representatives.view_voterrating representatives.view_evaluation",
         )
+
+    def _connect_signals(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from apps.core.models import Region
+        from apps.representatives.signals import roster_options_changed
+
+        post_save.connect(roster_options_changed, sender=Region, dispatch_uid="roster_options_saved")
+        post_delete.connect(roster_options_changed, sender=Region, dispatch_uid="roster_options_deleted")

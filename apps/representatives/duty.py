@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.config import config
 from apps.core.county_settings import county_setting
 
 
@@ -149,11 +150,11 @@ def grade_label(code: str) -> str:
 
 
 def best_grade() -> str:
-    return settings.RENDA_DUTY["GRADES"][0][0]
+    return config("DUTY", "GRADES")[0][0]
 
 
 def floor_grade() -> str:
-    return settings.RENDA_DUTY["GRADES"][-1][0]
+    return config("DUTY", "GRADES")[-1][0]
 
 
 def points_for(representative, year: int) -> Points:
@@ -185,6 +186,5 @@ def count_rows(rows: Iterable[tuple[int, str, int]]) -> dict[int, Counter]:
 
 
 def _one(representative):
-    from apps.representatives.models import Representative
-
-    return Representative.objects.filter(pk=representative.pk)
+    # The representative's own class: this module sits below the models, which read its grades.
+    return type(representative).objects.filter(pk=representative.pk)

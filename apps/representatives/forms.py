@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Region
 from apps.core.text import TextHygieneMixin
+from apps.core.widgets import DateInput
 from apps.representatives import selectors
 from apps.representatives.choices import Level
 from apps.representatives.models import DutyActivity
@@ -49,13 +50,6 @@ class RosterFilterForm(TextHygieneMixin, forms.Form):
         if not self.many_counties:
             return False
         return not (self.is_bound and self.is_valid() and self.cleaned_data.get("county"))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class DutyActivityForm(TextHygieneMixin, forms.Form):

@@ -11,6 +11,7 @@ from apps.core.masking import mask_phone
 from apps.core.models import Confirmable, CongressTerm, Region
 from apps.core.phones import PhoneNumberField
 from apps.core.scope import ScopedQuerySet
+from apps.representatives import duty
 from apps.representatives.choices import (
     ETHNICITY_CHOICES,
     Category,
@@ -196,6 +197,44 @@ class Representative(models.Model):
         return mask_phone(self.phone)
 
 
+class StatusChange(models.Model):
+    """A representative left office (辞职、罢免、终止) or was restored to it, when and why: the
+    roster keeps only the status now; this is the record of how it came to be."""
+
+    representative = models.ForeignKey(
+        Representative, verbose_name=_("代表"), on_delete=models.PROTECT, related_name="status_changes"
+    )
+    old_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices)
+    new_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices)
+    changed_on = models.DateField(_("变更日期"))
+    reason = models.CharField(_("变更原因"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "representative__township__path"
+
+    class Meta:
+        verbose_name = _("代表状态变更")
+        verbose_name_plural = _("代表状态变更")
+        ordering = ["-changed_on", "-pk"]
+
+    def __str__(self):
+        return _("%(rep)s：%(old)s→%(new)s") % {
+            "rep": self.representative,
+            "old": self.get_old_status_display(),
+            "new": self.get_new_status_display(),
+        }
+
+
 class DutyActivity(Confirmable):
     """A duty a representative reports themselves (自报履职), counted once staff confirm it.
 
@@ -368,6 +407,4 @@ class Evaluation(models.Model):
 
     @property
     def grade_label(self) -> str:
-        from apps.representatives.duty import grade_label
-
-        return grade_label(self.grade)
+        return duty.grade_label(self.grade)

@@ -4,14 +4,14 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db.models import Count, Q
-from django.db.models.signals import post_delete, post_save
 from django.shortcuts import get_object_or_404
 
 from apps.core.collation import by_stroke
+from apps.core.config import config
 from apps.core.models import Region
 from apps.representatives import duty
 from apps.representatives.choices import Status
-from apps.representatives.models import DutyActivity, Evaluation, Representative, VoterRating
+from apps.representatives.models import DutyActivity, Evaluation, Representative, StatusChange, VoterRating
 
 # What anyone may read about a representative. Phone, credential number, birth date and
 # the account never leave the back office through public pages.
@@ -58,22 +58,14 @@ def public_roster(*, township: Region | None = None, county: Region | None = Non
 
 
 # The roster's filter options: read from the cache, recomputed when any region changes. The
-# version key is bumped by the signals below, so every process sees the change at once.
+# version key is bumped by signals.roster_options_changed, so every process sees the change at once.
 ROSTER_OPTIONS_VERSION = "representatives:roster-options:version"
 ROSTER_OPTIONS_TIMEOUT = 24 * 3600
 
 
 def _options_version() -> int:
     # A new version is a timestamp, not 1: entries of a lost (evicted) version are never reused.
-    return cache.get_or_set(ROSTER_OPTIONS_VERSION, time.time_ns, timeout=None)
-
-
-def _bump_options_version(**kwargs):
-    cache.set(ROSTER_OPTIONS_VERSION, time.time_ns(), timeout=None)
-
-
-post_save.connect(_bump_options_version, sender=Region, dispatch_uid="roster_options_saved")
-post_delete.connect(_bump_options_version, sender=Region, dispatch_uid="roster_options_deleted")
+    return int(cache.get_or_set(ROSTER_OPTIONS_VERSION, time.time_ns, timeout=None) or time.time_ns())
 
 
 def _cached_options(name: str, build) -> list[tuple[str, str]]:
@@ -157,6 +149,11 @@ def duty_record(representative: Representative, year: int) -> DutyRecord:
     )
 
 
+def status_changes_of(representative: Representative) -> list[StatusChange]:
+    """When and why the representative left office (or was restored), newest first."""
+    return list(representative.status_changes.select_related("recorded_by"))
+
+
 def term_years(representative: Representative, today: date) -> list[int]:
     """The years of the representative's term up to this one, newest first (this year alone without a term)."""
     term = representative.term
@@ -205,11 +202,21 @@ class EvaluationRow:
         return self.evaluation is not None and self.evaluation.status == Evaluation.State.CONFIRMED
 
 
+def proposed_outcome(grade: str, rate: float | None) -> str:
+    """Commend the best grade whose voters are not below the minimum; retrain the floor grade or
+    anyone whose voters are below it. A representative without a rating is judged on points."""
+    minimum = config("DUTY", "VOTER_SATISFACTION_MIN")
+    low_rating = rate is not None and rate < minimum
+    if grade == duty.floor_grade() or low_rating:
+        return Evaluation.Outcome.RETRAIN
+    if grade == duty.best_grade():
+        return Evaluation.Outcome.COMMEND
+    return Evaluation.Outcome.NONE
+
+
 def evaluation_rows(representatives, year: int) -> list[EvaluationRow]:
     """Points, grade, voter rating and the proposed outcome of every representative in the
     queryset: one set of queries per duty source plus three, whatever the number of representatives."""
-    from apps.representatives.services import proposed_outcome
-
     reps = list(
         representatives.select_related("township").order_by(
             "township__sort_order", "township__code", by_stroke("name"), "pk"

@@ -1,5 +1,5 @@
-"""Writes of the duty record: activities representatives report, staff reviews, voter ratings and
-the year's evaluation.
+"""Writes of the roster and the duty record: status changes, activities representatives report,
+staff reviews, voter ratings and the year's evaluation.
 
 Every function is one transaction; DutyError carries a message for the person who tried, and a
 refusal leaves nothing behind. An activity counts toward points only once staff confirm it.
@@ -8,7 +8,6 @@ refusal leaves nothing behind. An activity counts toward points only once staff 
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,32 +15,26 @@ from django.utils.translation import gettext as _
 
 from apps.core.confirmation import ReviewError, record_review
 from apps.core.models import User
+from apps.core.permissions import require_staff_writer
 from apps.core.qr import new_public_code
-from apps.core.scope import scope_for
 from apps.notifications.services import notification_queue
 from apps.representatives import duty
 from apps.representatives.choices import Status
-from apps.representatives.models import DutyActivity, Evaluation, Representative, VoterRating
+from apps.representatives.models import DutyActivity, Evaluation, Representative, StatusChange, VoterRating
+from apps.representatives.selectors import proposed_outcome as proposed_outcome  # demo.py reads it here
+from apps.representatives.signals import retraining_called_for
 
-STAFF_WRITERS = {User.Role.COMMITTEE, User.Role.TOWNSHIP}
 Review = DutyActivity.Review
 Outcome = Evaluation.Outcome
 
 
 class DutyError(ValidationError):
-    """A step the rules do not allow, with a message for the person who tried it."""
+    """A step the rules do not allow (of the duty record or the roster), with a message for the
+    person who tried it."""
 
 
 def _day(value: date) -> str:
     return value.strftime("%Y-%m-%d")
-
-
-def _require_staff(by: User, representative: Representative, permission: str) -> None:
-    """Committee or township staff holding `permission` whose scope holds the representative."""
-    if not by.is_superuser and (by.role not in STAFF_WRITERS or not by.has_perm(permission)):
-        raise PermissionDenied
-    if not scope_for(by).covers(representative):
-        raise PermissionDenied
 
 
 def _notify(rule: str, target, representative: Representative, subject: str) -> None:
@@ -145,7 +138,7 @@ def voter_rating_record(
     note: str = "",
 ) -> VoterRating:
     """Record the year's voter rating of a representative, or correct the one recorded."""
-    _require_staff(by, representative, "representatives.add_voterrating")
+    require_staff_writer(by, representative, "representatives.add_voterrating")
     rating = VoterRating.objects.select_for_update().filter(
         representative=representative, year=year
     ).first() or VoterRating(representative=representative, year=year)
@@ -157,18 +150,6 @@ def voter_rating_record(
 
 
 # --- evaluation ---------------------------------------------------------------------------------
-
-
-def proposed_outcome(grade: str, rate: float | None) -> str:
-    """Commend the best grade whose voters are not below the minimum; retrain the floor grade or
-    anyone whose voters are below it. A representative without a rating is judged on points."""
-    minimum = settings.RENDA_DUTY["VOTER_SATISFACTION_MIN"]
-    low_rating = rate is not None and rate < minimum
-    if grade == duty.floor_grade() or low_rating:
-        return Outcome.RETRAIN
-    if grade == duty.best_grade():
-        return Outcome.COMMEND
-    return Outcome.NONE
 
 
 def _snapshot(evaluation: Evaluation) -> Evaluation:
@@ -186,27 +167,12 @@ def _locked_evaluation(representative: Representative, year: int) -> Evaluation:
 
 
 @transaction.atomic
-def evaluation_propose(*, representative: Representative, year: int, by: User) -> Evaluation:
-    """Write (or refresh) the proposed evaluation from the current points and voter rating."""
-    _require_staff(by, representative, "representatives.change_evaluation")
-    evaluation = _locked_evaluation(representative, year)
-    if evaluation.status == Evaluation.State.CONFIRMED:
-        raise DutyError(_("%(rep)s的%(year)s年度履职评价已确认，不能再修改。") % {"rep": representative, "year": year})
-    _snapshot(evaluation)
-    rate = None if evaluation.voter_rate is None else float(evaluation.voter_rate) / 100
-    evaluation.outcome = proposed_outcome(evaluation.grade, rate)
-    evaluation.full_clean()
-    evaluation.save()
-    return evaluation
-
-
-@transaction.atomic
 def evaluation_confirm(
     *, representative: Representative, year: int, outcome: str, by: User, note: str = ""
 ) -> Evaluation:
     """Confirm a representative's evaluation of the year: the points and grade are frozen as they
     are now; a retraining outcome assigns the retraining; the representative is told."""
-    _require_staff(by, representative, "representatives.change_evaluation")
+    require_staff_writer(by, representative, "representatives.change_evaluation")
     if outcome not in Outcome.values:
         raise DutyError(_("请选择评价结果。"))
     evaluation = _locked_evaluation(representative, year)
@@ -220,7 +186,7 @@ def evaluation_confirm(
     evaluation.full_clean()
     evaluation.save()
     if outcome == Outcome.RETRAIN:
-        _assign_retraining(evaluation, by)
+        _call_for_retraining(evaluation, by)
     _notify_evaluation(evaluation)
     return evaluation
 
@@ -235,13 +201,12 @@ def _summary(evaluation: Evaluation) -> str:
     }
 
 
-def _assign_retraining(evaluation: Evaluation, by: User) -> None:
-    from apps.training.services import retraining_assign  # the training app owns retraining
-
+def _call_for_retraining(evaluation: Evaluation, by: User) -> None:
     reason = _("年度履职评价：%(summary)s。") % {"summary": _summary(evaluation)}
     if evaluation.note:
         reason += evaluation.note
-    retraining_assign(representative=evaluation.representative, reason=reason, by=by)
+    # The training app assigns it (apps.training.signals); its refusal undoes the evaluation.
+    retraining_called_for.send(sender=Evaluation, representative=evaluation.representative, reason=reason, by=by)
 
 
 def _notify_evaluation(evaluation: Evaluation) -> None:
@@ -251,6 +216,53 @@ def _notify_evaluation(evaluation: Evaluation) -> None:
         "outcome": evaluation.get_outcome_display(),
     }
     _notify("representatives.evaluation_confirmed", evaluation, rep, subject)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def representative_status_change(
+    *, representative: Representative, status: str, on: date, reason: str, by: User | None
+) -> Representative:
+    """A representative leaves office (辞职、罢免、终止) or is restored to it (a mistaken entry).
+    The roster's status changes and a StatusChange row keeps when and why, which the duty record
+    (履职档案) shows. Posts and group memberships are left as they are: ending them is a step of
+    their own apps, taken by staff with their own dates."""
+    require_staff_writer(by, representative, "representatives.change_representative")
+    rep = Representative.objects.select_for_update(of=("self",)).get(pk=representative.pk)
+    _check_status_change(rep, status, on, reason)
+    change = StatusChange(
+        representative=rep,
+        old_status=rep.status,
+        new_status=status,
+        changed_on=on,
+        reason=reason.strip(),
+        recorded_by=by,
+    )
+    rep.status = status
+    rep.status_changed_on = None if status == Status.SERVING else on
+    rep._change_reason = change.reason  # the version history says why, too
+    rep.full_clean()
+    rep.save()
+    change.full_clean()
+    change.save()
+    return rep
+
+
+def _check_status_change(rep: Representative, status: str, on: date, reason: str) -> None:
+    if status not in Status.values:
+        raise DutyError({"status": _("请选择代表状态。")})
+    if status == rep.status:
+        raise DutyError(
+            {"status": _("%(rep)s目前已是“%(status)s”。") % {"rep": rep, "status": rep.get_status_display()}}
+        )
+    if not reason.strip():
+        raise DutyError({"reason": _("请写明状态变更的原因。")})
+    if on > timezone.localdate():
+        raise DutyError({"on": _("变更日期不能晚于今天。")})
+    if rep.elected_on and on < rep.elected_on:
+        raise DutyError({"on": _("变更日期不能早于当选日期（%(date)s）。") % {"date": _day(rep.elected_on)}})
 
 
 # --- 代表码 ---------------------------------------------------------------------------------------

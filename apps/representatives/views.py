@@ -1,8 +1,5 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.core.access import representative_required
+from apps.core.forms import add_service_errors
+from apps.core.paging import page_of, query_without_page
 from apps.representatives import duty, forms, home, selectors, services
 from apps.representatives.forms import RosterFilterForm
 from apps.representatives.models import DutyActivity, Representative
@@ -27,13 +26,10 @@ def roster(request: HttpRequest) -> HttpResponse:
         qs = public_roster(
             township=filters.get("township"), county=filters.get("county"), level=filters.get("level") or None
         )
-    page = Paginator(qs, settings.RENDA["PUBLIC_PAGE_SIZE"]).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "representatives/roster.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page_of(request, qs), "query": query_without_page(request)},
     )
 
 
@@ -77,16 +73,8 @@ def duty_record(request: HttpRequest, representative: Representative) -> HttpRes
 @representative_required
 def activities(request: HttpRequest, representative: Representative) -> HttpResponse:
     """The activities the representative reported, with their review state."""
-    page = Paginator(selectors.activities_of(representative), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.activities_of(representative), 20)
     return render(request, "representatives/activities.html", {"rep": representative, "page": page})
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _activity_form(request, representative, form, *, title, save, done) -> HttpResponse:
@@ -94,7 +82,7 @@ def _activity_form(request, representative, form, *, title, save, done) -> HttpR
         try:
             save(form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("representatives:activities")

@@ -6,10 +6,10 @@ through the services: the attendance page of a lecture, the imports, and the act
 Township staff read the county's hall, its instructors and lectures, and change only their own.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.db.models import F
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from apps.core import admin_pages, checkin
-from apps.core.admin_mixins import RendaModelAdmin, WorkflowButtonsMixin
+from apps.core.admin_mixins import RendaModelAdmin, ServiceAdminMixin
 from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.models import User
@@ -34,15 +34,6 @@ from apps.training.resources import (
     LectureSheet,
 )
 from apps.training.selectors import with_quota
-
-
-def _service_refusal(model_admin, request, call):
-    """Run a change view; when the service refuses after the form passed, say why (nothing was saved)."""
-    try:
-        return call()
-    except services.TrainingError as error:
-        model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
-        return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(LectureHall)
@@ -66,8 +57,6 @@ class BehindQuotaFilter(admin.SimpleListFilter):
         return [("behind", _("未完成")), ("done", _("已完成"))]
 
     def queryset(self, request, queryset):
-        from django.db.models import F
-
         if self.value() == "behind":
             return queryset.filter(held_count__lt=F("quota_target"))
         if self.value() == "done":
@@ -144,7 +133,7 @@ class InstructorAdmin(ReferenceImportMixin, RendaModelAdmin):
 
 
 @admin.register(Lecture)
-class LectureAdmin(WorkflowButtonsMixin, ExportMixin, RendaModelAdmin):
+class LectureAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
     form = LectureForm
     resource_classes = [LectureResource, AttendanceResource]
     formats = SPREADSHEET_FORMATS
@@ -199,12 +188,16 @@ class LectureAdmin(WorkflowButtonsMixin, ExportMixin, RendaModelAdmin):
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        call = super().changeform_view
-        return _service_refusal(self, request, lambda: call(request, object_id, form_url, extra_context))
+    def service_create(self, request, form):
+        return services.lecture_save(lecture=form.instance, by=request.user, materials_upload=form.new_upload())
 
-    def save_model(self, request, obj, form, change):
-        services.lecture_save(lecture=obj, by=request.user, materials_upload=form.new_upload())
+    def service_update(self, request, obj, form):
+        return services.lecture_save(lecture=obj, by=request.user, materials_upload=form.new_upload())
+
+    def has_delete_permission(self, request, obj=None):
+        # Unlike other service-backed records, a lecture entered by mistake may be deleted by the
+        # committee (training.delete_lecture), with its attendance.
+        return super(ServiceAdminMixin, self).has_delete_permission(request, obj)
 
     def workflow_buttons(self, request, obj):
         if not self.has_change_permission(request, obj) or obj.status == Lecture.Status.CANCELLED:
@@ -260,7 +253,7 @@ class LectureAdmin(WorkflowButtonsMixin, ExportMixin, RendaModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ExportMixin, RendaModelAdmin):
+class AttendanceAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
     """A read-only register: attendance is marked on a lecture's page or imported."""
 
     resource_classes = [AttendanceResource]
@@ -274,14 +267,7 @@ class AttendanceAdmin(ExportMixin, RendaModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Without an object this opens the import; an object's page never saves.
-        return obj is None and super().has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return False  # without an object, "change" opens the import; an object's page never saves
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -344,7 +330,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Retraining)
-class RetrainingAdmin(WorkflowButtonsMixin, RendaModelAdmin):
+class RetrainingAdmin(ServiceAdminMixin, RendaModelAdmin):
     list_display = ["representative", "township", "assigned_on", "due_on", "completed_on", "lecture", "assigned_by"]
     list_filter = [OpenFilter]
     search_fields = ["representative__name", "reason"]
@@ -369,36 +355,15 @@ class RetrainingAdmin(WorkflowButtonsMixin, RendaModelAdmin):
     def get_fields(self, request, obj=None):
         return ["representative", "reason", "due_on"] if obj is None else self.readonly_fields
 
-    def has_change_permission(self, request, obj=None):
-        # The page is read-only; "change" is the right to complete, through the action.
-        return obj is None and super().has_change_permission(request)
-
-    def may_complete(self, request, obj) -> bool:
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        call = super().changeform_view
-        return _service_refusal(self, request, lambda: call(request, object_id, form_url, extra_context))
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
+    # The saved page is read-only; "change" is the right to complete, through the action.
+    def service_create(self, request, form):
         data = form.cleaned_data
-        saved = services.retraining_assign(
+        return services.retraining_assign(
             representative=data["representative"], reason=data["reason"], due_on=data["due_on"], by=request.user
         )
-        for f in Retraining._meta.concrete_fields:
-            setattr(obj, f.attname, getattr(saved, f.attname))
-        obj._state.adding, obj._state.db = False, saved._state.db
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the service wrote everything
 
     def workflow_buttons(self, request, obj):
-        if obj.completed_on is None and self.may_complete(request, obj):
+        if obj.completed_on is None and self.may_act(request, obj):
             return [{"action": "complete", "label": _("完成再培训")}]
         return []
 
@@ -409,7 +374,7 @@ class RetrainingAdmin(WorkflowButtonsMixin, RendaModelAdmin):
     @admin.action(description=_("完成所选再培训"), permissions=["change"])
     def complete(self, request, queryset):
         def apply(retraining, data):
-            if not self.may_complete(request, retraining):
+            if not self.may_act(request, retraining):
                 raise ValidationError(_("不在您的管辖范围内。"))
             services.retraining_complete(
                 retraining=retraining,

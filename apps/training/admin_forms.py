@@ -9,13 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.text import TextHygieneMixin
 from apps.core.uploads import DownloadFileInput
+from apps.core.widgets import DateInput
 from apps.training import materials
 from apps.training.models import Attendance, Lecture, Retraining
-
-
-def _date_input():
-    # The browser's own date picker: no script, nothing for the CSP to forbid.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class LectureForm(TextHygieneMixin, forms.ModelForm):
@@ -23,7 +19,7 @@ class LectureForm(TextHygieneMixin, forms.ModelForm):
         model = Lecture
         fields = ["hall", "instructor", "date", "starts_at", "topic", "theme", "audience", "materials", "status"]
         widgets = {
-            "date": _date_input(),
+            "date": DateInput(),
             "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "materials": DownloadFileInput(
                 attrs={"accept": ".pdf,.docx,.pptx,.xlsx,.jpg,.jpeg,.png"}, url_name="training:lecture_material"
@@ -49,7 +45,7 @@ class RetrainingAssignForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = Retraining
         fields = ["representative", "reason", "due_on"]
-        widgets = {"due_on": _date_input(), "reason": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"due_on": DateInput(), "reason": forms.Textarea(attrs={"rows": 4})}
 
 
 class RetrainingCompleteForm(TextHygieneMixin, forms.Form):
@@ -61,7 +57,7 @@ class RetrainingCompleteForm(TextHygieneMixin, forms.Form):
         help_text=_("代表出席的授课；输入题目或讲堂查找。没有对应授课时请在说明中写明。"),
     )
     completed_on = forms.DateField(
-        label=_("完成日期"), widget=_date_input(), initial=timezone.localdate, required=False,
+        label=_("完成日期"), widget=DateInput(), initial=timezone.localdate, required=False,
         help_text=_("选择了授课时以授课日期为准。"),
     )  # fmt: skip
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -4,13 +4,14 @@ refusal rolls back everything the page was doing and is shown to the person who 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import admin_url, error_text, page, workbook, xlsx_response
 from apps.core.collation import by_stroke
+from apps.core.paging import page_of
+from apps.core.permissions import in_write_scope
 from apps.core.sheets import SheetError
 from apps.representatives.models import Representative
 from apps.training import services
@@ -92,7 +93,7 @@ def behind_quota_view(model_admin, request):
     behind = instructors_behind_quota(user=request.user, year=year)
     if request.method == "POST":
         return _remind(model_admin, request, behind, year)
-    instructors = Paginator(behind, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
+    instructors = page_of(request, behind, BEHIND_PAGE_SIZE)
     return page(
         model_admin,
         request,
@@ -114,7 +115,7 @@ def _remind(model_admin, request, behind, year: int):
         behind = behind.filter(pk__in=[pk for pk in request.POST.getlist("instructor") if pk.isdecimal()])
     behind = list(behind)
     # Township staff see the county's instructors but remind only their own.
-    mine = [i for i in behind if services.may_change(request.user, i.hall.region.path)]
+    mine = [i for i in behind if in_write_scope(request.user, i.hall.region.path)]
     queued = services.instructors_remind(instructors=mine, year=year, by=request.user)
     without_account = sum(1 for i in behind if i.user_id is None)
     messages.success(

@@ -18,6 +18,10 @@ class TrainingConfig(AppConfig):
 
         register(SOURCE)
         checkin.register(training_checkin.KIND)
+        from apps.representatives.signals import retraining_called_for
+        from apps.training.signals import assign_retraining_called_for
+
+        retraining_called_for.connect(assign_retraining_called_for, dispatch_uid="training_retraining_called_for")
 
         def crud(*models, verbs=("view", "add", "change")):
             return " ".join(f"training.{v}_{m}" for m in models for v in verbs)

@@ -6,11 +6,11 @@ download, so a file that is not what it claims can never run in the portal's ori
 
 import posixpath
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.downloads import file_response
 from apps.core.uploads import PIL_FORMATS, file_kind, image_error
 
@@ -30,7 +30,7 @@ class MaterialRefused(ValueError):
 
 
 def max_bytes() -> int:
-    return settings.RENDA_TRAINING["MATERIAL_MAX_BYTES"]
+    return config("TRAINING", "MATERIAL_MAX_BYTES")
 
 
 def material_kind(upload) -> str | None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.config import config
 from apps.core.models import Region
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.models import Representative
@@ -107,7 +108,7 @@ class Instructor(models.Model):
     def quota(self) -> int:
         if self.yearly_quota is not None:
             return self.yearly_quota
-        return settings.RENDA_TRAINING["DEFAULT_YEARLY_QUOTA"]
+        return config("TRAINING", "DEFAULT_YEARLY_QUOTA")
 
 
 def material_path(lecture, filename: str) -> str:

@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.db.models import F
 
+from apps.core.config import config
 from apps.notifications.rules import Reminder, rule
 from apps.training.models import Instructor
 from apps.training.selectors import with_quota
@@ -15,7 +15,7 @@ from apps.training.services import QUOTA_REMINDER_RULE, quarter_start, quota_rem
 def behind_quota(today: date):
     """From the configured month on, instructors with an account who are behind their yearly
     quota hear of it once a quarter: the quarter's first day is the reminder's due date."""
-    if today.month < settings.RENDA_TRAINING["REMIND_FROM_MONTH"]:
+    if today.month < config("TRAINING", "REMIND_FROM_MONTH"):
         return
     instructors = Instructor.objects.filter(is_active=True, user__isnull=False, user__is_active=True)
     behind = with_quota(instructors, year=today.year).filter(held_count__lt=F("quota_target"))

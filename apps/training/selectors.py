@@ -2,18 +2,18 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from apps.core.config import config
 from apps.representatives.choices import Level
 from apps.representatives.models import Representative
 from apps.training.models import Instructor, Lecture, LectureHall
 
 
 def default_quota() -> int:
-    return settings.RENDA_TRAINING["DEFAULT_YEARLY_QUOTA"]
+    return config("TRAINING", "DEFAULT_YEARLY_QUOTA")
 
 
 def _year_span(year: int, as_of: date | None) -> tuple[date, date]:

@@ -7,14 +7,13 @@ the county's hall); notifications are queued in the outbox and sent after commit
 
 from datetime import date
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.models import User
-from apps.core.scope import scope_for
+from apps.core.permissions import require_staff_writer
 from apps.core.uploads import PIL_FORMATS, reencoded_image
 from apps.notifications.services import notification_queue
 from apps.representatives.choices import Status as RepresentativeStatus
@@ -28,24 +27,6 @@ MANUAL_REMINDER_RULE = "training.quota_reminder"
 
 class TrainingError(ValidationError):
     """A step the rules do not allow, with a message for the person who tried it."""
-
-
-def config(key: str):
-    return settings.RENDA_TRAINING[key]
-
-
-def may_change(by: User | None, region_path: str) -> bool:
-    """`by` may change what lies in their own regions only (None: the system itself); the
-    county's hall is read-only for township staff."""
-    if by is None:
-        return True
-    scope = scope_for(by)
-    return scope.unrestricted or any(region_path.startswith(p) for p in scope.region_paths)
-
-
-def _check_scope(by: User | None, region_path: str) -> None:
-    if not may_change(by, region_path):
-        raise PermissionDenied
 
 
 def _full_clean(obj) -> None:
@@ -83,9 +64,9 @@ def lecture_save(*, lecture: Lecture, by: User | None, materials_upload=None) ->
     """Create or change a lecture; a new material is checked by its content and size first."""
     if lecture.pk:
         locked = Lecture.objects.select_for_update(of=("self",)).select_related("hall__region").get(pk=lecture.pk)
-        _check_scope(by, locked.hall.region.path)
+        require_staff_writer(by, locked.hall.region.path)
     if lecture.hall_id:
-        _check_scope(by, lecture.hall.region.path)
+        require_staff_writer(by, lecture.hall.region.path)
     if materials_upload is not None:
         _attach_material(lecture, materials_upload)
     elif not lecture.materials:
@@ -100,7 +81,7 @@ def lecture_save(*, lecture: Lecture, by: User | None, materials_upload=None) ->
 @transaction.atomic
 def lecture_set_status(*, lecture: Lecture, status: str, by: User | None) -> Lecture:
     lecture = Lecture.objects.select_for_update(of=("self",)).select_related("hall__region").get(pk=lecture.pk)
-    _check_scope(by, lecture.hall.region.path)
+    require_staff_writer(by, lecture.hall.region.path)
     if status not in Lecture.Status.values:
         raise TrainingError(_("请选择授课状态。"))
     if status == Lecture.Status.HELD and lecture.date > timezone.localdate():
@@ -148,7 +129,7 @@ def attendance_mark(*, lecture: Lecture, marks: dict[int, str], by: User | None)
     A planned lecture whose day has come is held once attendance is taken. Returns how many
     rows were written or changed."""
     lecture = _lock_lecture(lecture)
-    _check_scope(by, lecture.hall.region.path)
+    require_staff_writer(by, lecture.hall.region.path)
     return _write_marks(lecture, marks, by)
 
 
@@ -213,7 +194,7 @@ def retraining_assign(*, representative: Representative, reason: str, by, due_on
         .select_related("township", "user")
         .get(pk=representative.pk)
     )
-    _check_scope(by, rep.township.path)
+    require_staff_writer(by, rep.township.path)
     if rep.status != RepresentativeStatus.SERVING:
         raise TrainingError(_("%(name)s已不在任，不能安排再培训。") % {"name": rep.name})
     if not (reason or "").strip():
@@ -260,7 +241,7 @@ def retraining_complete(
         .select_related("representative__township")
         .get(pk=retraining.pk)
     )
-    _check_scope(by, retraining.representative.township.path)
+    require_staff_writer(by, retraining.representative.township.path)
     if retraining.completed_on is not None:
         raise TrainingError(_("这次再培训已于%(date)s完成。") % {"date": retraining.completed_on.strftime("%Y-%m-%d")})
     completed_on = completed_on or timezone.localdate()
@@ -308,7 +289,7 @@ def instructors_remind(*, instructors, year: int, by) -> int:
     today = timezone.localdate()
     queued = 0
     for instructor in instructors:
-        _check_scope(by, instructor.hall.region.path)
+        require_staff_writer(by, instructor.hall.region.path)
         if instructor.user_id is None:
             continue
         queued += notification_queue(

@@ -1,8 +1,6 @@
 """The representatives' training page, and lecture materials for whoever may see the lecture."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +11,8 @@ from django.views.decorators.http import require_safe
 from apps.core.access import representative_required
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
+from apps.core.config import config
+from apps.core.paging import page_of
 from apps.representatives.models import Representative
 from apps.representatives.selectors import representative_for_user
 from apps.training.materials import material_response
@@ -43,7 +43,7 @@ def my_lectures(request: HttpRequest, representative: Representative) -> HttpRes
         .annotate(my_status=Subquery(my_status[:1]))
         .order_by("-date", "-pk")
     )
-    page = Paginator(past, settings.RENDA["PUBLIC_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = page_of(request, past)
     labels = dict(Attendance.Status.choices)
     for lecture in page.object_list:
         lecture.my_status_label = labels.get(lecture.my_status, "")
@@ -52,7 +52,7 @@ def my_lectures(request: HttpRequest, representative: Representative) -> HttpRes
         "today": today,
         "year": year,
         "years": range(today.year, FIRST_YEAR - 1, -1),
-        "upcoming": list(upcoming[: settings.RENDA["PUBLIC_PAGE_SIZE"]]),
+        "upcoming": list(upcoming[: config("", "PUBLIC_PAGE_SIZE")]),
         "page": page,
         "query": f"year={year}",
         "present": past.filter(my_status=Attendance.Status.PRESENT, status=Lecture.Status.HELD).count(),

@@ -148,6 +148,17 @@ def test_a_post_cannot_shrink_below_its_holders(login, staff_a, assignment_a, po
     assert DutyPost.objects.get(pk=post_a.pk).capacity == 2
 
 
+def test_a_post_the_service_refuses_keeps_the_input_and_saves_nothing(login, staff_a, township_a, role):
+    # Switched off with no closing date, the service closes it today: before its set-up date.
+    data = _post_data(township_a, role, title="待设的宣传岗", set_up_on="2099-01-01")
+    del data["is_active"]
+    response = login(staff_a).post(admin("dutypost_add"), data)
+    assert response.status_code == 200
+    assert "撤岗日期不能早于设岗日期" in str(response.context["adminform"].form.errors)
+    assert 'value="待设的宣传岗"' in response.content.decode()
+    assert not DutyPost.objects.exists()
+
+
 def test_liaison_staff_cannot_add_posts(login, liaison_a, township_a, role):
     assert login(liaison_a).post(admin("dutypost_add"), _post_data(township_a, role)).status_code == 403
 

@@ -153,7 +153,7 @@ def test_capacity_cannot_drop_below_the_holders(assignment_a, post_a, neighbour,
     services.post_assign(post=post_a, representative=neighbour, started_on=START, by=staff_a)
     post_a.capacity = 1
     with pytest.raises(ValidationError) as error:
-        services.post_save(post=post_a, by=staff_a)
+        services.duty_post_save(post=post_a, by=staff_a)
     assert "目前有2位代表在岗，定员不能少于2" in messages(error)
     assert DutyPost.objects.get(pk=post_a.pk).capacity == 2
 
@@ -161,12 +161,12 @@ def test_capacity_cannot_drop_below_the_holders(assignment_a, post_a, neighbour,
 def test_township_staff_keep_posts_of_their_township_only(post_a, township_b, staff_a, staff_b, role):
     post = DutyPost(title="新岗位", role=role, field="policy", township=township_b)
     with pytest.raises(services.PostError) as error:
-        services.post_save(post=post, by=staff_a)
+        services.duty_post_save(post=post, by=staff_a)
     assert "茅坪镇不在您的管辖范围内" in messages(error)
     assert not DutyPost.objects.filter(title="新岗位").exists()
     post_a.title = "改名"
     with pytest.raises(PermissionDenied):
-        services.post_save(post=post_a, by=staff_b)
+        services.duty_post_save(post=post_a, by=staff_b)
     assert DutyPost.objects.get(pk=post_a.pk).title == "儒林镇矛盾纠纷调解岗"
 
 
@@ -177,7 +177,7 @@ def test_a_village_must_belong_to_the_township(township_a, township_b, staff_a, 
         title="岗", role=role, field="policy", township=township_a, village=VillageFactory(parent=township_b)
     )
     with pytest.raises(ValidationError) as error:
-        services.post_save(post=post, by=staff_a)
+        services.duty_post_save(post=post, by=staff_a)
     assert "所选村（社区）不属于所在乡镇" in messages(error)
 
 

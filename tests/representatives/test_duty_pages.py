@@ -361,6 +361,11 @@ def test_the_evaluation_page_costs_the_same_for_5_or_100_representatives(
     assert response.context["total"] == 100
 
 
+def _proposed(rep) -> Evaluation:
+    """A proposed (unconfirmed) evaluation, as the demo data has them."""
+    return Evaluation.objects.create(representative=rep, year=YEAR, points=12, grade="competent")
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -372,13 +377,13 @@ def test_the_evaluation_page_costs_the_same_for_5_or_100_representatives(
 )
 @pytest.mark.parametrize(("who", "status"), [("committee_staff", 200), ("staff_a", 200), ("unit_staff", 302)])
 def test_the_duty_admin_pages_open_for_staff_only(login, graded, staff_a, url, who, status, request):
-    services.evaluation_propose(representative=graded["competent"], year=YEAR, by=staff_a)
+    _proposed(graded["competent"])
     response = login(request.getfixturevalue(who)).get(reverse(url))
     assert response.status_code == status
 
 
 def test_an_evaluation_opens_read_only_in_its_township_only(login, graded, staff_a, staff_b):
-    evaluation = services.evaluation_propose(representative=graded["competent"], year=YEAR, by=staff_a)
+    evaluation = _proposed(graded["competent"])
     url = reverse("admin:representatives_evaluation_change", args=[evaluation.pk])
     page = login(staff_a).get(url)
     assert page.status_code == 200 and "钱七" in page.content.decode()

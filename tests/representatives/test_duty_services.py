@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from apps.notifications.models import Notification
-from apps.representatives import duty, services
+from apps.representatives import duty, selectors, services
 from apps.representatives.choices import Status
-from apps.representatives.models import DutyActivity, Evaluation, VoterRating
+from apps.representatives.models import DutyActivity, Evaluation, Representative, VoterRating
 from apps.training.models import Retraining
 from tests.representatives.conftest import YEAR, add_activities
 
@@ -181,8 +181,8 @@ def test_the_proposed_outcome_follows_grade_and_voter_rate(duty_rules, rep_a, st
     add_activities(rep_a, meetings)
     if rating:
         rate(rep_a, staff_a, satisfied=rating[0], basic=rating[1], dissatisfied=rating[2])
-    evaluation = services.evaluation_propose(representative=rep_a, year=YEAR, by=staff_a)
-    assert evaluation.outcome == outcome and evaluation.status == Evaluation.State.PROPOSED
+    (row,) = selectors.evaluation_rows(Representative.objects.filter(pk=rep_a.pk), YEAR)
+    assert row.proposed == outcome and row.evaluation is None
 
 
 def test_confirming_a_retraining_freezes_the_points_and_assigns_the_retraining(

@@ -305,10 +305,24 @@ def test_a_material_over_the_limit_is_refused_on_the_form(login, settings, staff
 
 def test_a_lecture_in_the_future_cannot_be_recorded_as_held(login, staff_a, today, instructor_a):
     response = login(staff_a).post(
-        reverse("admin:training_lecture_add"), _lecture_data(instructor_a, date="2022-12-01")
+        reverse("admin:training_lecture_add"), _lecture_data(instructor_a, date="2022-12-01", topic="依法履职")
     )
-    assert "还没到" in _messages(response)
+    # The service's refusal is on the form, under the field it names, with the input kept.
+    assert response.status_code == 200
+    assert "还没到" in str(response.context["adminform"].form.errors["status"])
+    assert 'value="依法履职"' in response.content.decode()
     assert not Lecture.objects.exists()
+
+
+def test_a_refused_change_keeps_the_input_and_changes_nothing(login, staff_a, today, instructor_a):
+    lecture = LectureFactory(instructor=instructor_a, status="planned", date=datetime.date(2022, 12, 1), topic="旧题目")
+    url = reverse("admin:training_lecture_change", args=[lecture.pk])
+    response = login(staff_a).post(url, _lecture_data(instructor_a, date="2022-12-01", topic="新题目"))
+    assert response.status_code == 200
+    assert "还没到" in str(response.context["adminform"].form.errors["status"])
+    assert 'value="新题目"' in response.content.decode()
+    lecture.refresh_from_db()
+    assert (lecture.topic, lecture.status) == ("旧题目", Lecture.Status.PLANNED)
 
 
 def test_cancelling_a_planned_lecture_through_the_action(login, staff_a, today, instructor_a):
@@ -331,7 +345,9 @@ def test_committee_staff_assign_retraining_through_the_service(
     assert retraining.assigned_by == committee_staff
     assert Notification.objects.filter(rule="training.retraining_assigned", recipient=representative_user).exists()
     again = login(committee_staff).post(url, {"representative": rep_a.pk, "reason": "再一次", "due_on": ""})
-    assert "已有未完成的再培训" in _messages(again)
+    assert again.status_code == 200
+    assert "已有未完成的再培训" in str(again.context["adminform"].form.non_field_errors())
+    assert "再一次</textarea>" in again.content.decode()
     assert Retraining.objects.count() == 1
 
 
