@@ -12,6 +12,9 @@ _ = Whitelist()
 # Settings: Django, Celery, axes, import-export and the CSP middleware read them from renda.settings
 # by name.
 _.SECRET_KEY  # unused variable (renda/settings.py:30)
+_.RENDA_LIVELIHOOD  # read by apps.core.config.config("LIVELIHOOD", ...) as settings.RENDA_<section>
+_.RENDA_TRAINING  # config("TRAINING", ...)
+_.RENDA_POSTS  # config("POSTS", ...)
 _.DEBUG  # unused variable (renda/settings.py:35)
 _.ALLOWED_HOSTS  # unused variable (renda/settings.py:36)
 _.CSRF_TRUSTED_ORIGINS  # unused variable (renda/settings.py:37)
@@ -212,6 +215,9 @@ _.confirmed_by  # unused variable (apps/representatives/models.py:336)
 _.marked_by  # unused variable (apps/training/models.py:188)
 _.marked_at  # unused variable (apps/training/models.py:191)
 _.completed_by  # unused variable (apps/training/models.py:227)
+_.old_status  # apps/representatives/models.py StatusChange
+_.new_status  # apps/representatives/models.py StatusChange
+_.changed_on  # apps/representatives/models.py StatusChange
 
 # Fields declared on forms, filters and import-export resources: their metaclasses collect them;
 # templates and `cleaned_data` read them by name.
@@ -310,6 +316,9 @@ _.completed_by  # unused attribute (apps/training/demo.py:292)
 _.marked_at  # unused attribute (apps/training/services.py:185)
 _.marked_by  # unused attribute (apps/training/services.py:185)
 _.completed_by  # unused attribute (apps/training/services.py:274)
+
+# Counters read back as a whole through `vars(self)` (RegionSync.__str__ formats every counter).
+_.deactivated  # apps/core/services.py RegionSync
 
 # Read only by templates (properties, dataclass fields and attributes that `{{ x.name }}` looks up).
 _.field_label  # unused variable (apps/core/deadlines.py:31)

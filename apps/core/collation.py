@@ -19,10 +19,6 @@ def _collator():
     return icu.Collator.createInstance(icu.Locale("zh@collation=stroke"))
 
 
-def stroke_key(text: str) -> bytes:
-    return _collator().getSortKey(text or "")
-
-
 def _compare(a: str, b: str) -> int:
     return _collator().compare(a or "", b or "")
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.core.models import Region, User
 from apps.core.scope import ancestor_paths
-from apps.livelihood.models import Ballot, BallotItem, BallotVoter, Idea, Milestone, Project
+from apps.livelihood.models import Ballot, BallotItem, BallotVoter, Milestone, Project
 from apps.representatives.models import Representative
 
 # --- ballots ------------------------------------------------------------------------------------
@@ -163,16 +163,6 @@ def closed_selection_item(project: Project) -> BallotItem | None:
     )
 
 
-def project_progress(project: Project) -> int:
-    """The project's progress from its milestones: a leaf's own, a parent's the weighted mean of
-    its children, the project's the weighted mean of the top level. Rounded down, so 100% means
-    every leaf is done. No milestones: the stored figure. One query."""
-    nodes = list(Milestone.objects.filter(project=project).values("pk", "parent_id", "weight", "progress"))
-    if not nodes:
-        return project.progress
-    return rolled_up(nodes)[None]
-
-
 def rolled_up(nodes: list[dict]) -> dict[int | None, int]:
     """Progress of every node id (None = the project) from rows of pk, parent_id, weight, progress."""
     children: dict[int | None, list[dict]] = {}
@@ -209,20 +199,3 @@ def get_project_for_unit(user: User, pk) -> Project:
         return unit_projects(user.handling_unit_id).get(pk=pk)
     except Project.DoesNotExist:
         raise Http404 from None
-
-
-# --- ideas --------------------------------------------------------------------------------------
-
-
-def ideas_visible_to(user: User) -> QuerySet[Idea]:
-    """Staff: the ideas of their regions. A representative: their own. A unit: its own."""
-    qs = Idea.objects.select_related("region", "representative", "unit", "project")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.is_superuser or user.role in User.STAFF_ROLES:
-        return qs.visible_to(user)
-    if user.role == User.Role.REPRESENTATIVE:
-        return qs.filter(representative__user=user)
-    if user.role == User.Role.UNIT and user.handling_unit_id:
-        return qs.filter(unit_id=user.handling_unit_id)
-    return qs.none()

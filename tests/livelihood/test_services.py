@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.core.roles import group_name
 from apps.livelihood import selectors, services
-from apps.livelihood.models import Ballot, BallotTally, Idea, Milestone, Project
+from apps.livelihood.models import Ballot, BallotTally, Idea, Project
 from apps.livelihood.services import LivelihoodError
 from apps.notifications.models import Notification
 from tests.factories import SessionFactory, VillageFactory
@@ -273,24 +273,6 @@ def test_opening_tells_the_voters(open_selection):
 # --- who sees ideas; what each role holds --------------------------------------------------------
 
 
-def test_ideas_are_seen_within_scope(township_a, township_b, personas, rep_a, unit, liaison_a):
-    mine = IdeaFactory(region=township_a, source="representative", representative=rep_a)
-    theirs = IdeaFactory(region=township_b, source="unit", unit=unit)
-
-    def seen(user):
-        return set(selectors.ideas_visible_to(user).values_list("pk", flat=True)) if user else set()
-
-    assert seen(personas["committee"]) == {mine.pk, theirs.pk}
-    assert seen(personas["staff_a"]) == {mine.pk}
-    assert seen(liaison_a) == {mine.pk}
-    assert seen(personas["staff_b"]) == {theirs.pk}
-    assert seen(personas["representative"]) == {mine.pk}
-    assert seen(personas["unit"]) == {theirs.pk}
-    from django.contrib.auth.models import AnonymousUser
-
-    assert not selectors.ideas_visible_to(AnonymousUser()).exists()
-
-
 @pytest.mark.parametrize(
     ("role", "has", "lacks"),
     [
@@ -395,14 +377,3 @@ def test_open_ballots_for_a_representative_cost_one_query_whatever_their_number(
     add_ballots(6)
     with django_assert_num_queries(1):
         assert len(read()) == 7
-
-
-def test_project_progress_costs_one_query(session, unit, django_assert_num_queries):
-    project = ProjectFactory(session=session, responsible_unit=unit, status="in_progress")
-    top = MilestoneFactory(project=project, weight=1, progress=0)
-    for p in (10, 20, 30):
-        MilestoneFactory(project=project, parent=top, progress=p)
-    MilestoneFactory(project=project, weight=1, progress=100)
-    with django_assert_num_queries(1):
-        assert selectors.project_progress(project) == (20 + 100) // 2
-    assert Milestone.objects.count() == 5

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from apps.core.collation import stroke_key
 from apps.representatives.choices import Status
 from apps.representatives.models import Representative
+from tests.collation import stroke_key
 from tests.factories import RepresentativeFactory, TownshipFactory
 
 # One surname for each stroke count from 2 to 13, shuffled.

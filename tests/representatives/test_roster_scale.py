@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
-from apps.core.collation import stroke_key
 from apps.representatives.selectors import public_roster
+from tests.collation import stroke_key
 from tests.factories import CountyFactory, RepresentativeFactory, TownshipFactory
 
 URL = "representatives:roster"
