@@ -191,6 +191,9 @@ class RendaModelAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
 
     list_per_page = 50
     show_full_result_count = False
+    # Fields a revert to an old version leaves as they are live: they change only through a
+    # service that records why (a representative's status), never by restoring an old row.
+    revert_keeps: tuple[str, ...] = ()
 
     # simple_history would fall back to the history rows of a missing object, whatever the
     # scope: check the live object first.
@@ -210,7 +213,14 @@ class RendaModelAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
         # simple_history saves a POSTed old version whatever it shows: a revert is a write.
         if request.method == "POST" and not self.may_revert(request, live):
             raise PermissionDenied
+        request._revert_live = live
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        live = getattr(request, "_revert_live", None)
+        for name in self.revert_keeps if live is not None else ():
+            setattr(obj, name, getattr(live, name))
+        super().save_model(request, obj, form, change)
 
     def reverts_by_plain_save(self) -> bool:
         """A revert saves the old version through `save_model`: only where that is a plain save.
@@ -218,7 +228,7 @@ class RendaModelAdmin(PersonalDataAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
         their services' actions, never by restoring an old row around them."""
         cls = type(self)
         plain_page = cls.changeform_view is admin.ModelAdmin.changeform_view
-        return plain_page and cls.save_model is SimpleHistoryAdmin.save_model
+        return plain_page and cls.save_model is RendaModelAdmin.save_model
 
     def may_revert(self, request, live) -> bool:
         return self.reverts_by_plain_save() and self.has_change_permission(request, live)

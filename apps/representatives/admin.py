@@ -60,6 +60,8 @@ class RepresentativeAdmin(WorkflowButtonsMixin, PhoneSearchAuditMixin, RendaImpo
         (_("状态"), {"fields": ["status", "elected_on", "status_changed_on"]}),
     ]
 
+    revert_keeps = ("status", "status_changed_on")
+
     def get_readonly_fields(self, request, obj=None):
         # A saved representative's status changes only through the service, which records why.
         return ["status", "status_changed_on"] if obj is not None else []

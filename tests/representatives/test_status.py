@@ -100,3 +100,20 @@ def test_a_refused_action_says_why_and_changes_nothing(login, committee_staff, r
     response = login(committee_staff).post(_changelist(), _action(rep_a, status=Status.SERVING))
     assert "目前已是" in " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert not StatusChange.objects.exists()
+
+
+def test_reverting_to_a_version_from_before_a_resignation_keeps_the_recorded_status(login, committee_staff, rep_a):
+    rep_a.occupation = "教师"
+    rep_a.save()
+    before = rep_a.history.latest().history_id
+    _change(rep_a, committee_staff)
+    url = reverse("admin:representatives_representative_simple_history", args=[rep_a.pk, before])
+    client = login(committee_staff)
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update({"township": rep_a.township_id, "term": rep_a.term_id})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    rep_a.refresh_from_db()
+    assert (rep_a.status, rep_a.status_changed_on) == (Status.RESIGNED, LEFT_ON)
+    assert rep_a.occupation == "教师"
