@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from apps.core.models import Region
+from apps.core.models import HandlingUnit, Region
 from apps.proposals.models import (
     NOT_ASSIGNED,
     Assignment,
@@ -320,23 +320,6 @@ def unit_reconciliation(proposals) -> dict[str, int]:
     )
 
 
-def late_units(*, session, today: date) -> list[dict]:
-    """Units with overdue answers or answers given without talking to the representative."""
-    rows = (
-        Assignment.objects.filter(
-            proposal__session=session, state=ACTIVE, role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE]
-        )
-        .values("unit_id", "unit__name")
-        .annotate(
-            overdue=Count("pk", filter=Q(replied_at__isnull=True, due_on__lt=today), distinct=True),
-            no_contact=Count("pk", filter=Q(replied_at__isnull=False, contacts__isnull=True), distinct=True),
-        )
-        .filter(Q(overdue__gt=0) | Q(no_contact__gt=0))
-        .order_by("unit__name")
-    )
-    return [{**row, "unit": row["unit__name"]} for row in rows]
-
-
 @dataclass(frozen=True)
 class NoticeItem:
     """One proposal a notice names a unit for: unanswered past its deadline, answered late, or
@@ -352,7 +335,7 @@ class NoticeItem:
 
 @dataclass
 class NoticeUnit:
-    unit: object  # HandlingUnit
+    unit: HandlingUnit
     items: list[NoticeItem]
 
 

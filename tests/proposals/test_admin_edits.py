@@ -51,14 +51,12 @@ def test_a_refused_paper_proposal_is_drawn_again_with_the_typed_title_and_the_re
 def test_a_correction_in_the_back_office_writes_a_timeline_row(login, committee_staff, submitted):
     client = login(committee_staff)
     url = _change_url(submitted)
-    response = client.post(
-        url, _change_data(client.get(url), title="关于修缮儒林镇中学校舍的建议", category="education")
-    )
+    response = client.post(url, _change_data(client.get(url), title="关于修缮儒林镇中学校舍的建议", category="health"))
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert (submitted.title, submitted.category, submitted.status) == (
         "关于修缮儒林镇中学校舍的建议",
-        "education",
+        "health",
         Status.SUBMITTED,
     )
     event = submitted.events.get(action="edit")
@@ -79,12 +77,12 @@ def test_a_correction_the_service_refuses_is_drawn_again_with_the_input_kept(log
     Proposal.objects.filter(pk=accepted.pk).update(content="")
     client = login(committee_staff)
     url = _change_url(accepted)
-    response = client.post(url, _change_data(client.get(url), category="education"))
+    response = client.post(url, _change_data(client.get(url), category="health"))
     assert response.status_code == 200
-    assert response.context["adminform"].form["category"].value() == "education"
+    assert response.context["adminform"].form["category"].value() == "health"
     assert response.context["adminform"].form.non_field_errors()
     accepted.refresh_from_db()
-    assert accepted.category != "education"
+    assert accepted.category != "health"
     assert not accepted.events.filter(action="edit").exists()
 
 
@@ -98,9 +96,9 @@ def test_the_service_refuses_a_field_the_state_keeps_fixed(committee_staff, acce
 
 def test_staff_of_another_township_cannot_correct_a_proposal(staff_b, submitted):
     with pytest.raises(PermissionDenied):
-        services.proposal_correct(proposal=submitted, changes={"category": "education"}, by=staff_b)
+        services.proposal_correct(proposal=submitted, changes={"category": "health"}, by=staff_b)
     submitted.refresh_from_db()
-    assert submitted.category != "education"
+    assert submitted.category != "health"
 
 
 # --- correcting a notice --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +56,7 @@ def log_event(proposal: Proposal, action: str, by: User, note: str = "") -> None
 
 
 def users_of(representatives: Iterable[Representative]) -> list[User]:
-    return [r.user for r in representatives if r.user_id]
+    return [r.user for r in representatives if r.user is not None]
 
 
 def unit_users(units: Iterable[HandlingUnit]) -> list[User]:
@@ -82,9 +83,13 @@ def apply_changes(record, changes: dict, allowed) -> list[str]:
     """Set the changed fields on `record`, refusing any the rules keep fixed; the names changed."""
     refused = [name for name in changes if name not in allowed]
     if refused:
-        label = str(type(record)._meta.get_field(refused[0]).verbose_name)
+        label = field_label(type(record), refused[0])
         raise ProposalError({refused[0]: _("现在不能修改“%(field)s”。") % {"field": label}})
     changed = [name for name, value in changes.items() if getattr(record, name) != value]
     for name in changed:
         setattr(record, name, changes[name])
     return changed
+
+
+def field_label(model: type[Model], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))

@@ -19,6 +19,7 @@ from apps.proposals.selectors import signers
 from apps.proposals.services._common import (
     ProposalError,
     apply_changes,
+    field_label,
     lock,
     log_event,
     move,
@@ -277,6 +278,6 @@ def proposal_correct(*, proposal: Proposal, changes: dict, by: User) -> Proposal
         return proposal
     proposal.full_clean(exclude=["township"])
     proposal.save(update_fields=changed)
-    labels = "、".join(str(Proposal._meta.get_field(name).verbose_name) for name in changed)
+    labels = "、".join(field_label(Proposal, name) for name in changed)
     log_event(proposal, "edit", by, labels)
     return proposal
