@@ -15,7 +15,7 @@ from apps.core.config import config
 from apps.core.paging import page_of, query_without_page
 from apps.core.workdays import workdays_between
 from apps.proposals import forms, services
-from apps.proposals.models import HANDLING, Assignment, AssistOpinion, ReturnRequest, Status
+from apps.proposals.models import HANDLING, REPLY_OWED, Assignment, AssistOpinion, ReturnRequest, Status
 from apps.proposals.selectors import (
     get_assignment_for_unit,
     unit_assignments,
@@ -33,7 +33,7 @@ def _handling_q() -> Q:
 
 
 def _is_overdue(assignment: Assignment, today) -> bool:
-    if assignment.proposal.status not in (Status.ASSIGNED, Status.REHANDLING):
+    if assignment.proposal.status not in REPLY_OWED:
         return False
     if assignment.answers:
         return assignment.due_on < today and not assignment.replied_this_round
