@@ -8,17 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import CongressSession
 from apps.core.text import TextHygieneMixin
+from apps.core.widgets import DateInput
 from apps.proposals.models import Assignment, CoSigner, Proposal, Status, Supervision
 from apps.representatives.choices import Status as RepresentativeStatus
 from apps.representatives.models import Representative
 
 Role = Assignment.Role
 NO_ROLE = ""
-
-
-def _date_input():
-    # The browser's own date picker: no script, nothing for the CSP to forbid.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def session_choices(user) -> list[tuple[int, str]]:
@@ -106,7 +102,7 @@ class MarkKeyForm(TextHygieneMixin, forms.Form):
 
 class SupervisionForm(TextHygieneMixin, forms.Form):
     method = forms.ChoiceField(label=_("督办方式"), choices=Supervision.Method.choices)
-    supervised_on = forms.DateField(label=_("督办日期"), widget=_date_input(), initial=timezone.localdate)
+    supervised_on = forms.DateField(label=_("督办日期"), widget=DateInput(), initial=timezone.localdate)
     supervisor = forms.CharField(label=_("督办人"), max_length=50)
     notes = forms.CharField(label=_("督办情况"), widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -205,7 +201,7 @@ class AssignForm(TextHygieneMixin, forms.Form):
 
 class OnSiteBatchForm(TextHygieneMixin, forms.Form):
     title = forms.CharField(label=_("交办会名称"), max_length=100)
-    held_on = forms.DateField(label=_("召开日期"), widget=_date_input(), initial=timezone.localdate)
+    held_on = forms.DateField(label=_("召开日期"), widget=DateInput(), initial=timezone.localdate)
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
 
 

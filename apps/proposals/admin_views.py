@@ -20,6 +20,7 @@ from apps.core.admin_pages import admin_url, error_text, page, workbook, xlsx_re
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.exports import SafeXLSX
+from apps.core.forms import add_service_errors
 from apps.core.models import CongressSession, HandlingUnit
 from apps.core.sheets import SheetError
 from apps.proposals import selectors, services
@@ -54,7 +55,7 @@ def _active_units(user):
 
 def assign_view(model_admin, request, object_id):
     proposal = model_admin.get_object(request, object_id)
-    if not model_admin.has_change_permission(request, proposal):
+    if not model_admin.may_act(request, proposal):
         raise PermissionDenied
     change_url = admin_url(Proposal, "change", proposal.pk)
     if proposal.status != Status.ACCEPTED:
@@ -68,7 +69,7 @@ def assign_view(model_admin, request, object_id):
                 proposal=proposal, units=form.chosen(), by=request.user, is_complex=form.cleaned_data["is_complex"]
             )
         except ValidationError as error:
-            form.add_error(None, error_text(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已交办：%(proposal)s。") % {"proposal": proposal})
             return HttpResponseRedirect(change_url)
@@ -89,7 +90,7 @@ def assign_view(model_admin, request, object_id):
 def cosigners_view(model_admin, request, object_id):
     """Record a co-signer's answer for them: confirmed, or removed because they decline."""
     proposal = model_admin.get_object(request, object_id)  # 404 outside the scope
-    if not model_admin.has_change_permission(request, proposal):
+    if not model_admin.may_act(request, proposal):
         raise PermissionDenied
     change_url = admin_url(Proposal, "change", proposal.pk)
     form = CoSignerAnswerForm(request.POST or None, proposal=proposal)
@@ -97,7 +98,7 @@ def cosigners_view(model_admin, request, object_id):
         try:
             _record_cosigner(request, proposal, form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error_text(error))
+            add_service_errors(form, error)
         else:
             return HttpResponseRedirect(change_url)
     cosigners = proposal.cosigners.select_related("representative").order_by("pk")

@@ -3,18 +3,18 @@
 import secrets
 
 from django import forms
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.config import config
 from apps.core.county_settings import county_setting
 from apps.core.models import CongressSession
 from apps.core.text import TextHygieneMixin
 from apps.core.uploads import PIL_FORMATS, reencoded_image
-from apps.core.widgets import PickerSelectMultiple, picker_queries
+from apps.core.widgets import DateInput, PickerSelectMultiple, picker_queries
 from apps.proposals.models import Assignment, ContactRecord, Outcome, Proposal, Rating
 from apps.representatives.models import Representative
 
@@ -77,9 +77,7 @@ class HandlingPlanForm(AssignmentForm):
 
 class ContactRecordForm(AssignmentForm):
     kind = forms.ChoiceField(label=_("沟通方式"), choices=ContactRecord.Kind.choices)
-    contacted_on = forms.DateField(
-        label=_("沟通日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    contacted_on = forms.DateField(label=_("沟通日期"), widget=DateInput())
     summary = forms.CharField(label=_("沟通情况"), widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, **kwargs):
@@ -178,7 +176,7 @@ class ExtensionForm(AssignmentForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        most = settings.RENDA_PROPOSALS["EXTENSION_MAX_DAYS"]
+        most = config("PROPOSALS", "EXTENSION_MAX_DAYS")
         days = self.fields["days"]
         days.validators.append(MaxValueValidator(most))
         days.widget.attrs["max"] = most

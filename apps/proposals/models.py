@@ -25,6 +25,9 @@ class Status(models.TextChoices):
 
 # Assigned proposals count in the cohort's rates; these never reached a unit.
 NOT_ASSIGNED = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.MERGED, Status.WITHDRAWN, Status.ACCEPTED]
+# Units are working on these; in the first two a reply is owed by its due date (follow-up has been answered).
+HANDLING = (Status.ASSIGNED, Status.REHANDLING, Status.FOLLOW_UP)
+REPLY_OWED = (Status.ASSIGNED, Status.REHANDLING)
 
 
 class Rating(models.TextChoices):
@@ -152,9 +155,15 @@ class Proposal(models.Model):
             return _("第%(number)s号：%(title)s") % {"number": self.number, "title": self.title}
         return self.title
 
-    @property
-    def is_joint(self) -> bool:
-        return self.cosigners.exists()
+    def fields_staff_may_correct(self) -> set[str]:
+        """What the back office may still correct: the classification always, the complexity
+        until assignment sets the reply deadline by it, the wording only while under review."""
+        editable = {"publication", "category"}
+        if self.status in (Status.DRAFT, Status.SUBMITTED, Status.ACCEPTED):
+            editable.add("is_complex")
+        if self.status == Status.SUBMITTED:
+            editable |= {"title", "content"}
+        return editable
 
 
 class CoSigner(models.Model):
@@ -223,6 +232,9 @@ class AssignmentBatch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "session__term__region__path"
 
     class Meta:
         verbose_name = _("现场交办会")
@@ -317,6 +329,9 @@ class ReturnRequest(models.Model):
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decision_note = models.TextField(_("决定说明"), blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "assignment__proposal__township__path"
+
     class Meta:
         verbose_name = _("退回调整申请")
         verbose_name_plural = _("退回调整申请")
@@ -350,6 +365,9 @@ class Extension(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "assignment__proposal__township__path"
 
     class Meta:
         verbose_name = _("延期申请")
@@ -483,6 +501,9 @@ class Supervision(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "proposal__township__path"
+
     class Meta:
         verbose_name = _("督办记录")
         verbose_name_plural = _("督办记录")
@@ -523,6 +544,9 @@ class Notice(models.Model):
 
     history = HistoricalRecords()
 
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "session__term__region__path"
+
     class Meta:
         verbose_name = _("通报")
         verbose_name_plural = _("通报")
@@ -530,3 +554,7 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
+
+    def editable_fields(self) -> tuple[str, ...]:
+        # Whether the public may read it can change after publication; the text cannot.
+        return ("title", "body", "is_public") if self.published_at is None else ("is_public",)

@@ -2,15 +2,16 @@
 
 from datetime import date, timedelta
 
-from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.models import User
+from apps.core.permissions import in_write_scope
+from apps.core.workdays import add_workdays
 from apps.notifications.rules import Reminder, rule
-from apps.proposals.models import Assignment, Status
-
-HANDLING = [Status.ASSIGNED, Status.REHANDLING]
+from apps.proposals.models import REPLY_OWED, Assignment, Proposal, Status
 
 
 def _answering():
@@ -18,7 +19,7 @@ def _answering():
         state=Assignment.State.ACTIVE,
         replied_at__isnull=True,
         role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
-        proposal__status__in=HANDLING,
+        proposal__status__in=REPLY_OWED,
     ).select_related("proposal__township", "unit")
 
 
@@ -33,7 +34,7 @@ def _unit_staff(unit_ids):
 def due_soon(today: date):
     """One reminder per configured offset (e.g. 14 and 3 days before the deadline). After
     downtime only the nearest offset that has passed is sent, not a burst of stale ones."""
-    offsets = sorted(settings.RENDA_PROPOSALS["DUE_SOON_DAYS"])
+    offsets = sorted(config("PROPOSALS", "DUE_SOON_DAYS"))
     targets = list(_answering().filter(due_on__gte=today, due_on__lte=today + timedelta(days=max(offsets))))
     staff = _unit_staff({a.unit_id for a in targets})
     for a in targets:
@@ -52,12 +53,9 @@ def overdue(today: date):
     """Daily: the due date of an overdue reminder is today, so each day makes one new reminder."""
     targets = list(_answering().filter(due_on__lt=today))
     staff = _unit_staff({a.unit_id for a in targets})
-    committee = [
-        (user, [r.path for r in user.regions.all()])
-        for user in User.objects.filter(role=User.Role.COMMITTEE, is_active=True).prefetch_related("regions")
-    ]
+    committee = list(User.objects.filter(role=User.Role.COMMITTEE, is_active=True))
     for a in targets:
-        overseers = [u for u, paths in committee if any(a.proposal.township.path.startswith(p) for p in paths)]
+        overseers = [u for u in committee if in_write_scope(u, a.proposal.township)]
         yield Reminder(
             target=a,
             recipients=[*staff.get(a.unit_id, []), *overseers],
@@ -70,17 +68,12 @@ def overdue(today: date):
 def feedback_pending(today: date):
     """Replied proposals whose representative has not rated the answer within the configured
     working days are reminded once."""
-    from django.db.models import Max
-
-    from apps.core.workdays import add_workdays
-    from apps.proposals.models import Proposal
-
     replied = (
         Proposal.objects.filter(status=Status.REPLIED, lead__user__isnull=False)
         .select_related("lead__user")
         .annotate(last_reply=Max("assignments__replies__replied_at"))
     )
-    days = settings.RENDA_PROPOSALS["FEEDBACK_WORKDAYS"]
+    days = config("PROPOSALS", "FEEDBACK_WORKDAYS")
     for proposal in replied:
         due = add_workdays(timezone.localdate(proposal.last_reply), days)
         if due <= today:

@@ -7,8 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from apps.core.models import Region
-from apps.core.scope import scope_for
+from apps.core.models import HandlingUnit, Region
 from apps.proposals.models import (
     NOT_ASSIGNED,
     Assignment,
@@ -22,6 +21,7 @@ from apps.proposals.models import (
     Reply,
     Status,
 )
+from apps.representatives.models import Representative
 
 ACTIVE = Assignment.State.ACTIVE
 
@@ -54,16 +54,6 @@ def _signed_by(representative) -> Q:
     return Q(lead=representative) | Q(Exists(cosigned))
 
 
-def _notices_in_scope(user):
-    scope = scope_for(user)
-    if scope.unrestricted:
-        return Notice.objects.all()
-    q = Q(pk__in=[])
-    for path in scope.region_paths:
-        q |= Q(session__term__region__path__startswith=path)
-    return Notice.objects.filter(q)
-
-
 def get_notice_for_user(user, pk) -> Notice:
     """A published notice to the public (when it is public) and to the units it names; to back-office
     staff of its congress also before publication, to check the printed page. 404 for anyone else."""
@@ -72,7 +62,7 @@ def get_notice_for_user(user, pk) -> Notice:
     if user.is_authenticated and user.role == user.Role.UNIT and user.handling_unit_id:
         may |= published & Q(units=user.handling_unit_id)
     if user.is_authenticated and user.has_perm("proposals.view_notice"):
-        may |= Q(pk__in=_notices_in_scope(user).values("pk"))
+        may |= Q(pk__in=Notice.objects.visible_to(user).values("pk"))
     found = Notice.objects.filter(may, pk=pk).values_list("pk", flat=True).distinct()[:1]
     try:
         return Notice.objects.select_related("session__term__region").get(pk__in=list(found))
@@ -90,6 +80,16 @@ def unit_notices(unit_id: int):
         .select_related("session__term__region")
         .order_by("-published_at", "-pk")
     )
+
+
+def signers(proposal: Proposal) -> list[Representative]:
+    """Everyone a reply must reach: the lead and every co-signer who confirmed."""
+    cosigners = [
+        c.representative
+        for c in proposal.cosigners.select_related("representative__user")
+        if c.confirmed_at and not c.declined_at
+    ]
+    return [proposal.lead, *cosigners]
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -320,23 +320,6 @@ def unit_reconciliation(proposals) -> dict[str, int]:
     )
 
 
-def late_units(*, session, today: date) -> list[dict]:
-    """Units with overdue answers or answers given without talking to the representative."""
-    rows = (
-        Assignment.objects.filter(
-            proposal__session=session, state=ACTIVE, role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE]
-        )
-        .values("unit_id", "unit__name")
-        .annotate(
-            overdue=Count("pk", filter=Q(replied_at__isnull=True, due_on__lt=today), distinct=True),
-            no_contact=Count("pk", filter=Q(replied_at__isnull=False, contacts__isnull=True), distinct=True),
-        )
-        .filter(Q(overdue__gt=0) | Q(no_contact__gt=0))
-        .order_by("unit__name")
-    )
-    return [{**row, "unit": row["unit__name"]} for row in rows]
-
-
 @dataclass(frozen=True)
 class NoticeItem:
     """One proposal a notice names a unit for: unanswered past its deadline, answered late, or
@@ -352,7 +335,7 @@ class NoticeItem:
 
 @dataclass
 class NoticeUnit:
-    unit: object  # HandlingUnit
+    unit: HandlingUnit
     items: list[NoticeItem]
 
 
