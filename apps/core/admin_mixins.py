@@ -325,21 +325,6 @@ class ServiceAdminMixin(WorkflowButtonsMixin):
         return ServiceRefusalForm
 
 
-class ServiceOnlyMixin(WorkflowButtonsMixin):
-    """Records that change only through the services: their page is read-only (Django's view-only
-    page), the list's actions and the page's buttons call the services, and nothing is deleted."""
-
-    def has_change_permission(self, request, obj=None):
-        # Without an object this answers "may run the actions"; an object's page never saves.
-        return obj is None and super().has_change_permission(request)
-
-    def may_act(self, request, obj) -> bool:
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class NoDeleteMixin:
     """Workflow records are corrected by new records, never deleted."""
 
