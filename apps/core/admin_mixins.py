@@ -19,9 +19,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalRecords, ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from apps.core import admin_pages
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event, looks_like_phone
-from apps.core.forms import add_service_errors
+from apps.core.forms import DecisionNoteForm, add_service_errors
 from apps.core.scope import ScopedQuerySet, scope_for
 from apps.core.signals import audit_log_entry
 from apps.core.text import with_text_hygiene
@@ -323,6 +324,80 @@ class ServiceAdminMixin(WorkflowButtonsMixin):
                     add_service_errors(self, refusal)
 
         return ServiceRefusalForm
+
+
+class DecisionAdminMixin(ServiceAdminMixin):
+    """A unit's requests that staff approve or refuse (`apps.core.models.DecisionRequest`, a
+    proposal's extension): the record is read-only; two actions, and the same two buttons on its
+    page while it waits, call `decide`, which calls the app's service. A subclass sets `fields`,
+    the labels and `decide(request, obj, *, approve, note)`; with `ask_note` the actions first ask
+    for the note the unit will read."""
+
+    list_filter = ["decision"]
+    actions = ["approve", "reject"]
+    approve_label = _lazy("同意")
+    reject_label = _lazy("不同意")
+    approve_description = _lazy("同意所选申请")
+    reject_description = _lazy("不同意所选申请")
+    decided_message = _lazy("已决定%(n)s项申请。")
+    ask_note = True
+
+    def decide(self, request, obj, *, approve: bool, note: str) -> None:
+        raise NotImplementedError
+
+    def related_buttons(self, obj) -> list[dict]:
+        """Further buttons on a waiting request's page (the item it is about)."""
+        return []
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def workflow_buttons(self, request, obj):
+        if obj.decision != "pending" or not self.has_decide_permission(request):
+            return []
+        buttons = [{"action": "approve", "label": self.approve_label}, {"action": "reject", "label": self.reject_label}]
+        return buttons + self.related_buttons(obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name, description in (("approve", self.approve_description), ("reject", self.reject_description)):
+            if name in actions:
+                actions[name] = (actions[name][0], name, description)
+        return actions
+
+    def _decide(self, request, queryset, *, approve: bool):
+        if not self.ask_note:
+            return admin_pages.run_action(
+                self,
+                request,
+                queryset,
+                apply=lambda obj: self.decide(request, obj, approve=approve, note=""),
+                done=self.decided_message,
+            )
+        return admin_pages.form_action(
+            self,
+            request,
+            queryset,
+            name="approve" if approve else "reject",
+            title=self.approve_label if approve else self.reject_label,
+            form=DecisionNoteForm,
+            apply=lambda obj, data: self.decide(request, obj, approve=approve, note=data["note"]),
+            done=self.decided_message,
+        )
+
+    @admin.action(description=_lazy("同意"), permissions=["decide"])
+    def approve(self, request, queryset):
+        return self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_lazy("不同意"), permissions=["decide"])
+    def reject(self, request, queryset):
+        return self._decide(request, queryset, approve=False)
 
 
 class NoDeleteMixin:

@@ -1,7 +1,11 @@
 """Form helpers every app shares."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.text import TextHygieneMixin
 
 
 def add_service_errors(form: Form, error: ValidationError) -> None:
@@ -12,3 +16,9 @@ def add_service_errors(form: Form, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+class DecisionNoteForm(TextHygieneMixin, forms.Form):
+    """Why staff approve or refuse a unit's request (shown to the unit)."""
+
+    note = forms.CharField(label=_("决定说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

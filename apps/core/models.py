@@ -278,6 +278,30 @@ class StatusEvent(models.Model):
         ordering = ["at", "pk"]
 
 
+class DecisionRequest(models.Model):
+    """A handling unit's request that staff approve or refuse: send back an item assigned to it by
+    mistake (proposals' ReturnRequest, liaison's ConcernReturnRequest). Each subclass adds the link
+    to its item; services decide (`DecisionAdminMixin` gives the admin's two actions)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待决定")
+        APPROVED = "approved", _("同意退回")
+        REJECTED = "rejected", _("不同意退回")
+
+    reason = models.TextField(_("申请理由"))
+    requested_by = models.ForeignKey("core.User", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        "core.User", verbose_name=_("决定人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_note = models.TextField(_("决定说明"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Confirmable(models.Model):
     """A record a representative reports and staff confirm; it counts only once confirmed.
 

@@ -140,10 +140,6 @@ class DeadlineForm(TextHygieneMixin, forms.Form):
         return day
 
 
-class DecisionNoteForm(TextHygieneMixin, forms.Form):
-    note = _text(_("决定说明"), rows=3, required=False)
-
-
 class ResolveForm(TextHygieneMixin, forms.Form):
     answer = _text(_("办理情况"), rows=5, help_text=_("内部记录，群众看不到。"))
     public_answer = _text(_("公开答复"), help_text=_("群众凭查询码可以看到的答复，不要写入姓名、电话等个人信息。"))

@@ -6,7 +6,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import HandlingUnit, Region, StatusEvent
+from apps.core.models import DecisionRequest, HandlingUnit, Region, StatusEvent
 from apps.core.phones import PhoneNumberField
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.models import Representative
@@ -365,34 +365,13 @@ class Concern(models.Model):
         return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-class ConcernReturnRequest(models.Model):
+class ConcernReturnRequest(DecisionRequest):
     """A unit's request to send back a concern routed to it by mistake; staff decide."""
-
-    class Decision(models.TextChoices):
-        PENDING = "pending", _("待决定")
-        APPROVED = "approved", _("同意退回")
-        REJECTED = "rejected", _("不同意退回")
 
     concern = models.ForeignKey(
         Concern, verbose_name=_("群众意见"), on_delete=models.CASCADE, related_name="return_requests"
     )
     unit = models.ForeignKey(HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(_("申请理由"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("决定人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
-    decision_note = models.TextField(_("决定说明"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "concern__region__path"

@@ -164,10 +164,6 @@ class FollowUpCloseForm(TextHygieneMixin, forms.Form):
     )
 
 
-class DecisionNoteForm(TextHygieneMixin, forms.Form):
-    note = forms.CharField(label=_("决定说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 # --- assignment -------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import CongressSession, HandlingUnit, Region, StatusEvent
+from apps.core.models import CongressSession, DecisionRequest, HandlingUnit, Region, StatusEvent
 from apps.core.scope import ScopedQuerySet
 from apps.representatives.models import Representative
 
@@ -301,33 +301,12 @@ class Assignment(models.Model):
         return self.role in (self.Role.LEAD, self.Role.SEPARATE)
 
 
-class ReturnRequest(models.Model):
+class ReturnRequest(DecisionRequest):
     """A unit's request to return an item it thinks was assigned to it by mistake."""
-
-    class Decision(models.TextChoices):
-        PENDING = "pending", _("待决定")
-        APPROVED = "approved", _("同意退回")
-        REJECTED = "rejected", _("不同意退回")
 
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="return_requests"
     )
-    reason = models.TextField(_("申请理由"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("决定人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
-    decision_note = models.TextField(_("决定说明"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "assignment__proposal__township__path"

@@ -11,7 +11,7 @@ from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFilter, warn_when_bounded
-from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
+from apps.core.admin_mixins import DecisionAdminMixin, ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.masking import mask_name, mask_phone
@@ -20,7 +20,6 @@ from apps.liaison.admin.filters import RegionTownshipFilter
 from apps.liaison.admin.personal import PersonalDataMixin
 from apps.liaison.admin_forms import (
     DeadlineForm,
-    DecisionNoteForm,
     ReferOutForm,
     ResolveForm,
     RevisitForm,
@@ -363,60 +362,30 @@ class ConcernAdmin(PersonalDataMixin, ServiceAdminMixin, BackgroundExportMixin, 
 
 
 @admin.register(ConcernReturnRequest)
-class ConcernReturnRequestAdmin(ServiceAdminMixin, RendaModelAdmin):
+class ConcernReturnRequestAdmin(DecisionAdminMixin, RendaModelAdmin):
     """A unit asks to send back a concern routed to it by mistake; the office approves (the concern
     waits to be routed again) or refuses (the unit keeps it)."""
 
     list_display = ["concern", "unit", "short_reason", "requested_at", "decision", "decided_at"]
-    list_filter = ["decision"]
     list_select_related = ["concern", "unit"]
     search_fields = ["concern__tracking_code", "unit__name"]
     fields = ["concern", "unit", "reason", "requested_at", "decision", "decider", "decided_at", "decision_note"]
-    readonly_fields = fields
-    actions = ["approve", "reject"]
-
-    def has_add_permission(self, request):
-        return False
+    approve_label = _("同意退回")
+    reject_label = _("不同意退回")
+    approve_description = _("同意退回，待重新转办")
+    reject_description = _("不同意退回，仍由原单位办理")
+    decided_message = _("已决定%(n)s项退回申请。")
 
     @admin.display(description=_("决定人"))
     def decider(self, obj):
         return obj.decided_by or "—"
 
-    def has_decide_permission(self, request):
-        return request.user.has_perm("liaison.change_concernreturnrequest")
-
     @admin.display(description=_("申请理由"))
     def short_reason(self, obj):
         return Truncator(obj.reason).chars(40)
 
-    def workflow_buttons(self, request, obj):
-        if obj.decision != ConcernReturnRequest.Decision.PENDING or not self.has_decide_permission(request):
-            return []
-        url = reverse("admin:liaison_concern_change", args=[obj.concern_id])
-        return [
-            {"action": "approve", "label": _("同意退回")},
-            {"action": "reject", "label": _("不同意退回")},
-            {"url": url, "label": _("查看群众意见")},
-        ]
+    def related_buttons(self, obj):
+        return [{"url": reverse("admin:liaison_concern_change", args=[obj.concern_id]), "label": _("查看群众意见")}]
 
-    def _decide(self, request, queryset, *, approve: bool):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="approve" if approve else "reject",
-            title=_("同意退回") if approve else _("不同意退回"),
-            form=DecisionNoteForm,
-            apply=lambda r, data: services.concern_return_decide(
-                request=r, approve=approve, by=request.user, note=data["note"]
-            ),
-            done=_("已决定%(n)s项退回申请。"),
-        )
-
-    @admin.action(description=_("同意退回，待重新转办"), permissions=["decide"])
-    def approve(self, request, queryset):
-        return self._decide(request, queryset, approve=True)
-
-    @admin.action(description=_("不同意退回，仍由原单位办理"), permissions=["decide"])
-    def reject(self, request, queryset):
-        return self._decide(request, queryset, approve=False)
+    def decide(self, request, obj, *, approve, note):
+        services.concern_return_decide(request=obj, approve=approve, by=request.user, note=note)

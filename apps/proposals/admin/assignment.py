@@ -8,13 +8,9 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import admin_pages
-from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
+from apps.core.admin_mixins import DecisionAdminMixin, NoDeleteMixin, ReadOnlyInline, RendaModelAdmin
 from apps.proposals import services
 from apps.proposals.admin._common import person_column
-from apps.proposals.admin_forms import (
-    DecisionNoteForm,
-)
 from apps.proposals.models import (
     REPLY_OWED,
     Assignment,
@@ -100,20 +96,10 @@ class AssignmentAdmin(NoDeleteMixin, RendaModelAdmin):
         return False
 
 
-class DecisionAdminMixin(ServiceAdminMixin):
-    """Requests of units that committee staff approve or reject; the record itself is read-only."""
+class AssignmentRequestAdmin(DecisionAdminMixin, RendaModelAdmin):
+    """A unit's request about one of its assignments, decided by committee staff."""
 
     list_select_related = ["assignment__proposal", "assignment__unit"]
-    list_filter = ["decision"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_decide_permission(self, request):
-        return request.user.has_perm(f"proposals.change_{self.opts.model_name}")
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
     @admin.display(description=_("建议"))
     def proposal(self, obj):
@@ -123,66 +109,33 @@ class DecisionAdminMixin(ServiceAdminMixin):
     def unit(self, obj):
         return obj.assignment.unit
 
-    def workflow_buttons(self, request, obj):
-        if obj.decision != ReturnRequest.Decision.PENDING or not self.has_decide_permission(request):
-            return []
-        return [{"action": "approve", "label": _("同意")}, {"action": "reject", "label": _("不同意")}]
-
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(DecisionAdminMixin, RendaModelAdmin):
+class ReturnRequestAdmin(AssignmentRequestAdmin):
     list_display = ["proposal", "unit", "short_reason", "requested_at", "decision", "decided_at"]
     fields = ["proposal", "unit", "reason", "requested_at", "decision", "decider", "decided_at", "decision_note"]
-    actions = ["approve", "reject"]
     decider = person_column("decided_by", _("决定人"))
+    approve_label = approve_description = _("同意退回调整")
+    reject_label = reject_description = _("不同意退回调整")
+    decided_message = _("已决定%(n)s项退回申请。")
 
     @admin.display(description=_("申请理由"))
     def short_reason(self, obj):
         return Truncator(obj.reason).chars(40)
 
-    def _decide(self, request, queryset, *, approve: bool):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="approve" if approve else "reject",
-            title=_("同意退回调整") if approve else _("不同意退回调整"),
-            form=DecisionNoteForm,
-            apply=lambda r, data: services.return_request_decide(
-                request=r, approve=approve, by=request.user, note=data["note"]
-            ),
-            done=_("已决定%(n)s项退回申请。"),
-        )
-
-    @admin.action(description=_("同意退回调整"), permissions=["decide"])
-    def approve(self, request, queryset):
-        return self._decide(request, queryset, approve=True)
-
-    @admin.action(description=_("不同意退回调整"), permissions=["decide"])
-    def reject(self, request, queryset):
-        return self._decide(request, queryset, approve=False)
+    def decide(self, request, obj, *, approve, note):
+        services.return_request_decide(request=obj, approve=approve, by=request.user, note=note)
 
 
 @admin.register(Extension)
-class ExtensionAdmin(DecisionAdminMixin, RendaModelAdmin):
+class ExtensionAdmin(AssignmentRequestAdmin):
     list_display = ["proposal", "unit", "days", "requested_at", "decision", "decided_at"]
     fields = ["proposal", "unit", "days", "reason", "requested_at", "decision", "decider", "decided_at"]
-    actions = ["approve", "reject"]
     decider = person_column("approver", _("审批人"))
+    approve_label = approve_description = _("批准延期")
+    reject_label = reject_description = _("不批准延期")
+    decided_message = _("已决定%(n)s项延期申请。")
+    ask_note = False
 
-    def _decide(self, request, queryset, *, approve: bool):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset,
-            apply=lambda e: services.extension_decide(extension=e, approve=approve, by=request.user),
-            done=_("已决定%(n)s项延期申请。"),
-        )
-
-    @admin.action(description=_("批准延期"), permissions=["decide"])
-    def approve(self, request, queryset):
-        return self._decide(request, queryset, approve=True)
-
-    @admin.action(description=_("不批准延期"), permissions=["decide"])
-    def reject(self, request, queryset):
-        return self._decide(request, queryset, approve=False)
+    def decide(self, request, obj, *, approve, note):
+        services.extension_decide(extension=obj, approve=approve, by=request.user)
