@@ -19,6 +19,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from apps.core.models import CountySettings, Region
+from apps.core.scope import scope_for
 
 CACHE_KEY = "renda:county-settings:v1"
 CACHE_SECONDS = 300
@@ -159,8 +160,6 @@ def only_county_code() -> str | None:
 
 def county_code_for_user(user) -> str | None:
     """The county of the deployment when it has one; else the one a signed-in user works in."""
-    from apps.core.scope import scope_for
-
     if only := only_county_code():
         return only
     if not getattr(user, "is_authenticated", False):

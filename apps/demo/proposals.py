@@ -30,10 +30,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core import services as core_services
-from apps.core.bulk import update_rows
-from apps.core.demo import demo_data_read
 from apps.core.models import CongressSession, HandlingUnit, Region, User
 from apps.core.workdays import is_workday
+from apps.demo.bulk import update_rows
+from apps.demo.core import demo_data_read
 from apps.notifications.models import Notification
 from apps.proposals import services
 from apps.proposals.models import (

@@ -45,10 +45,10 @@ from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from apps.core.bulk import update_rows
-from apps.core.demo import apportion, demo_data_read
 from apps.core.models import CongressSession, HandlingUnit, Region, User
 from apps.core.workdays import add_workdays, is_workday
+from apps.demo.bulk import update_rows
+from apps.demo.core import apportion, demo_data_read
 from apps.liaison import services
 from apps.liaison.models import (
     Concern,
