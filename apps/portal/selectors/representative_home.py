@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.config import config
@@ -25,6 +26,9 @@ from apps.representatives.models import DutyActivity, Representative
 from apps.training.models import Lecture
 from apps.training.selectors import lectures_for_representative
 
+# What the page shows: a string, or a translation resolved when the page is drawn.
+Text = str | Promise
+
 REJECTED = Confirmable.Review.REJECTED
 CONCERN_OPEN = (Concern.Status.ACCEPTED, Concern.Status.ROUTED)
 
@@ -33,11 +37,11 @@ CONCERN_OPEN = (Concern.Status.ACCEPTED, Concern.Status.ROUTED)
 class Item:
     """One thing on the home page: what it is, where to act on it, and by when."""
 
-    title: str
+    title: Text
     url: str
     when: date | datetime | None = None
     overdue: bool = False
-    detail: str = ""
+    detail: Text = ""
 
     @property
     def has_time(self) -> bool:
@@ -47,11 +51,11 @@ class Item:
 @dataclass(frozen=True)
 class Block:
     key: str
-    heading: str
+    heading: Text
     items: list[Item]
     link: str
-    link_label: str
-    empty: str
+    link_label: Text
+    empty: Text
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,7 @@ def shifts_coming(representative: Representative, today: date) -> QuerySet[DutyS
     )
 
 
-def _shift_detail(shift: DutyShift) -> str:
+def _shift_detail(shift: DutyShift) -> Text:
     day = shift.reception_day
     if day is None:
         return _("驻室值班")
@@ -295,7 +299,8 @@ def _lecture_detail(lecture: Lecture) -> str:
 
 
 def _ballot_block(representative: Representative) -> Block:
-    ballots = open_ballots_for(representative).filter(voted=False)
+    # A Q: `voted` is the selector's annotation, which the type checker's Django plugin cannot see.
+    ballots = open_ballots_for(representative).filter(Q(voted=False))
     items = [
         Item(
             title=ballot.title,

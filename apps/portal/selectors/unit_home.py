@@ -12,6 +12,7 @@ from datetime import date
 from django.db.models import Case, DateField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.config import config
@@ -35,7 +36,7 @@ CATEGORY_LABELS = dict(Concern.Category.choices)
 @dataclass(frozen=True)
 class UnitItem:
     kind: str
-    kind_label: str
+    kind_label: str | Promise  # translated when the page is drawn
     title: str
     detail: str
     url: str
