@@ -187,10 +187,6 @@ def audit_purge(*, now=None) -> int:
 # --- the request behind a signal ---------------------------------------------------------------
 
 
-def current_request():
-    return _request.get()
-
-
 def current_batch() -> dict | None:
     """The permission changes of this request (or `audit_batch` block), by account; None outside."""
     return _batch.get()
