@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.core import divisions
+from apps.core import divisions, jobs
 from apps.core.audit import audit_batch
 from apps.core.divisions import Place
-from apps.core.jobs import job_files_expire_all, leftovers_remove
 from apps.core.models import CalendarDay, HolidayYear, Region, TaskHeartbeat, User
 from apps.core.roles import group_name
 
@@ -105,12 +104,12 @@ def _files_text(n: int) -> str:
 
 def job_files_expire_old() -> str:
     days = settings.RENDA_HOUSEKEEPING["JOB_FILE_RETENTION_DAYS"]
-    return _files_text(job_files_expire_all(older_than=timedelta(days=days)))
+    return _files_text(jobs.job_files_expire_all(older_than=timedelta(days=days)))
 
 
 def leftovers_remove_old() -> str:
     hours = settings.RENDA_HOUSEKEEPING["LEFTOVER_HOURS"]
-    return _files_text(leftovers_remove(older_than=timedelta(hours=hours)))
+    return _files_text(jobs.leftovers_remove(older_than=timedelta(hours=hours)))
 
 
 # --- the holiday calendar ---------------------------------------------------------------------
