@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "apps.groups",
     "apps.livelihood",
     "apps.dashboard",
+    # On top of everything: the cross-app pages, and the demo data loaders (manage.py load_demo).
+    "apps.portal",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -513,6 +516,10 @@ RENDA_LIVELIHOOD = {
 }
 
 # --- Portal homes (representatives, handling units) -----------------------------------------
+
+# How apps.core's portal decorator (apps.core.access.representative_required) finds the
+# representative an account belongs to: a dotted path, so core does not import the roster app.
+RENDA_REPRESENTATIVE_LOOKUP = "apps.representatives.selectors.representative_for_user"
 
 RENDA_PORTAL = {
     # How far ahead a representative's home lists their shifts, reception days and lectures.

@@ -2,9 +2,11 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
 from apps.core.models import User
 
@@ -23,13 +25,18 @@ def unit_staff_required(view):
 
 def representative_required(view):
     """Accounts linked to a representative; the view receives that representative."""
-    from apps.representatives.selectors import representative_for_user
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        representative = representative_for_user(request.user)
+        representative = _representative_for_user(request.user)
         if representative is None:
             return render(request, "core/no_role.html", status=403)
         return view(request, representative, *args, **kwargs)
 
     return login_required(wrapper)
+
+
+def _representative_for_user(user):
+    # The roster's own lookup, named by RENDA_REPRESENTATIVE_LOOKUP and resolved by its dotted
+    # path: core sits below the representatives app and does not import it.
+    return import_string(settings.RENDA_REPRESENTATIVE_LOOKUP)(user)

@@ -11,9 +11,10 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib.admin import helpers
 
-        from apps.core import county_settings, roles, signals  # noqa: F401 (county_settings: its cache receivers)
+        from apps.core import roles, signals
         from apps.core.admin_mixins import readonly_link_if_it_opens
         from apps.core.collation import register_sqlite_collation
+        from apps.core.county_settings import county_settings_changed
         from apps.core.export_jobs import export_dir, export_retry
         from apps.core.jobs import register_job_kind
         from apps.core.models import ExportJob
@@ -26,6 +27,11 @@ class CoreConfig(AppConfig):
         for model in ("core.HolidayYear", "core.CalendarDay"):
             post_save.connect(calendar_changed, sender=model, dispatch_uid=f"renda_calendar_saved_{model}")
             post_delete.connect(calendar_changed, sender=model, dispatch_uid=f"renda_calendar_deleted_{model}")
+        # The cached county settings follow their rows and the county's region (county_settings.refresh).
+        county_model = "core.CountySettings"
+        post_save.connect(county_settings_changed, sender=county_model, dispatch_uid="renda_county_settings_saved")
+        post_delete.connect(county_settings_changed, sender=county_model, dispatch_uid="renda_county_settings_deleted")
+        post_save.connect(county_settings_changed, sender="core.Region", dispatch_uid="renda_county_region_saved")
 
         signals.connect()
 

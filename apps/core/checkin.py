@@ -14,11 +14,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.qr import public_url
+from apps.core.admin_pages import page
+from apps.core.qr import Poster, pdf_response, posters_pdf, public_url, qr_svg
 
 
 class CheckInRefused(Exception):
@@ -122,11 +124,6 @@ def code_page(model_admin, request, object_id, kind_name: str, *, event_of=None)
 
     Showing the code lets representatives record attendance, so it takes the change permission
     and write scope of the record; outside the scope the record is 404 as everywhere."""
-    from django.core.exceptions import PermissionDenied
-
-    from apps.core.admin_pages import page
-    from apps.core.qr import Poster, pdf_response, posters_pdf, qr_svg
-
     obj = model_admin.get_object(request, object_id)  # 404 outside the scope
     # Records written only by services answer "may act on it" apart from "may edit its page".
     may_act = getattr(model_admin, "may_act", model_admin.has_change_permission)

@@ -14,7 +14,7 @@ STROKE = "zh_stroke"
 
 @cache
 def _collator():
-    import icu
+    import icu  # ICU loads its collation data on import: only SQLite (the demo) needs it here
 
     return icu.Collator.createInstance(icu.Locale("zh@collation=stroke"))
 

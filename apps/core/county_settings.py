@@ -14,11 +14,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from apps.core.models import CountySettings, Region
+from apps.core.models import Region
+from apps.core.scope import scope_for
 
 CACHE_KEY = "renda:county-settings:v1"
 CACHE_SECONDS = 300
@@ -159,8 +158,6 @@ def only_county_code() -> str | None:
 
 def county_code_for_user(user) -> str | None:
     """The county of the deployment when it has one; else the one a signed-in user works in."""
-    from apps.core.scope import scope_for
-
     if only := only_county_code():
         return only
     if not getattr(user, "is_authenticated", False):
@@ -178,10 +175,9 @@ def county_path(code: str | None) -> str | None:
     return f"/{code}/" if code else None
 
 
-@receiver(post_save, sender=CountySettings, dispatch_uid="renda_county_settings_saved")
-@receiver(post_delete, sender=CountySettings, dispatch_uid="renda_county_settings_deleted")
-@receiver(post_save, sender=Region, dispatch_uid="renda_county_region_saved")
-def _refresh_after_write(sender, instance, **kwargs):
+def county_settings_changed(sender, instance, **kwargs) -> None:
+    """Signal receiver (connected in CoreConfig.ready()): a county's settings or the county
+    region saved or deleted refreshes the cached settings, now and once committed."""
     if sender is Region and instance.level != Region.Level.COUNTY:
         return
     refresh()

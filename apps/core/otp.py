@@ -4,10 +4,15 @@ The admin's default site is replaced through RendaAdminConfig (listed in INSTALL
 of django.contrib.admin), so every ModelAdmin already registered on `admin.site` is covered.
 The setting is read on each request: when off, the admin behaves exactly as Django's. Portal
 pages never ask for a token.
+
+This module is in INSTALLED_APPS, so it is imported while the app registry fills: what imports
+models (django_otp's devices, county settings, the session receivers) is imported in the
+functions that need it, once the registry is ready.
 """
 
 from functools import cache
 
+from django import forms
 from django.conf import settings
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.sites import AdminSite
@@ -74,7 +79,6 @@ class StaffOTPAdminSite(AdminSite):
 @cache
 def staff_otp_login_form():
     """The admin login form with a token field; built lazily because django_otp imports models."""
-    from django import forms
     from django_otp import devices_for_user
     from django_otp.admin import OTPAdminAuthenticationForm
 

@@ -20,7 +20,7 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def static_only_fetcher():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # heavy, as above
 
     class StaticOnlyFetcher(URLFetcher):
         """Serves the page's own static files (its stylesheet) from disk; refuses the rest."""

@@ -6,6 +6,8 @@ groups are brought in line with those declarations, so a deployment never drifts
 
 from collections import defaultdict
 
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from apps.core.models import User
@@ -30,8 +32,6 @@ def group_name(role: str) -> str:
 
 @transaction.atomic
 def sync_role_groups() -> None:
-    from django.contrib.auth.models import Group, Permission
-
     for role in Role.values:
         group, _ = Group.objects.get_or_create(name=group_name(role))
         wanted = granted(role)
@@ -48,8 +48,6 @@ def sync_role_groups() -> None:
 
 def sync_role_groups_after_migrate(sender, app_config=None, **kwargs):
     # Run once, after the last app has created its permissions.
-    from django.apps import apps
-
     with_models = [c.label for c in apps.get_app_configs() if c.models_module is not None]
     if app_config is not None and app_config.label == with_models[-1]:
         sync_role_groups()

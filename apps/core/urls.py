@@ -5,7 +5,6 @@ from django.urls import path, reverse_lazy
 from apps.core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
     path("healthz", views.healthz, name="healthz"),
     path("display/", views.display_mode, name="display_mode"),
@@ -25,9 +24,6 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/invitation_done.html"),
         name="invitation_done",
     ),
-    path("unit/", views.unit_home, name="unit_home"),
-    # 活动码: what a representative's phone opens when they scan the code shown at an event.
-    path("checkin/<slug:kind>/<str:key>/<str:token>/", views.checkin, name="checkin"),
     path("workbench/", admin.site.admin_view(views.workbench), name="workbench"),
 ]
 

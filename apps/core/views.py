@@ -1,10 +1,8 @@
-import logging
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -12,32 +10,17 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_safe
 
-from apps.core import checkin as checkin_codes
 from apps.core import display, operations
-from apps.core.access import unit_staff_required
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.export_jobs import export_file, export_job_for, export_jobs_of
-from apps.core.models import Region, User
-from apps.core.unit_home import agenda_for
+from apps.core.models import User
 from apps.core.workbench import workbench_for
-from apps.representatives.choices import Status as RepresentativeStatus
-from apps.representatives.selectors import public_counts_by_township, representative_for_user
 
 RECENT_EXPORTS = 20
-log = logging.getLogger("renda")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
-    return render(
-        request,
-        "core/home.html",
-        {"counties": counties, "townships": public_counts_by_township(), "site_name": settings.RENDA["SITE_NAME"]},
-    )
 
 
 @never_cache
@@ -80,15 +63,6 @@ def landing(request: HttpRequest) -> HttpResponse:
     if user.role == User.Role.UNIT:
         return redirect("unit_home")
     return redirect("home")
-
-
-@never_cache
-@unit_staff_required
-def unit_home(request: HttpRequest) -> HttpResponse:
-    """A handling unit's home: its open items of every kind by due date."""
-    unit = request.user.handling_unit
-    agenda = agenda_for(unit.pk, timezone.localdate())
-    return render(request, "core/unit_home.html", {"unit": unit, "agenda": agenda})
 
 
 def workbench(request: HttpRequest) -> HttpResponse:
@@ -140,46 +114,3 @@ def export_download(request: HttpRequest, token: UUID) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-# --- 活动码: a representative checks in ---------------------------------------------------------
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def checkin(request: HttpRequest, kind: str, key: str, token: str) -> HttpResponse:
-    """The page a 活动码 opens: it says whether the code holds, and a button checks in.
-
-    Scanning only shows the page; the check-in is the button's POST, so a browser that
-    prefetches the link, or a link shared in a chat, never checks anybody in."""
-    event_kind = checkin_codes.KINDS.get(kind)
-    event = event_kind.find(key) if event_kind else None
-    if event is None:
-        raise Http404
-    context = {"kind": event_kind, "title": event_kind.title(event)}
-    representative = representative_for_user(request.user)
-    if representative is None or representative.status != RepresentativeStatus.SERVING:
-        context = {"refusal": _("只有在任的人大代表可以扫码签到；工作人员请在后台登记出勤。")}
-        return render(request, "core/checkin.html", context, status=403)
-    if not event_kind.concerns(event, representative):
-        raise Http404  # another region's event, as any object outside one's scope
-    now = timezone.now()
-    try:
-        checkin_codes.check_code(event_kind, key, token, now)
-        checkin_codes.check_window(event_kind.window(event), now)
-        if request.method == "POST":
-            context["done"] = _checked_in(event_kind, event, representative, request.user)
-    except checkin_codes.CheckInRefused as refusal:
-        context["refusal"] = refusal.message
-        return render(request, "core/checkin.html", context, status=400)
-    return render(request, "core/checkin.html", context)
-
-
-def _checked_in(kind, event, representative, user) -> str:
-    try:
-        new = kind.check_in(event=event, representative=representative, by=user)
-    except ValidationError as error:
-        raise checkin_codes.CheckInRefused(" ".join(error.messages)) from None
-    log.info("checkin kind=%s event=%s representative=%s new=%s", kind.name, kind.key(event), representative.pk, new)
-    return _("签到成功。") if new else _("已签到，无需重复签到。")

@@ -15,7 +15,10 @@ from datetime import date, timedelta
 
 import chinese_calendar
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext as _
+
+from apps.core.models import CalendarDay, HolidayYear
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +60,6 @@ def package_knows(year: int) -> bool:
 
 
 def _load(year: int) -> YearCalendar:
-    from apps.core.models import CalendarDay, HolidayYear
-
     entered = HolidayYear.objects.filter(year=year).exists()
     holidays, workdays = set(), set()
     if entered:
@@ -154,8 +155,6 @@ def _years_to_check(today: date) -> list[int]:
 def calendar_changed(sender, instance, **kwargs) -> None:
     """Signal receiver: a holiday year or day saved or deleted drops the cached years it touches,
     now and again once the change is committed (a reader in between may have cached the old one)."""
-    from django.db import transaction
-
     year = getattr(instance, "year", None) or instance.date.year
     years = [year - 1, year, year + 1]
     calendar_cache_clear(years)

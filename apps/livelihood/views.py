@@ -105,9 +105,7 @@ def idea_thanks(request: HttpRequest, token: str) -> HttpResponse:
     except signing.BadSignature:
         raise Http404 from None
     idea = get_object_or_404(Idea.objects.select_related("region"), pk=pk)
-    return render(
-        request, "livelihood/idea_thanks.html", {"idea": idea, "masked_name": mask_name(idea.proposer_name)}
-    )
+    return render(request, "livelihood/idea_thanks.html", {"idea": idea, "masked_name": mask_name(idea.proposer_name)})
 
 
 # --- the representatives' portal -----------------------------------------------------------------

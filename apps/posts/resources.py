@@ -5,7 +5,6 @@ import's transaction, so capacity and overlaps see the rows above), every bad ro
 under its column, and a single bad row rolls the whole file back.
 """
 
-
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -219,7 +218,7 @@ class DutyPostResource(ColumnErrorsMixin, imports.RendaResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         if self._meta.use_bulk:
             raise NotImplementedError
-        services.post_save(post=instance, by=self.user)
+        services.duty_post_save(post=instance, by=self.user)
 
 
 # --- assignments ------------------------------------------------------------------------------

@@ -60,10 +60,6 @@ def duty_post_save(*, post: DutyPost, by: User) -> DutyPost:
     return post
 
 
-# The old name, still called by resources.py (owned by the import/export rework): remove with it.
-post_save = duty_post_save
-
-
 # --- assignments ------------------------------------------------------------------------------
 
 

@@ -21,7 +21,6 @@ from apps.notifications.services import notification_queue
 from apps.representatives import duty
 from apps.representatives.choices import Status
 from apps.representatives.models import DutyActivity, Evaluation, Representative, StatusChange, VoterRating
-from apps.representatives.selectors import proposed_outcome as proposed_outcome  # demo.py reads it here
 from apps.representatives.signals import retraining_called_for
 
 Review = DutyActivity.Review

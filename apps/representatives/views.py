@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from apps.core.access import representative_required
 from apps.core.forms import add_service_errors
 from apps.core.paging import page_of, query_without_page
-from apps.representatives import duty, forms, home, selectors, services
+from apps.representatives import forms, selectors, services
 from apps.representatives.forms import RosterFilterForm
 from apps.representatives.models import DutyActivity, Representative
 from apps.representatives.selectors import public_roster
@@ -31,23 +31,6 @@ def roster(request: HttpRequest) -> HttpResponse:
         "representatives/roster.html",
         {"form": form, "page": page_of(request, qs), "query": query_without_page(request)},
     )
-
-
-@never_cache
-@representative_required
-def mine(request: HttpRequest, representative: Representative) -> HttpResponse:
-    """A representative's home: what needs them now, their inbox, this year's points, their details."""
-    today = timezone.localdate()
-    points = duty.points_for(representative, today.year)
-    context = {
-        "rep": representative,
-        "todo": home.todo_for(representative, today),
-        "inbox": home.inbox_summary(request.user),
-        "year": today.year,
-        # Points so far only: a grade computed from part of a year would misjudge (it comes at year end).
-        "points": points,
-    }
-    return render(request, "representatives/mine.html", context)
 
 
 def requested_year(request: HttpRequest, years: list[int]) -> int:

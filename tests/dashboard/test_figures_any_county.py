@@ -15,7 +15,7 @@ from apps.dashboard.figures import build_dashboard, period_for_term, period_for_
 from apps.groups.models import Inspection
 from apps.liaison.models import Funding, LiaisonOffice
 from apps.livelihood.models import Project
-from apps.posts.services import post_save
+from apps.posts.services import duty_post_save
 from apps.proposals import services
 from apps.proposals.models import Assignment, Proposal, Status
 from apps.training.models import Lecture
@@ -376,7 +376,7 @@ def test_stopping_a_post_in_the_admin_records_the_day_it_closed(township_a, comm
     post = DutyPostFactory(township=township_a)
     post.is_active = False
     with _at(D(2024, 5, 6)):
-        post_save(post=post, by=committee_staff)
+        duty_post_save(post=post, by=committee_staff)
     post.refresh_from_db()
     assert post.closed_on == D(2024, 5, 6)
     assert board_of(committee_staff, year=2024).figure("posts.count").value == 1

@@ -5,10 +5,10 @@ import pytest
 from django.db.models import Count
 from django.test import override_settings
 
-from apps.core.demo import demo_load
-from apps.groups.demo import groups_demo_load
+from apps.demo.core import demo_load
+from apps.demo.groups import groups_demo_load
+from apps.demo.proposals import proposals_demo_load
 from apps.groups.models import Activity, ActivityGroup, Campaign, Inspection, InspectionSuggestion, ProblemSolved
-from apps.proposals.demo import proposals_demo_load
 
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 Review = Activity.Review

@@ -113,9 +113,7 @@ def test_a_stations_code_opens_the_form_at_its_village(client, station_a, villag
     assert selected(html, "village") == str(village_a.pk)
 
 
-def test_the_admin_action_prints_one_page_per_serving_representative_in_scope(
-    client, staff_a, rep_a, rep_b, neighbour
-):
+def test_the_admin_action_prints_one_page_per_serving_representative_in_scope(client, staff_a, rep_a, rep_b, neighbour):
     neighbour.status, neighbour.status_changed_on = Status.RESIGNED, "2022-06-01"
     neighbour.save()
     client.force_login(staff_a)

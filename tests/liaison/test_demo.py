@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from apps.core.models import User
-from apps.liaison.demo import liaison_demo_load
+from apps.demo.liaison import liaison_demo_load
 from apps.liaison.models import (
     Concern,
     ConcernEvent,

@@ -4,8 +4,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.demo import demo_load
-from apps.livelihood.demo import livelihood_demo_load
+from apps.demo.core import demo_load
+from apps.demo.livelihood import livelihood_demo_load
 from apps.livelihood.models import Ballot, BallotTally, BallotVoter, Idea, Milestone, Project, Supervision
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 from django.db.models import Count, F
 
-from apps.core.demo import demo_load
-from apps.posts.demo import posts_demo_load
+from apps.demo.core import demo_load
+from apps.demo.posts import posts_demo_load
 from apps.posts.models import DutyPost, PostAssignment, PostLog
 from apps.representatives.models import Representative
 

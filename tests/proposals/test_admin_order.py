@@ -15,9 +15,7 @@ def add(session, lead, by, *, status, submitted_at, title):
     )  # fmt: skip
 
 
-def test_committee_staff_see_the_newest_submissions_first_and_paper_drafts_last(
-    login, committee_staff, session, rep_a
-):
+def test_committee_staff_see_the_newest_submissions_first_and_paper_drafts_last(login, committee_staff, session, rep_a):
     start = timezone.make_aware(datetime(2022, 3, 1, 9))
     keyed = add(session, rep_a, committee_staff, status=Status.DRAFT, submitted_at=None, title="纸质草稿")
     old = add(session, rep_a, committee_staff, status=Status.ASSIGNED, submitted_at=start, title="早先提交")

@@ -3,9 +3,9 @@
 import pytest
 from django.test import override_settings
 
-from apps.core.demo import demo_load
+from apps.demo.core import demo_load
+from apps.demo.representatives import YEAR, duty_demo_load
 from apps.representatives.choices import Level
-from apps.representatives.demo import YEAR, duty_demo_load
 from apps.representatives.models import DutyActivity, Evaluation, Representative, VoterRating
 
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -184,6 +184,7 @@ def audience(url: Url) -> frozenset[str] | None:
 
 # --- sample arguments ---------------------------------------------------------------------------
 
+
 def _rep_code(world) -> str:
     from apps.representatives.services import contact_code_issue
 

@@ -164,9 +164,7 @@ def test_only_a_serving_representative_checks_in(client, staff_a, unit_staff, le
     assert not lecture.attendance.exists()
 
 
-def test_a_representative_of_another_township_finds_no_such_event(
-    client, staff_a, rep_b, lecture, django_user_model
-):
+def test_a_representative_of_another_township_finds_no_such_event(client, staff_a, rep_b, lecture, django_user_model):
     rep_b.user = django_user_model.objects.create(username="rep_b_user", role="representative")
     rep_b.save()
     with time_machine.travel(at(14, 10), tick=False):

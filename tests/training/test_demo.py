@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from apps.core.demo import demo_load
 from apps.core.models import User
-from apps.training.demo import training_demo_load
+from apps.demo.core import demo_load
+from apps.demo.training import training_demo_load
 from apps.training.models import Attendance, Instructor, Lecture, LectureHall, Retraining
 from apps.training.selectors import instructors_behind_quota
 

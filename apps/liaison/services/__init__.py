@@ -2,9 +2,6 @@
 shifts, offices, and the public pages' abuse limits. Callers use `from apps.liaison import
 services; services.concern_accept(...)`; the names below are the public ones."""
 
-from functools import partial
-
-from apps.core.config import config as _config
 from apps.liaison.codes import CODE_ALPHABET, CODE_LENGTH, new_tracking_code, normalise_code
 from apps.liaison.services.concerns import (
     concern_accept,
@@ -38,9 +35,6 @@ from apps.liaison.services.reception import (
 )
 from apps.liaison.services.records import reception_record_add
 
-# The demo loader (apps/liaison/demo.py) still reads the app's settings as `services.config(key)`.
-config = partial(_config, "LIAISON")
-
 __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
@@ -59,7 +53,6 @@ __all__ = [
     "concern_route",
     "concern_submit",
     "concern_to_proposal",
-    "config",
     "new_tracking_code",
     "normalise_code",
     "office_contact_code_issue",

@@ -6,7 +6,6 @@ The functions live by entity in this package's modules; `services.proposal_submi
 working for every caller.
 """
 
-from apps.core.config import config as _config
 from apps.proposals.services._common import ProposalError
 from apps.proposals.services.assignments import (
     assign_on_site,
@@ -44,17 +43,10 @@ from apps.proposals.services.supervision import (
     supervision_record,
 )
 
-
-def config(key: str):
-    """RENDA_PROPOSALS[key], for apps/proposals/demo.py until it reads apps.core.config itself."""
-    return _config("PROPOSALS", key)
-
-
 __all__ = [
     "ProposalError",
     "assign_on_site",
     "assist_opinion_send",
-    "config",
     "contact_record_add",
     "cosign_respond",
     "cosigner_record",

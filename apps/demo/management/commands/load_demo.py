@@ -2,25 +2,23 @@ import time
 import unicodedata
 
 from django.core.management.base import BaseCommand
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from apps.core.demo import DemoSummary, demo_load
-from apps.core.demo_calendar import calendar_demo_load
 from apps.core.models import Region
-from apps.liaison.demo import liaison_demo_load
-from apps.proposals.demo import proposals_demo_load
+from apps.demo.calendar import calendar_demo_load
+from apps.demo.core import DemoSummary, demo_load
+from apps.demo.groups import groups_demo_load
+from apps.demo.liaison import liaison_demo_load
+from apps.demo.livelihood import livelihood_demo_load
+from apps.demo.posts import posts_demo_load
+from apps.demo.proposals import proposals_demo_load
+from apps.demo.representatives import duty_demo_load
+from apps.demo.training import training_demo_load
 from apps.representatives.choices import Level
 
 # Loaders of the apps built on the roster, in dependency order. Each is idempotent and returns
 # one translated line saying what it loaded. The duty record comes after the apps it gathers.
-LATER_LOADERS = [
-    "apps.training.demo.training_demo_load",
-    "apps.posts.demo.posts_demo_load",
-    "apps.groups.demo.groups_demo_load",
-    "apps.representatives.demo.duty_demo_load",
-    "apps.livelihood.demo.livelihood_demo_load",
-]
+LATER_LOADERS = [training_demo_load, posts_demo_load, groups_demo_load, duty_demo_load, livelihood_demo_load]
 
 
 class Command(BaseCommand):
@@ -50,7 +48,7 @@ class Command(BaseCommand):
         self._load_liaison()
         for loader in LATER_LOADERS:
             started = time.monotonic()
-            line = import_string(loader)()
+            line = loader()
             self.stdout.write(
                 _("%(line)s（用时 %(seconds).1f 秒）") % {"line": line, "seconds": time.monotonic() - started}
             )

@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.demo import demo_data_read
 from apps.core.models import CongressSession, HandlingUnit, Region, User
+from apps.demo.core import demo_data_read
 from apps.livelihood import services
 from apps.livelihood.models import Ballot, BallotItem, Idea, Milestone, Project
 from apps.livelihood.selectors import eligible_representatives

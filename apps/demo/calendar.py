@@ -16,9 +16,9 @@ from datetime import date, timedelta
 import chinese_calendar
 from django.utils.translation import gettext as _
 
+from apps.core import services
 from apps.core.holidays import Day
 from apps.core.models import CalendarDay, HolidayYear
-from apps.core.services import holiday_year_save
 
 H, W = CalendarDay.Kind.HOLIDAY, CalendarDay.Kind.WORKDAY
 
@@ -78,11 +78,11 @@ def calendar_demo_load() -> str:
     """Idempotent: a year already entered (by staff, or a previous run) is left as it is."""
     entered = set(HolidayYear.objects.values_list("year", flat=True))
     if 2026 not in entered:
-        holiday_year_save(
+        services.holiday_year_save(
             year=2026,
             days=package_days(2026),
             source="国务院办公厅2026年部分节假日安排（chinese-calendar 1.11.0 所载）",
         )
     if 2027 not in entered:
-        holiday_year_save(year=2027, days=_days(DEMO_2027), source=DEMO_2027_SOURCE, note=DEMO_2027_NOTE)
+        services.holiday_year_save(year=2027, days=_days(DEMO_2027), source=DEMO_2027_SOURCE, note=DEMO_2027_NOTE)
     return _("节假日安排：2026 年、2027 年（2027 年为待核对的演示数据）")

@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.models import Region, User
-from apps.representatives import duty
+from apps.representatives import duty, selectors
 from apps.representatives.choices import Level
 from apps.representatives.models import DutyActivity, Evaluation, Representative, VoterRating
-from apps.representatives.services import proposed_outcome
 
 YEAR = 2022
 COUNTY_CODE = "430529"
@@ -134,7 +133,7 @@ def _evaluations_load(rated: list[Representative], clerk: User) -> None:
     rows = []
     for rep in rated:
         earned, rating = points.get(rep.pk) or duty.Points(), ratings.get(rep.pk)
-        outcome = proposed_outcome(earned.grade, rating.rate if rating else None)
+        outcome = selectors.proposed_outcome(earned.grade, rating.rate if rating else None)
         confirmed = outcome == Evaluation.Outcome.COMMEND and rep.township_id == first_township
         rows.append(
             Evaluation(

@@ -16,6 +16,7 @@ from apps.groups.models import Activity
 from apps.liaison.models import Concern, DutyShift, ReceptionDay
 from apps.livelihood.models import Ballot, BallotVoter
 from apps.notifications.models import Notification
+from apps.portal.selectors.representative_home import rejected_records
 from apps.proposals.models import Assignment, CoSigner, Feedback, Proposal, ProposalEvent, Reply, Status
 from apps.representatives.models import DutyActivity
 from apps.training.models import Lecture
@@ -423,10 +424,6 @@ def test_accounts_without_a_representative_are_refused(login, who, request):
 
 def test_rejected_records_union_parts_carry_no_ordering_which_sqlite_refuses(db):
     """The demo runs on SQLite, which refuses ORDER BY inside a UNION's parts."""
-    from datetime import date
-
-    from apps.representatives.home import rejected_records
-
     union = rejected_records(None, date(2022, 1, 1))
     assert all(not q.order_by and not q.default_ordering for q in union.query.combined_queries)
 

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from apps.core.demo import apportion, demo_data_read
 from apps.core.models import Region, User
+from apps.demo.core import apportion, demo_data_read
 from apps.posts.models import DutyPost, PostAssignment, PostField, PostLog, PostRole, default_programme
 from apps.representatives.choices import Status
 from apps.representatives.models import Representative

@@ -1,6 +1,7 @@
 """Bulk writes for loaders that move many rows at once (the demo's re-dating of records)."""
 
 from django.db import connection, models
+from psycopg2.extras import execute_batch
 
 
 def update_rows(*, model: type[models.Model], rows: list[models.Model], fields: list[str]) -> None:
@@ -17,8 +18,6 @@ def update_rows(*, model: type[models.Model], rows: list[models.Model], fields: 
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_batch
-
             execute_batch(cursor.cursor, sql, params, page_size=500)
         else:
             cursor.executemany(sql, params)

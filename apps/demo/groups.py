@@ -22,8 +22,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.core.demo import demo_data_read
 from apps.core.models import Region, User
+from apps.demo.core import demo_data_read
 from apps.groups import services
 from apps.groups.models import (
     Activity,
@@ -34,6 +34,7 @@ from apps.groups.models import (
     InspectionSuggestion,
     ProblemSolved,
 )
+from apps.proposals.models import Proposal
 from apps.representatives.choices import Level
 from apps.representatives.choices import Status as RepStatus
 from apps.representatives.models import Representative
@@ -261,8 +262,6 @@ def _rep_demo_problems(*, campaign: Campaign, rep: Representative, committee: Us
 
 
 def _inspections_load(*, county: Region, committee: User, rng: random.Random) -> None:
-    from apps.proposals.models import Proposal
-
     members = _county_members(county)
     proposals = Proposal.objects.filter(
         session__term__region=county, session__opened_on__year=YEAR, number__isnull=False

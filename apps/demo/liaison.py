@@ -45,10 +45,11 @@ from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from apps.core.bulk import update_rows
-from apps.core.demo import apportion, demo_data_read
+from apps.core.config import config
 from apps.core.models import CongressSession, HandlingUnit, Region, User
 from apps.core.workdays import add_workdays, is_workday
+from apps.demo.bulk import update_rows
+from apps.demo.core import apportion, demo_data_read
 from apps.liaison import services
 from apps.liaison.models import (
     Concern,
@@ -678,8 +679,8 @@ class YearWriter:
             (day.office_id, day.date): day
             for day in ReceptionDay.objects.filter(office__in=offices, date__year=year).order_by("pk")
         }
-        self.accept_days = services.config("ACCEPT_WORKDAYS")
-        self.resolve_days = services.config("RESOLVE_WORKDAYS")
+        self.accept_days = config("LIAISON", "ACCEPT_WORKDAYS")
+        self.resolve_days = config("LIAISON", "RESOLVE_WORKDAYS")
 
     def write(self, case: Case) -> None:
         for when, action in case.steps:
@@ -1034,7 +1035,7 @@ def _redate(*, clock: Clock) -> None:
     since = clock.started
     if since is None:
         return
-    accept_days, resolve_days = services.config("ACCEPT_WORKDAYS"), services.config("RESOLVE_WORKDAYS")
+    accept_days, resolve_days = config("LIAISON", "ACCEPT_WORKDAYS"), config("LIAISON", "RESOLVE_WORKDAYS")
 
     def deadlines(row) -> None:
         row.accept_due_on = add_workdays(timezone.localdate(row.submitted_at), accept_days)

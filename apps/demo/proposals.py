@@ -30,10 +30,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core import services as core_services
-from apps.core.bulk import update_rows
-from apps.core.demo import demo_data_read
+from apps.core.config import config
 from apps.core.models import CongressSession, HandlingUnit, Region, User
 from apps.core.workdays import is_workday
+from apps.demo.bulk import update_rows
+from apps.demo.core import demo_data_read
 from apps.notifications.models import Notification
 from apps.proposals import services
 from apps.proposals.models import (
@@ -405,7 +406,7 @@ def _offsets(spec: dict, today: date) -> list[tuple[str, int]]:
     if spec["state"] != "due_soon":
         return list(RECESS_STEPS[spec["state"]].items())
     due = today + timedelta(days=DUE_SOON_DAYS)
-    assign = (today - (due - relativedelta(months=services.config("REPLY_MONTHS")))).days
+    assign = (today - (due - relativedelta(months=config("PROPOSALS", "REPLY_MONTHS")))).days
     return [("create", assign + 8), ("submit", assign + 7), ("accept", assign + 4), ("assign", assign), ("contact", 20)]
 
 
@@ -704,12 +705,12 @@ class Deadlines:
         row = self.rows[assignment_id]
         rehandled = [r for r in self.shift.rehandled[row["proposal_id"]] if at is None or r <= at]
         if rehandled:
-            return timezone.localdate(rehandled[-1]) + timedelta(days=services.config("REHANDLE_DAYS"))
+            return timezone.localdate(rehandled[-1]) + timedelta(days=config("PROPOSALS", "REHANDLE_DAYS"))
         return services.reply_due_on(timezone.localdate(row["planned"]), complex_=row["proposal__is_complex"])
 
     def of(self, assignment_id: int, *, at: datetime | None = None) -> dict:
         row = self.rows[assignment_id]
-        opinion_days = timedelta(days=services.config("ASSIST_OPINION_DAYS"))
+        opinion_days = timedelta(days=config("PROPOSALS", "ASSIST_OPINION_DAYS"))
         assist = row["role"] == Role.ASSIST
         return {
             "due_on": self.due_on(assignment_id, at=at),

@@ -7,12 +7,13 @@ representative acts on them; that page lists them all.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.config import config
 from apps.core.models import Confirmable
 from apps.core.workdays import add_workdays
 from apps.groups.models import Activity, ProblemSolved
@@ -25,23 +26,22 @@ from apps.representatives.models import DutyActivity, Representative
 from apps.training.models import Lecture
 from apps.training.selectors import lectures_for_representative
 
+# What the page shows: a string, or a translation resolved when the page is drawn.
+Text = str | Promise
+
 REJECTED = Confirmable.Review.REJECTED
 CONCERN_OPEN = (Concern.Status.ACCEPTED, Concern.Status.ROUTED)
-
-
-def config(key: str) -> int:
-    return settings.RENDA_PORTAL[key]
 
 
 @dataclass(frozen=True)
 class Item:
     """One thing on the home page: what it is, where to act on it, and by when."""
 
-    title: str
+    title: Text
     url: str
     when: date | datetime | None = None
     overdue: bool = False
-    detail: str = ""
+    detail: Text = ""
 
     @property
     def has_time(self) -> bool:
@@ -51,11 +51,11 @@ class Item:
 @dataclass(frozen=True)
 class Block:
     key: str
-    heading: str
+    heading: Text
     items: list[Item]
     link: str
-    link_label: str
-    empty: str
+    link_label: Text
+    empty: Text
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def inbox_summary(user, size: int = 5) -> Inbox:
 
 
 def _first(qs: QuerySet) -> list:
-    return list(qs[: config("HOME_LIST_SIZE")])
+    return list(qs[: config("PORTAL", "HOME_LIST_SIZE")])
 
 
 # --- proposals ----------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def awaiting_feedback(representative: Representative) -> QuerySet[Proposal]:
 
 
 def _feedback_block(representative: Representative, today: date) -> Block:
-    days = settings.RENDA_PROPOSALS["FEEDBACK_WORKDAYS"]
+    days = config("PROPOSALS", "FEEDBACK_WORKDAYS")
     items = []
     for proposal in _first(awaiting_feedback(representative)):
         # The same deadline the feedback reminder uses: working days from the last reply.
@@ -143,7 +143,7 @@ def returned_proposals(representative: Representative, since: date) -> QuerySet[
 
 
 def _returned_block(representative: Representative, today: date) -> Block:
-    since = today - timedelta(days=config("HOME_DAYS_BACK"))
+    since = today - timedelta(days=config("PORTAL", "HOME_DAYS_BACK"))
     items = [
         Item(
             title=proposal.title,
@@ -198,7 +198,7 @@ def _cosign_block(representative: Representative) -> Block:
 
 
 def _ahead(today: date) -> tuple[date, date]:
-    return today, today + timedelta(days=config("HOME_DAYS_AHEAD"))
+    return today, today + timedelta(days=config("PORTAL", "HOME_DAYS_AHEAD"))
 
 
 def shifts_coming(representative: Representative, today: date) -> QuerySet[DutyShift]:
@@ -212,7 +212,7 @@ def shifts_coming(representative: Representative, today: date) -> QuerySet[DutyS
     )
 
 
-def _shift_detail(shift: DutyShift) -> str:
+def _shift_detail(shift: DutyShift) -> Text:
     day = shift.reception_day
     if day is None:
         return _("驻室值班")
@@ -299,7 +299,8 @@ def _lecture_detail(lecture: Lecture) -> str:
 
 
 def _ballot_block(representative: Representative) -> Block:
-    ballots = open_ballots_for(representative).filter(voted=False)
+    # A Q: `voted` is the selector's annotation, which the type checker's Django plugin cannot see.
+    ballots = open_ballots_for(representative).filter(Q(voted=False))
     items = [
         Item(
             title=ballot.title,
@@ -352,7 +353,7 @@ def rejected_records(representative: Representative, since: date) -> QuerySet:
 
 
 def _rejected_block(representative: Representative, today: date) -> Block:
-    since = today - timedelta(days=config("HOME_DAYS_BACK"))
+    since = today - timedelta(days=config("PORTAL", "HOME_DAYS_BACK"))
     items = []
     for row in _first(rejected_records(representative, since)):
         label, url_name = REJECTED_SOURCES[row["source"]]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.core.models import User
 from apps.liaison.models import Concern
 from apps.livelihood.models import Milestone, Project
+from apps.portal.selectors.unit_home import awaiting_reply, open_concerns, unfinished_milestones
 from apps.proposals.models import Assignment, AssistOpinion, Proposal, Reply, Status
 from tests.factories import HandlingUnitFactory, SessionFactory
 from tests.livelihood.factories import ProjectFactory
@@ -264,6 +265,4 @@ def test_unit_staff_land_on_their_home(login, unit_staff):
 
 def test_the_union_parts_carry_no_ordering_which_sqlite_refuses(db):
     """The demo runs on SQLite, which refuses ORDER BY inside a UNION's parts."""
-    from apps.core.unit_home import awaiting_reply, open_concerns, unfinished_milestones
-
     assert not any(part(1).ordered for part in (awaiting_reply, open_concerns, unfinished_milestones))

@@ -9,12 +9,13 @@ items of all, overdue first, in three queries however many there are.
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Case, DateField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.config import config
 from apps.liaison.models import Concern
 from apps.livelihood.models import Milestone, Project
 from apps.proposals.models import Assignment, AssistOpinion, Reply, Status
@@ -35,7 +36,7 @@ CATEGORY_LABELS = dict(Concern.Category.choices)
 @dataclass(frozen=True)
 class UnitItem:
     kind: str
-    kind_label: str
+    kind_label: str | Promise  # translated when the page is drawn
     title: str
     detail: str
     url: str
@@ -130,7 +131,7 @@ def _union(unit_id: int, *, overdue_on: date | None = None) -> QuerySet:
 
 def agenda_for(unit_id: int, today: date) -> UnitAgenda:
     """The unit's open items, earliest due first (overdue ones therefore first, undated last)."""
-    size = settings.RENDA_PORTAL["HOME_LIST_SIZE"]
+    size = config("PORTAL", "HOME_LIST_SIZE")
     ordered = _union(unit_id).order_by(F("due").asc(nulls_last=True), "kind", "ref")
     items = [_item(row, today) for row in ordered[:size]]
     return UnitAgenda(items=items, total=_union(unit_id).count(), overdue=_union(unit_id, overdue_on=today).count())

@@ -1,0 +1,1 @@
+"""Reads of the cross-app pages, one module per page."""
