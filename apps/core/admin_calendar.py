@@ -123,7 +123,7 @@ class HolidayYearAdmin(RendaModelAdmin):
                 messages.success(request, _("已导入 %(n)s 天。") % {"n": len(data["days"])})
                 self._offer_recompute(request, holiday_year)
                 return HttpResponseRedirect(admin_url(HolidayYear, "change", holiday_year.pk))
-        return page(self, request, "admin/core/holidayyear/import.html", _("导入节假日安排"), form=form)
+        return page(self, request, "admin/renda/form_page.html", _("导入节假日安排"), form=form, submit_label=_("导入"))
 
     # --- recompute deadlines -------------------------------------------------------------------
 

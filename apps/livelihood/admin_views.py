@@ -60,7 +60,7 @@ def _form_page(model_admin, request, title, form, *, original=None, intro="", su
     return page(
         model_admin,
         request,
-        "admin/livelihood/form_page.html",
+        "admin/renda/form_page.html",
         title,
         form=form,
         original=original,

@@ -25,7 +25,7 @@ def _form_page(model_admin, request, form, *, title: str, submit_label: str, int
     return page(
         model_admin,
         request,
-        "admin/posts/form_page.html",
+        "admin/renda/form_page.html",
         title,
         form=form,
         submit_label=submit_label,

@@ -105,7 +105,7 @@ def cosigners_view(model_admin, request, object_id):
     return page(
         model_admin,
         request,
-        "admin/proposals/form_page.html",
+        "admin/renda/form_page.html",
         _("登记附议代表的答复"),
         form=form,
         original=proposal,
@@ -448,7 +448,7 @@ def notice_generate_view(model_admin, request):
     return page(
         model_admin,
         request,
-        "admin/proposals/form_page.html",
+        "admin/renda/form_page.html",
         _("生成通报"),
         form=form,
         intro=_("根据所选会议的交办记录，列出逾期未答复或未与代表沟通即答复的承办单位。"),
