@@ -59,6 +59,10 @@ class ImportUploadForm(TextHygieneMixin, forms.Form):
         label=gettext_lazy("文件"), help_text=gettext_lazy("请使用导入模板填写，xlsx 或 csv 文件，第一行为列名。")
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         if not upload.name.lower().endswith((".xlsx", ".csv")):
@@ -66,6 +70,10 @@ class ImportUploadForm(TextHygieneMixin, forms.Form):
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(_("文件超过 20MB，请分批导入。"))
         return upload
+
+    def options(self) -> dict:
+        """What the form adds to the file, as the resource's keyword arguments."""
+        return {}
 
 
 def attachment(content: bytes, filename: str, content_type: str = SafeXLSX.CONTENT_TYPE) -> HttpResponse:
@@ -89,12 +97,29 @@ class RendaImportMixin:
     the export. Permissions are the model's `import_<model>` and `export_<model>`."""
 
     import_resource_class = None
+    # A page may ask for more than the file (the session of the proposals, say): a form with
+    # `import_file` and other fields, whose `import_options()` become the resource's arguments.
+    import_form_class = ImportUploadForm
+    renda_export = True  # False while the model's export is still import-export's ExportMixin
     change_list_template = "admin/import/change_list.html"
     import_template = "admin/import/import.html"
     export_template = "admin/import/export.html"
 
-    def get_import_resource(self, request):
-        return self.import_resource_class(user=request.user)
+    def get_import_resource(self, request, **options):
+        return self.import_resource_class(user=request.user, **options)
+
+    def get_import_form(self, request, data=None, files=None):
+        return self.import_form_class(data, files, user=request.user)
+
+    def import_options(self, form) -> dict:
+        """The resource's arguments from the upload form (JSON-able: they wait in the token)."""
+        return form.options()
+
+    def import_done(self, request, resource, report, options: dict):
+        """Where the confirmation leads, with the message that says what was done."""
+        messages.success(request, resource.done_message(report))
+        query = resource.done_query()
+        return HttpResponseRedirect(admin_url(self.model, "changelist") + (f"?{query}" if query else ""))
 
     def _perm(self, request, action: str) -> bool:
         opts = self.opts
@@ -112,7 +137,7 @@ class RendaImportMixin:
             path("import/", wrap(self.import_view), name=f"{info}_import"),
             path("import/confirm/", wrap(self.process_import_view), name=f"{info}_process_import"),
             path("import/template/", wrap(self.import_template_view), name=f"{info}_import_template"),
-            path("export/", wrap(self.export_view), name=f"{info}_export"),
+            *([path("export/", wrap(self.export_view), name=f"{info}_export")] if self.renda_export else []),
             *super().get_urls(),
         ]
 
@@ -134,28 +159,30 @@ class RendaImportMixin:
     def import_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        resource = self.get_import_resource(request)
-        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        form = self.get_import_form(request, request.POST or None, request.FILES or None)
+        if request.method != "POST" or not form.is_valid():
+            return self._import_page(request, self.get_import_resource(request), form=form)
+        options = self.import_options(form)
+        resource = self.get_import_resource(request, **options)
+        upload = form.cleaned_data["import_file"]
+        content = upload.read()
         context = {"form": form}
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["import_file"]
-            content = upload.read()
-            report = self._run(form, resource, content, upload.name, dry_run=True)
-            if report is not None:
-                context["report"] = report
-                context["token"] = self._keep(request, content, upload.name) if report.ok else ""
+        report = self._run(form, resource, content, upload.name, dry_run=True)
+        if report is not None:
+            context["report"] = report
+            context["token"] = self._keep(request, content, upload.name, options) if report.ok else ""
         return self._import_page(request, resource, **context)
 
     def process_import_view(self, request):
         if not self.has_import_permission(request) or request.method != "POST":
             raise PermissionDenied
-        resource = self.get_import_resource(request)
         kept = self._kept(request, request.POST.get("token", ""))
         if kept is None:
             messages.error(request, _("上传的文件已过期，请重新上传。"))
             return HttpResponseRedirect(admin_url(self.model, "import"))
-        file, name = kept
-        form = ImportUploadForm()
+        file, name, options = kept
+        resource = self.get_import_resource(request, **options)
+        form = self.get_import_form(request)
         report = self._run(form, resource, file.read_bytes(), name, dry_run=False)
         file.unlink(missing_ok=True)
         if report is None or not report.ok:
@@ -164,12 +191,7 @@ class RendaImportMixin:
             Audit.IMPORT, request=request, register=self.opts.label_lower,
             new=report.new, changed=report.changed, unchanged=report.unchanged,
         )  # fmt: skip
-        messages.success(
-            request,
-            _("导入完成：新增 %(new)s 行，修改 %(changed)s 行，%(unchanged)s 行未变。")
-            % {"new": report.new, "changed": report.changed, "unchanged": report.unchanged},
-        )
-        return HttpResponseRedirect(admin_url(self.model, "changelist"))
+        return self.import_done(request, resource, report, options)
 
     def _run(self, form, resource, content: bytes, name: str, *, dry_run: bool):
         try:
@@ -184,11 +206,12 @@ class RendaImportMixin:
         title = _("导入%(title)s") % {"title": resource.sheet_title}
         return self._page(request, self.import_template, title, resource=resource, **context)
 
-    def _keep(self, request, content: bytes, name: str) -> str:
+    def _keep(self, request, content: bytes, name: str, options: dict) -> str:
         _forget_expired()
         stored = secrets.token_hex(16) + (".xlsx" if name.lower().endswith(".xlsx") else ".csv")
         (upload_folder() / stored).write_bytes(content)
-        return signing.dumps({"f": stored, "u": request.user.pk, "m": self.opts.label_lower}, salt=TOKEN_SALT)
+        kept = {"f": stored, "u": request.user.pk, "m": self.opts.label_lower, "o": options}
+        return signing.dumps(kept, salt=TOKEN_SALT)
 
     def _kept(self, request, token: str):
         try:
@@ -198,7 +221,7 @@ class RendaImportMixin:
         file = upload_folder() / data["f"]
         if data["u"] != request.user.pk or data["m"] != self.opts.label_lower or not file.is_file():
             return None
-        return file, data["f"]
+        return file, data["f"], data.get("o", {})
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):

@@ -68,9 +68,9 @@ def _hint(resource, name, f) -> str:
 
 
 def template_workbook(resource) -> bytes:
-    readable = resource.get_import_fields()
-    # Columns only the export fills (counts, labels of related records) are not asked for.
-    fields = [(n, f) for n, f in resource.fields.items() if f in readable and not (f.readonly and not f.attribute)]
+    names = {id(f): n for n, f in resource.fields.items()}
+    # In the import's order; columns only the export fills (counts, labels of related records) are not asked for.
+    fields = [(names[id(f)], f) for f in resource.get_import_fields() if not (f.readonly and not f.attribute)]
     headers = [f.column_name + ("*" if name in resource.required else "") for name, f in fields]
     examples = [[example.get(name, "") for name, _f in fields] for example in resource.example_rows()]
     book = Workbook()

@@ -19,6 +19,7 @@ from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, townshi
 from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaImportMixin
 from apps.core.models import CongressSession, Region
 from apps.core.scope import scope_for
 from apps.proposals import admin_views, selectors, services
@@ -28,6 +29,7 @@ from apps.proposals.admin_forms import (
     MarkKeyForm,
     MergeForm,
     ProposalAddForm,
+    ProposalImportForm,
     ReturnForm,
     SupervisionForm,
     session_choices,
@@ -47,7 +49,7 @@ from apps.proposals.models import (
     Status,
     Supervision,
 )
-from apps.proposals.resources import ProposalResource, ReplyReportResource
+from apps.proposals.resources import ProposalImportResource, ProposalResource, ReplyReportResource
 from apps.representatives.models import Representative
 
 HANDLING = [Status.ASSIGNED, Status.REHANDLING, Status.FOLLOW_UP]
@@ -254,7 +256,12 @@ class ProposalCountyFilter(CountyFilter):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, ExportMixin, RendaModelAdmin):
+class ProposalAdmin(
+    WorkflowButtonsMixin, NoDeleteMixin, RendaImportMixin, BackgroundExportMixin, ExportMixin, RendaModelAdmin
+):
+    import_resource_class = ProposalImportResource
+    import_form_class = ProposalImportForm
+    renda_export = False  # the list and the handling report still go out through ExportMixin
     resource_classes = [ProposalResource, ReplyReportResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/proposals/proposal/change_list.html"
@@ -319,8 +326,6 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
             path("assign-on-site/", wrap(self.on_site_view), name="proposals_proposal_assign_on_site"),
             path("statistics/", wrap(self.statistics_view), name="proposals_proposal_statistics"),
             path("statistics/export/", wrap(self.statistics_xlsx_view), name="proposals_proposal_statistics_export"),
-            path("import/", wrap(self.import_view), name="proposals_proposal_import"),
-            path("import/template/", wrap(self.import_template_view), name="proposals_proposal_import_template"),
             *super().get_urls(),
         ]
 
@@ -339,16 +344,9 @@ class ProposalAdmin(WorkflowButtonsMixin, NoDeleteMixin, BackgroundExportMixin, 
     def statistics_xlsx_view(self, request):
         return admin_views.statistics_xlsx_view(self, request)
 
-    def import_view(self, request):
-        return admin_views.import_view(self, request)
-
-    def import_template_view(self, request):
-        return admin_views.import_template_view(self, request)
-
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "has_import_permission": request.user.has_perm(admin_views.IMPORT_PERMISSION),
             "has_statistics_permission": self.has_view_permission(request),
         }
         return warn_when_bounded(request, super().changelist_view(request, extra_context))
