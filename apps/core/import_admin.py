@@ -167,7 +167,7 @@ class RendaImportMixin:
         upload = form.cleaned_data["import_file"]
         content = upload.read()
         context = {"form": form}
-        report = self._run(form, resource, content, upload.name, dry_run=True)
+        report = self._import_run(form, resource, content, upload.name, dry_run=True)
         if report is not None:
             context["report"] = report
             context["token"] = self._keep(request, content, upload.name, options) if report.ok else ""
@@ -183,7 +183,7 @@ class RendaImportMixin:
         file, name, options = kept
         resource = self.get_import_resource(request, **options)
         form = self.get_import_form(request)
-        report = self._run(form, resource, file.read_bytes(), name, dry_run=False)
+        report = self._import_run(form, resource, file.read_bytes(), name, dry_run=False)
         file.unlink(missing_ok=True)
         if report is None or not report.ok:
             return self._import_page(request, resource, form=form, report=report)
@@ -193,7 +193,7 @@ class RendaImportMixin:
         )  # fmt: skip
         return self.import_done(request, resource, report, options)
 
-    def _run(self, form, resource, content: bytes, name: str, *, dry_run: bool):
+    def _import_run(self, form, resource, content: bytes, name: str, *, dry_run: bool):
         try:
             dataset = resource.read(content, name)
         except SheetError as error:

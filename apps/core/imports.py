@@ -709,6 +709,7 @@ class ServiceResource(RendaResource):
                 continue
             if name in self.required and values[name] in (None, "", []):
                 errors[name] = [_("此项必须填写。")]
+        self.resolve(values, errors)
         instance.row_values = values
         if errors:
             raise ValidationError(errors)
@@ -718,12 +719,19 @@ class ServiceResource(RendaResource):
             with transaction.atomic():
                 saved = self.create_row(**instance.row_values)
         except PermissionDenied:
-            raise ValidationError(str(self.denied_message)) from None
+            raise ValidationError(self.denied(instance.row_values)) from None
         instance.pk = saved.pk
         self.saved(saved)
 
     def save_m2m(self, instance, row, **kwargs):
         pass  # the service saved everything
+
+    def resolve(self, values: dict, errors: dict) -> None:
+        """Checks across columns (a name looked up in the place another column gives), adding
+        to `errors` by field name; the values read so far are in `values`."""
+
+    def denied(self, values: dict) -> str:
+        return str(self.denied_message)
 
     def create_row(self, **values):
         raise NotImplementedError

@@ -17,6 +17,7 @@ from import_export.admin import ExportMixin
 from apps.core import admin_pages, checkin
 from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaImportMixin
 from apps.core.models import User
 from apps.core.uploads import DownloadFileInput
 from apps.groups import admin_views, services
@@ -30,7 +31,7 @@ from apps.groups.models import (
     InspectionSuggestion,
     ProblemSolved,
 )
-from apps.groups.resources import ActivityResource, InspectionResource
+from apps.groups.resources import ActivityImportResource, ActivityResource, InspectionResource
 
 Review = Activity.Review
 
@@ -232,7 +233,9 @@ class ActivityGroupAdmin(ServiceAdminMixin, RendaModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaImportMixin, ExportMixin, RendaModelAdmin):
+    import_resource_class = ActivityImportResource
+    renda_export = False  # the register still goes out through ExportMixin
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = SPREADSHEET_FORMATS
@@ -274,14 +277,9 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("import/", wrap(self.import_view), name="groups_activity_import"),
             path("<path:object_id>/checkin-code/", wrap(self.checkin_code_view), name="groups_activity_checkin_code"),
-            path("import/template/", wrap(self.import_template_view), name="groups_activity_import_template"),
             *super().get_urls(),
         ]
-
-    def import_view(self, request):
-        return admin_views.import_view(self, request)
 
     def checkin_code_view(self, request, object_id):
         return checkin.code_page(self, request, unquote(object_id), "activity")
@@ -292,16 +290,6 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
             return "—"
         url = reverse("admin:groups_activity_checkin_code", args=[activity.pk])
         return format_html('<a href="{}">{}</a>', url, _("出示"))
-
-    def import_template_view(self, request):
-        return admin_views.import_template_view(self, request)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "has_import_permission": request.user.has_perm(admin_views.IMPORT_PERMISSION),
-        }
-        return super().changelist_view(request, extra_context)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
