@@ -697,6 +697,13 @@ class ServiceResource(RendaResource):
     def get_or_init_instance(self, instance_loader, row):
         return self._meta.model(), True
 
+    def import_row(self, row, instance_loader, **kwargs):
+        self._updates = False
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if self._updates and row_result.import_type == RowResult.IMPORT_TYPE_NEW:
+            row_result.import_type = RowResult.IMPORT_TYPE_UPDATE  # the service corrected a record
+        return row_result
+
     def import_instance(self, instance, row, **kwargs):
         """The row's values by field name, kept on the instance for `save_instance`; every cell
         that cannot be read, and every required one left blank, reported together."""
@@ -715,6 +722,7 @@ class ServiceResource(RendaResource):
             raise ValidationError(errors)
 
     def save_instance(self, instance, is_create, row, **kwargs):
+        self._updates = self.updates(instance.row_values)
         try:
             with transaction.atomic():
                 saved = self.create_row(**instance.row_values)
@@ -723,8 +731,19 @@ class ServiceResource(RendaResource):
         instance.pk = saved.pk
         self.saved(saved)
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not import_validation_errors and self.unchanged(instance.row_values)
+
     def save_m2m(self, instance, row, **kwargs):
         pass  # the service saved everything
+
+    def unchanged(self, values: dict) -> bool:
+        """True when the row says what is already recorded: skipped, nothing written."""
+        return False
+
+    def updates(self, values: dict) -> bool:
+        """True when the service will correct a record rather than add one (counted as changed)."""
+        return False
 
     def resolve(self, values: dict, errors: dict) -> None:
         """Checks across columns (a name looked up in the place another column gives), adding
