@@ -21,12 +21,14 @@ from apps.core.admin_mixins import (
     audit_personal_view,
 )
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaImportMixin
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import Region
 from apps.core.scope import scope_for
 from apps.livelihood import admin_views, services
 from apps.livelihood.admin_forms import (
     BallotAddForm,
+    CandidateImportForm,
     DeclineForm,
     IdeaAddForm,
     IdeaMergeForm,
@@ -34,7 +36,7 @@ from apps.livelihood.admin_forms import (
     sessions_for,
 )
 from apps.livelihood.models import Ballot, BallotItem, Idea, Milestone, PaperBatch, Project, Supervision
-from apps.livelihood.resources import ProjectResource
+from apps.livelihood.resources import CandidateImportResource, ProjectResource
 
 PERSONAL_PERMISSION = "livelihood.view_idea_personal"
 
@@ -234,7 +236,10 @@ class ProjectBallotInline(ReadOnlyInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModelAdmin):
+class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaImportMixin, ExportMixin, RendaModelAdmin):
+    import_resource_class = CandidateImportResource
+    import_form_class = CandidateImportForm
+    renda_export = False  # the project list still goes out through ExportMixin
     resource_classes = [ProjectResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/livelihood/project/change_list.html"
@@ -256,8 +261,6 @@ class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModelA
         return [
             path("<path:object_id>/milestone/", wrap(self.milestone_view), name="livelihood_project_milestone"),
             path("<path:object_id>/supervision/", wrap(self.supervision_view), name="livelihood_project_supervision"),
-            path("import/", wrap(self.import_view), name="livelihood_project_import"),
-            path("import/template/", wrap(self.import_template_view), name="livelihood_project_import_template"),
             *super().get_urls(),
         ]
 
@@ -266,16 +269,6 @@ class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, ExportMixin, RendaModelA
 
     def supervision_view(self, request, object_id):
         return admin_views.supervision_view(self, request, unquote(object_id))
-
-    def import_view(self, request):
-        return admin_views.import_view(self, request)
-
-    def import_template_view(self, request):
-        return admin_views.import_template_view(self, request)
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {"has_import_permission": request.user.has_perm(admin_views.IMPORT_PERMISSION)}
-        return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
