@@ -12,12 +12,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages, checkin
 from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.core.import_admin import RendaImportMixin
+from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.models import User
 from apps.core.uploads import DownloadFileInput
 from apps.groups import admin_views, services
@@ -233,9 +232,8 @@ class ActivityGroupAdmin(ServiceAdminMixin, RendaModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaImportMixin, ExportMixin, RendaModelAdmin):
+class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaImportMixin, RendaExportMixin, RendaModelAdmin):
     import_resource_class = ActivityImportResource
-    renda_export = False  # the register still goes out through ExportMixin
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = SPREADSHEET_FORMATS
@@ -399,7 +397,7 @@ class SuggestionInline(ScopedInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+class InspectionAdmin(ServiceAdminMixin, RendaExportMixin, RendaModelAdmin):
     resource_classes = [InspectionResource]
     formats = SPREADSHEET_FORMATS
     list_display = ["batch", "kind", "topic", "region", "started_on", "ended_on", "status", "headcount"]

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from apps.core import imports
+from apps.core.exports import AuditedExport
 from apps.core.imports import CellError
 from apps.core.models import Region
-from apps.core.sheets import AuditedExport
 from apps.groups import services
 from apps.groups.models import Activity, ActivityGroup, Inspection
 from apps.representatives.choices import Status

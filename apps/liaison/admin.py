@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages, checkin
 from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFilter, township_lookups, warn_when_bounded
@@ -34,6 +33,7 @@ from apps.core.admin_mixins import (
 from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaExportMixin
 from apps.core.masking import mask_name, mask_phone
 from apps.core.selectors import townships_in_scope
 from apps.core.text import TextHygieneMixin
@@ -606,7 +606,7 @@ class CountyTownshipFilter(TownshipFilter):
 
 
 @admin.register(Concern)
-class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, BackgroundExportMixin, ExportMixin, RendaModelAdmin):
+class ConcernAdmin(PersonalDataMixin, ServiceOnlyMixin, BackgroundExportMixin, RendaExportMixin, RendaModelAdmin):
     resource_classes = [ConcernResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/liaison/concern/change_list.html"

@@ -9,7 +9,6 @@ from django.db.models import BooleanField, Value
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_mixins import (
@@ -21,7 +20,7 @@ from apps.core.admin_mixins import (
     audit_personal_view,
 )
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.core.import_admin import RendaImportMixin
+from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import Region
 from apps.core.scope import scope_for
@@ -236,10 +235,9 @@ class ProjectBallotInline(ReadOnlyInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaImportMixin, ExportMixin, RendaModelAdmin):
+class ProjectAdmin(WorkflowButtonsMixin, NoDeleteMixin, RendaImportMixin, RendaExportMixin, RendaModelAdmin):
     import_resource_class = CandidateImportResource
     import_form_class = CandidateImportForm
-    renda_export = False  # the project list still goes out through ExportMixin
     resource_classes = [ProjectResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/livelihood/project/change_list.html"

@@ -17,9 +17,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from apps.core import imports
-from apps.core.audit import Kind as Audit
-from apps.core.audit import audit_event
-from apps.core.exports import ChoicesWidget
+from apps.core.exports import AuditedExport, ChoicesWidget
 from apps.core.imports import CellError
 from apps.core.models import CongressSession, HandlingUnit
 from apps.livelihood import services
@@ -27,7 +25,7 @@ from apps.livelihood.models import Ballot, Project
 from apps.livelihood.selectors import ballot_results
 
 
-class ProjectResource(resources.ModelResource):
+class ProjectResource(AuditedExport, resources.ModelResource):
     """The project list: candidates with their votes, status, progress and grade."""
 
     session = fields.Field(column_name=gettext_lazy("人民代表大会会议"))
@@ -55,21 +53,10 @@ class ProjectResource(resources.ModelResource):
         ]  # fmt: skip
         export_order = fields
 
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
-    def get_queryset(self):
-        qs = Project.objects.all()
-        return qs.visible_to(self.user) if self.user else qs
+    audit_name = "livelihood projects"
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("session__term__region", "responsible_unit").order_by("session", "number")
-
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit_event(Audit.EXPORT, user=self.user, register="livelihood projects", rows=len(dataset))
-        return dataset
 
     def dehydrate_session(self, project):
         return str(project.session)

@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, township_lookups, warn_when_bounded
 from apps.core.admin_mixins import NoDeleteMixin, ReadOnlyInline, RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.core.import_admin import RendaImportMixin
+from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.models import CongressSession, Region
 from apps.core.scope import scope_for
 from apps.proposals import admin_views, selectors, services
@@ -257,11 +256,10 @@ class ProposalCountyFilter(CountyFilter):
 
 @admin.register(Proposal)
 class ProposalAdmin(
-    WorkflowButtonsMixin, NoDeleteMixin, RendaImportMixin, BackgroundExportMixin, ExportMixin, RendaModelAdmin
+    WorkflowButtonsMixin, NoDeleteMixin, RendaImportMixin, BackgroundExportMixin, RendaExportMixin, RendaModelAdmin
 ):
     import_resource_class = ProposalImportResource
     import_form_class = ProposalImportForm
-    renda_export = False  # the list and the handling report still go out through ExportMixin
     resource_classes = [ProposalResource, ReplyReportResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/proposals/proposal/change_list.html"

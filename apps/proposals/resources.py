@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from apps.core import imports
-from apps.core.exports import ChoicesWidget
+from apps.core.exports import AuditedExport, ChoicesWidget
 from apps.core.imports import CellError
 from apps.core.models import CongressSession
-from apps.core.sheets import AuditedExport
 from apps.proposals import services
 from apps.proposals.models import Assignment, ContactRecord, CoSigner, Proposal, Rating
 from apps.representatives.models import Representative

@@ -14,13 +14,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages, checkin
 from apps.core.admin_mixins import RendaModelAdmin, WorkflowButtonsMixin
 from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
-from apps.core.import_admin import RendaImportMixin
+from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.models import User
 from apps.core.selectors import users_visible_to
 from apps.training import admin_views, services
@@ -145,9 +144,8 @@ class InstructorAdmin(ReferenceImportMixin, RendaModelAdmin):
 
 
 @admin.register(Lecture)
-class LectureAdmin(WorkflowButtonsMixin, RendaImportMixin, ExportMixin, RendaModelAdmin):
+class LectureAdmin(WorkflowButtonsMixin, RendaImportMixin, RendaExportMixin, RendaModelAdmin):
     import_resource_class = LectureImportResource
-    renda_export = False  # lectures and attendance still go out through ExportMixin
     form = LectureForm
     resource_classes = [LectureResource, AttendanceResource]
     formats = SPREADSHEET_FORMATS
@@ -241,12 +239,11 @@ class LectureAdmin(WorkflowButtonsMixin, RendaImportMixin, ExportMixin, RendaMod
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(RendaImportMixin, ExportMixin, RendaModelAdmin):
+class AttendanceAdmin(RendaImportMixin, RendaExportMixin, RendaModelAdmin):
     """A read-only register: attendance is marked on a lecture's page or imported."""
 
     resource_classes = [AttendanceResource]
     import_resource_class = AttendanceImportResource
-    renda_export = False
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/training/attendance/change_list.html"
     list_display = ["lecture_date", "lecture", "representative", "township", "status", "marked_by", "marked_at"]

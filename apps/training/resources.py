@@ -16,11 +16,10 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from apps.core import imports
-from apps.core.exports import ChoicesWidget
+from apps.core.exports import AuditedExport, ChoicesWidget
 from apps.core.imports import CellError
 from apps.core.resources import ReferenceResource, YesNoWidget
 from apps.core.scope import scope_for
-from apps.core.sheets import AuditedExport
 from apps.representatives.models import Representative
 from apps.training import services
 from apps.training.models import Attendance, Instructor, Lecture, LectureHall

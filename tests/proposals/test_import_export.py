@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -339,3 +340,22 @@ def test_the_export_costs_the_same_queries_however_many_proposals(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = _export(client, 0)
     assert response.content.decode("utf-8-sig").count("县教育局（主办）") == 6
+
+
+def test_the_export_is_in_chinese_named_for_its_content_and_audited_once(login, committee_staff, handled):
+    client = login(committee_staff)
+    page = client.get(reverse(EXPORT)).content.decode()
+    assert "导出内容" in page and "建议清单" in page and "答复情况表" in page and "文件格式" in page
+    assert "Select all" not in page and "Tablib" not in page and "Submit" not in page
+    AuditEvent.objects.all().delete()
+
+    response = _export(client, 1, fmt=0)
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    assert unquote(response["Content-Disposition"]).endswith(f"答复情况表-城步苗族自治县-{today}.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert (sheet.title, sheet.freeze_panes) == ("答复情况表", "A2")
+    assert next(sheet.iter_rows(values_only=True))[:2] == ("建议编号", "建议标题")
+    assert sheet.column_dimensions["B"].width > 8
+    assert list(AuditEvent.objects.values_list("kind", "detail__register", "detail__rows")) == [
+        (Audit.EXPORT, "proposal replies", 1)
+    ]
