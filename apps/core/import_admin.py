@@ -269,7 +269,7 @@ def export_stem(request, title: str) -> str:
     return "-".join(filter(None, [title, scope_name(request.user), f"{timezone.localdate():%Y-%m-%d}"]))
 
 
-class ExportChoiceForm(ExportForm):
+class ExportChoiceForm(TextHygieneMixin, ExportForm):
     """import-export's export form in Chinese: which sheet (when the list offers several) and
     Excel or csv; every column is exported, so there are no column boxes to tick."""
 
