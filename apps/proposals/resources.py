@@ -389,7 +389,8 @@ class ProposalImportResource(imports.ServiceResource):
         second.update(lead=reps[1].name)
         return [first, second]
 
-    def create_row(self, *, lead, cosigners, lead_credential="", **values):
+    def create_row(self, *, lead, cosigners, **values):
+        values.pop("lead_credential", None)  # read by the lead's column already
         values = {key: value for key, value in values.items() if value not in ("", None)}
         proposal = services.proposal_create(
             session=self.session, by=self.user, lead=lead, cosigners=cosigners, **values
