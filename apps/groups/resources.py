@@ -160,8 +160,8 @@ def _text(header):
 
 class ActivityImportResource(imports.ServiceResource):
     """Activities from a sheet, each recorded through `activity_record` (confirmed, as staff enter
-    them), all or none. An import only creates activities: the same file imported twice records
-    each activity twice."""
+    them), all or none. An import only creates activities: a row naming an activity already
+    recorded (same group or region, date and title) is skipped as unchanged."""
 
     sheet_title = gettext_lazy("代表活动")
     required = ("kind", "title", "date")
@@ -169,7 +169,7 @@ class ActivityImportResource(imports.ServiceResource):
         gettext_lazy("每行一项活动，导入后即为已确认的活动。"),
         gettext_lazy("属于活动小组的活动填写小组名称（同名小组再填所属区域）；不属于小组的活动填写所属区域。"),
         gettext_lazy("参加代表为该区域的在任代表，多人之间用顿号“、”隔开。"),
-        gettext_lazy("同一文件导入两次会重复登记活动，请勿重复导入。"),
+        gettext_lazy("已有同一小组（或区域）、同一日期、同一名称的活动时，该行跳过：同一文件导入两次不会重复。"),
     ]
     examples = [
         {"group": "农业农村组", "kind": "微宣讲", "title": "党的二十大精神微宣讲", "date": "2022-11-08",
@@ -283,6 +283,10 @@ class ActivityImportResource(imports.ServiceResource):
     def denied(self, values: dict) -> str:
         region = values["group"].region if values.get("group") else values.get("region")
         return _("您无权为“%(region)s”录入活动。") % {"region": region}
+
+    def unchanged(self, values: dict) -> bool:
+        where = {"group": values["group"]} if values["group"] else {"group": None, "region": values["region"]}
+        return Activity.objects.filter(date=values["date"], title=values["title"], **where).exists()
 
     def create_row(self, **values):
         return services.activity_record(by=self.user, **values)

@@ -137,7 +137,8 @@ class DueWidget(imports.DateWidget):
 
 class CandidateImportResource(imports.ServiceResource):
     """A session's candidate projects, each shortlisted through project_shortlist, all or none.
-    An import only creates candidates: the same file imported twice lists each project twice."""
+    An import only creates candidates: a row naming a project the session already has (same
+    title) is skipped as unchanged."""
 
     sheet_title = gettext_lazy("候选项目")
     required = ("title", "description", "responsible_unit", "investment", "completion_due")
@@ -145,7 +146,7 @@ class CandidateImportResource(imports.ServiceResource):
                       "完成时间": "计划完成时间"}  # fmt: skip
     notes = [
         gettext_lazy("每行一个候选项目，按行的顺序编号；责任单位填单位全称或简称。"),
-        gettext_lazy("同一文件导入两次会产生两份候选项目，请勿重复导入。"),
+        gettext_lazy("本次会议已有同名候选项目时，该行跳过：同一文件导入两次不会重复。"),
     ]
     examples = [
         {"title": "白云村饮水安全巩固提升工程", "description": "新建蓄水池 1 座，改造供水管网 6 公里。",
@@ -185,6 +186,9 @@ class CandidateImportResource(imports.ServiceResource):
             errors["responsible_unit"] = [
                 _("没有名为“%(name)s”的单位。") % {"name": name} + imports.suggestion(name, self.units)
             ]
+
+    def unchanged(self, values: dict) -> bool:
+        return Project.objects.filter(session=self.session, title=values["title"]).exists()
 
     def create_row(self, **values):
         return services.project_shortlist(session=self.session, ideas=[], by=self.user, **values)

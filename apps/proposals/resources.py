@@ -329,8 +329,8 @@ def _choice(header, choices):
 class ProposalImportResource(imports.ServiceResource):
     """A session's paper proposals: each row created and submitted through the services (with
     the co-signers' paper signatures recorded when the clerk says they signed), all or none.
-    An import only creates proposals: a file imported twice gives each proposal twice, so the
-    preview's count of new rows is the number of proposals the session gets."""
+    An import only creates proposals: a row whose lead already has a proposal of that title in
+    the session is skipped as unchanged, so a file imported twice adds nothing the second time."""
 
     sheet_title = gettext_lazy("代表建议")
     required = ("title", "content", "category", "lead")
@@ -340,7 +340,7 @@ class ProposalImportResource(imports.ServiceResource):
     notes = [
         gettext_lazy("每行一件建议，导入后即为已提交，按行的顺序编号。"),
         gettext_lazy("领衔代表和附议代表须为所选会议届次的在任代表；同名时写成“杨秀英（18001）”。"),
-        gettext_lazy("同一文件导入两次会产生两份建议，请勿重复导入。"),
+        gettext_lazy("本次会议已有同一领衔代表、同一标题的建议时，该行跳过：同一文件导入两次不会重复。"),
     ]
     examples = [
         {"title": "关于修缮儒林镇中心小学校舍的建议", "content": "校舍年久失修，存在安全隐患。",
@@ -388,6 +388,9 @@ class ProposalImportResource(imports.ServiceResource):
         first.update(lead=reps[0].name, cosigners=reps[1].name)
         second.update(lead=reps[1].name)
         return [first, second]
+
+    def unchanged(self, values: dict) -> bool:
+        return Proposal.objects.filter(session=self.session, lead=values["lead"], title=values["title"]).exists()
 
     def create_row(self, *, lead, cosigners, **values):
         values.pop("lead_credential", None)  # read by the lead's column already

@@ -176,14 +176,15 @@ def _text(header):
 
 class LectureImportResource(imports.ServiceResource):
     """Lectures of the halls the user runs, each created (planned or held) through lecture_save,
-    all or none. An import only creates lectures."""
+    all or none. An import only creates lectures: a row naming a lecture already recorded (same
+    hall, date and topic) is skipped as unchanged."""
 
     sheet_title = gettext_lazy("授课")
     required = ("hall", "date", "instructor", "topic")
     header_aliases = {"教员": "主讲教员", "主讲": "主讲教员", "授课题目": "题目"}
     notes = [
         gettext_lazy("每行一次授课；讲堂须在您的管辖范围内，主讲教员为该讲堂或县级讲堂的在任教员。"),
-        gettext_lazy("专题不填为“代表履职”，状态不填为“计划”。同一文件导入两次会重复登记授课。"),
+        gettext_lazy("专题不填为“代表履职”，状态不填为“计划”。同一讲堂同一日期同一题目已有授课时，该行跳过。"),
     ]
     examples = [
         {"hall": "儒林镇人大讲堂", "date": "2022-03-15", "starts_at": "09:00", "instructor": "张德明",
@@ -263,6 +264,9 @@ class LectureImportResource(imports.ServiceResource):
             _("%(hall)s没有名为“%(name)s”的在任教员。") % {"hall": hall.name, "name": name},
             _("名为“%(name)s”的教员不止一位，请联系管理员。") % {"name": name},
         )
+
+    def unchanged(self, values: dict) -> bool:
+        return Lecture.objects.filter(hall=values["hall"], date=values["date"], topic=values["topic"]).exists()
 
     def create_row(self, **values):
         return services.lecture_save(lecture=Lecture(**values), by=self.user)

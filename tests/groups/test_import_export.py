@@ -95,6 +95,8 @@ def test_the_template_imports_as_it_is(login, committee_staff, county_group, rep
     assert preview.context["report"].problems == [] and preview.context["report"].new == 2
     _confirm(client, preview)
     assert Activity.objects.count() == 2
+    again = _import(client, SimpleUploadedFile("template.xlsx", template.content))
+    assert (again.context["report"].new, again.context["report"].unchanged) == (0, 2)  # nothing recorded twice
 
 
 def test_township_staff_cannot_import_for_the_countys_groups(login, staff_a, county_group):

@@ -91,6 +91,8 @@ def test_the_template_downloads_with_its_headers_and_imports_as_it_is(login, com
     assert preview.context["report"].problems == []
     confirm(client, preview)
     assert Project.objects.count() == 2
+    again = upload(client, session, SimpleUploadedFile("template.xlsx", response.content))
+    assert (again.context["report"].new, again.context["report"].unchanged) == (0, 2)  # nothing listed twice
 
 
 @pytest.mark.parametrize(("persona", "expected"), [("committee", 200), ("staff_a", 403)])

@@ -16,7 +16,7 @@ from apps.core.audit import Kind as Audit
 from apps.core.models import AuditEvent
 from apps.notifications.models import Notification
 from apps.proposals import services
-from apps.proposals.models import CoSigner, Proposal, Status
+from apps.proposals.models import CoSigner, Proposal, ProposalEvent, Status
 from apps.proposals.resources import ProposalResource, ReplyReportResource
 from tests.factories import RepresentativeFactory
 
@@ -130,10 +130,21 @@ def test_a_confirmation_token_works_once(login, committee_staff, session, rep_a_
     assert Proposal.objects.count() == 3
 
 
-def test_an_import_only_creates_so_the_page_warns_against_importing_twice(login, committee_staff, session):
-    response = login(committee_staff).get(reverse(TEMPLATE))
-    notes = openpyxl.load_workbook(io.BytesIO(response.content))["填写说明"]
-    assert any("导入两次" in str(row[0]) for row in notes.iter_rows(values_only=True))
+def test_an_import_only_creates_and_skips_proposals_already_there(
+    login, committee_staff, session, rep_a_numbered, rep_b, cosigner_rep
+):
+    client = login(committee_staff)
+    _confirm(client, _upload(client, session, _xlsx(GOOD)))
+    events = ProposalEvent.objects.count()
+
+    again = _upload(client, session, _xlsx(GOOD))
+    report = again.context["report"]
+    assert (report.new, report.changed, report.unchanged, report.problems) == (0, 0, 3, [])
+    _confirm(client, again)
+    assert Proposal.objects.count() == 3 and ProposalEvent.objects.count() == events
+
+    notes = openpyxl.load_workbook(io.BytesIO(client.get(reverse(TEMPLATE)).content))["填写说明"]
+    assert any("导入两次不会重复" in str(row[0]) for row in notes.iter_rows(values_only=True))
 
 
 def test_cosigners_who_signed_on_paper_are_confirmed(

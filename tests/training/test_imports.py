@@ -192,3 +192,5 @@ def test_the_lecture_template_imports_as_it_is(login, staff_a, today, instructor
     response = _import(client, LECTURES, SimpleUploadedFile("template.xlsx", template.content))
     assert response.status_code == 302
     assert Lecture.objects.count() == 2
+    again = client.post(LECTURES, {"import_file": SimpleUploadedFile("template.xlsx", template.content)})
+    assert (again.context["report"].new, again.context["report"].unchanged) == (0, 2)  # nothing recorded twice
