@@ -267,6 +267,7 @@ _.occupation  # unused variable (apps/representatives/resources.py:82)
 _.term_number  # unused variable (apps/representatives/resources.py:85)
 _.import_file  # unused variable (apps/training/admin_forms.py:81)
 _.excused  # unused variable (apps/training/resources.py:56)
+_.lead_credential  # apps/proposals/resources.py ProposalImportResource column
 
 # Fields set on a record before `save()`/`update_fields` or a bulk write: the ORM writes them, nothing
 # in Python reads them back.
@@ -405,6 +406,10 @@ _.adding  # unused attribute (apps/proposals/admin.py:431)
 _.empty_label  # unused attribute (apps/proposals/forms.py:234)
 _.get_or_init_instance  # unused method (apps/representatives/resources.py:277)
 _.adding  # unused attribute (apps/training/admin.py:395)
+_.export_form_class  # import-export's ExportMixin reads it (apps/core/import_admin.py RendaExportMixin)
+_.export_template_name  # import-export's ExportMixin
+_._do_file_export  # import-export's ExportMixin calls it to build the file
+_.save_m2m  # Django's admin calls it on the form after save (apps/core/imports.py)
 
 # Parameters an overridden signature must accept although this override ignores them.
 _.version  # unused variable (apps/core/cache.py:26)

@@ -7,7 +7,6 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_calendar, admin_operations, admin_setup, services  # noqa: F401  (register their pages)
 from apps.core.admin_filters import BoundedCountPaginator, warn_when_bounded
@@ -15,6 +14,7 @@ from apps.core.admin_mixins import InvalidFilterMixin, RendaModelAdmin, ScopedAd
 from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SafeXLSX
+from apps.core.import_admin import RendaExportMixin
 from apps.core.models import AuditEvent, CongressSession, CongressTerm, CountySettings, HandlingUnit, Region, User
 from apps.core.resources import (
     AuditEventResource,
@@ -210,7 +210,7 @@ class ActorFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(BackgroundExportMixin, ExportMixin, InvalidFilterMixin, admin.ModelAdmin):
+class AuditEventAdmin(BackgroundExportMixin, RendaExportMixin, InvalidFilterMixin, admin.ModelAdmin):
     """The audit log: read and exported by the security auditor (and superusers); nobody, not even
     a superuser, adds, changes or deletes a row here (the retention purge is the only delete)."""
 

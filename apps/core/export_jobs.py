@@ -28,11 +28,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
+from apps.core import workbooks
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.exports import neutralise_formula
-from apps.core.jobs import job_claim, job_files_expire, job_retry, jobs_requeue
+from apps.core.import_admin import export_stem, sheet_title_of
+from apps.core.jobs import job_claim, job_retry, jobs_requeue
 from apps.core.models import ExportJob, User
 from apps.core.scope import scope_for
 
@@ -67,13 +70,14 @@ class ExportError(ValidationError):
 def export_request(*, model_label: str, query: str, by: User) -> ExportJob:
     """Queue an export of the `model_label` changelist as `by` sees it with `query` applied."""
     model_admin = _model_admin(model_label)
-    if not model_admin.has_export_permission(_request(by, query)):
+    request = _request(by, query)
+    if not model_admin.has_export_permission(request):
         raise ExportError(_("您没有导出该数据的权限。"))
     job = ExportJob(
         requested_by=by,
         model_label=model_label,
-        title=_("%(register)s（%(day)s 导出）")
-        % {"register": model_admin.opts.verbose_name_plural, "day": timezone.localdate().isoformat()},
+        # The file's name when downloaded: <dataset>-<scope>-<date>, as the in-request export.
+        title=export_stem(request, sheet_title_of(model_admin.get_export_resource_classes(request)[0])),
         query=query.lstrip("?"),
         region_path=_scope_path(by),
         language=translation.get_language() or settings.LANGUAGE_CODE,
@@ -127,10 +131,6 @@ def export_retry(*, job: ExportJob) -> bool:
     return job_retry(job=job, enqueue=_enqueue)
 
 
-def export_files_expire(*, older_than: timedelta) -> int:
-    return job_files_expire(ExportJob, export_dir(), older_than=older_than)
-
-
 # --- writing -----------------------------------------------------------------------------------
 
 
@@ -161,13 +161,14 @@ def _write(job: ExportJob, partial: Path) -> str:
         raise PermissionDenied(_("申请人已无导出该数据的权限。"))
     resource = model_admin.get_export_resource_classes(request)[0](**model_admin.get_export_resource_kwargs(request))
     queryset = resource.filter_export(model_admin.get_export_queryset(request))
+    title = sheet_title_of(type(resource))
     job.rows_total = queryset.count()
     ExportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
     export_dir().mkdir(parents=True, exist_ok=True)
     objects = queryset.iterator(chunk_size=CHUNK_SIZE)  # a server-side cursor: one chunk in memory
     try:
         rows = _counted(job, (resource.export_resource(obj) for obj in objects))
-        write_workbook(partial, resource.get_export_headers(), rows, title=str(model_admin.opts.verbose_name_plural))
+        write_workbook(partial, resource.get_export_headers(), rows, title=title)
     finally:
         objects.close()  # now, inside its transaction, even when a traceback keeps the frames alive
     name = f"export-{job.pk}-{secrets.token_hex(8)}.xlsx"
@@ -179,6 +180,11 @@ def write_workbook(target: Path, headers: list[str], rows: Iterable[list], *, ti
     """A formula-safe xlsx written row by row: memory stays flat however many rows come."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31] or "Sheet1")
+    # As the in-request export: the header row frozen, columns as wide as their headers need
+    # (the rows stream to disk and are not measured).
+    sheet.freeze_panes = "A2"
+    for i, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = max(workbooks.column_width([header]), 12)
     try:
         sheet.append([safe_cell(h) for h in headers])
         for row in rows:

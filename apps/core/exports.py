@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.widgets import Widget
 
+from apps.core.audit import Kind as Audit
+from apps.core.audit import audit_event
 from apps.core.text import clean_cell, without_bidi
 
 # A cell beginning with one of these runs as a formula when the file is opened in a
@@ -74,3 +76,34 @@ class ChoicesWidget(Widget):
 
     def render(self, value, obj=None, **kwargs):
         return str(dict(self.choices).get(value, value or ""))
+
+
+class AuditedExport:
+    """The base of every export resource: the rows the user may see, Chinese headers whatever
+    the page's language, a `sheet_title` naming the sheet and the file, and every export logged
+    with who took how many rows (`audit_detail` adds to the entry). The admin side is
+    `apps.core.import_admin.RendaExportMixin`; cells leave formula-safe through its formats."""
+
+    audit_name = ""
+    sheet_title = ""
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        with translation.override("zh-hans"):
+            self.sheet_title = str(self.sheet_title or self._meta.name or self._meta.model._meta.verbose_name_plural)
+            for f in self.fields.values():
+                f.column_name = str(f.column_name)
+
+    def get_queryset(self):
+        qs = self._meta.model.objects.all()
+        return qs.visible_to(self.user) if self.user else qs
+
+    def audit_detail(self) -> dict:
+        return {}
+
+    def export(self, queryset=None, **kwargs):
+        dataset = super().export(queryset, **kwargs)
+        detail = {"register": self.audit_name, "rows": len(dataset), **self.audit_detail()}
+        audit_event(Audit.EXPORT, user=self.user, **detail)
+        return dataset

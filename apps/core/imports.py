@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import openpyxl
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -100,29 +100,6 @@ def clean_phone(value, *, mobile_only=False) -> str:
     return phone
 
 
-# --- identity card numbers ---------------------------------------------------------------------
-
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-
-
-def clean_id_number(value) -> str:
-    """An 18-character resident identity card number (GB 11643): its birth date real and its
-    last character the ISO 7064 MOD 11-2 check of the first 17."""
-    text = unicodedata.normalize("NFKC", cell_text(value)).upper()
-    if not text:
-        return ""
-    if not re.fullmatch(r"\d{17}[\dX]", text):
-        raise CellError(_("请填写 18 位公民身份号码（最后一位可以是 X）。"))
-    try:
-        date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-    except ValueError:
-        raise CellError(_("身份号码中的出生日期不存在，请核对。")) from None
-    if ID_CHECK[sum(int(d) * w for d, w in zip(text[:17], ID_WEIGHTS, strict=True)) % 11] != text[17]:
-        raise CellError(_("身份号码的校验位不对，请逐位核对。"))
-    return text
-
-
 # --- names -------------------------------------------------------------------------------------
 
 # The middle dot of minority and transliterated names as input methods type it.
@@ -186,13 +163,6 @@ class PhoneWidget(TextWidget):
 
     def clean(self, value, row=None, **kwargs):
         return clean_phone(value, mobile_only=self.mobile_only)
-
-
-class IdNumberWidget(TextWidget):
-    hint = gettext_lazy("18 位公民身份号码，最后一位可以是 X")
-
-    def clean(self, value, row=None, **kwargs):
-        return clean_id_number(value)
 
 
 class DateWidget(widgets.Widget):
@@ -353,13 +323,16 @@ def _rows_of(content: bytes, name: str):
     yield from csv.reader(io.StringIO(text))
 
 
-def read_upload(content: bytes, name: str, headers: list[str], required: list[str]) -> tuple[tablib.Dataset, list]:
+def read_upload(
+    content: bytes, name: str, headers: list[str], required: list[str], aliases: dict[str, str] | None = None
+) -> tuple[tablib.Dataset, list]:
     """The data rows of the first sheet under the resource's headers, blank rows dropped, with
     each row's line number in the spreadsheet. Unknown columns are ignored; a header may carry
-    the template's trailing * or spaces."""
+    the template's trailing * or spaces, or be one of the older names in `aliases`."""
     rows = _rows_of(content, name)
     first = next(rows, None) or ()
     found = [str(h or "").strip().rstrip("*＊").strip() for h in first]
+    found = [(aliases or {}).get(h, h) for h in found]
     index = {h: i for i, h in enumerate(found) if h in headers}
     missing = [h for h in required if h not in index]
     if missing:
@@ -449,6 +422,8 @@ class RendaResource(TextHygieneImport, resources.ModelResource):
     check_constraints = True
     # A model error that only follows from another column's error: {"term": "township"}.
     consequences: dict[str, str] = {}
+    # Older header names files still use: {"代表证号": "领衔代表证号"}.
+    header_aliases: dict[str, str] = {}
 
     class Meta:
         skip_unchanged = True
@@ -475,7 +450,8 @@ class RendaResource(TextHygieneImport, resources.ModelResource):
 
     def read(self, content: bytes, name: str) -> tablib.Dataset:
         required = [self.fields[n].column_name for n in self.required]
-        dataset, self.lines = read_upload(content, name, [f.column_name for f in self.get_import_fields()], required)
+        headers = [f.column_name for f in self.get_import_fields()]
+        dataset, self.lines = read_upload(content, name, headers, required, self.header_aliases)
         return dataset
 
     def line(self, number: int) -> int:
@@ -646,6 +622,16 @@ class RendaResource(TextHygieneImport, resources.ModelResource):
     def export_workbook(self, queryset) -> bytes:
         return workbooks.export_workbook(self, queryset)
 
+    def done_message(self, report) -> str:
+        """What the confirmation says was done."""
+        return _("导入完成：新增 %(new)s 行，修改 %(changed)s 行，%(unchanged)s 行未变。") % {
+            "new": report.new, "changed": report.changed, "unchanged": report.unchanged,
+        }  # fmt: skip
+
+    def done_query(self) -> str:
+        """The change list's filter the confirmation leads to (e.g. "session=3")."""
+        return ""
+
     def example_rows(self) -> list[dict]:
         """The template's two example rows, by field name (may use the user's own records)."""
         return self.examples
@@ -659,3 +645,85 @@ class RendaResource(TextHygieneImport, resources.ModelResource):
         for i, row in enumerate(list(dataset)):
             dataset[i] = tuple(neutralise_formula(cell) for cell in row)
         return dataset
+
+
+# --- imports whose rows are created through a service ------------------------------------------
+
+
+class ServiceResource(RendaResource):
+    """An import that only creates: each row's cells are read by the widgets into the keyword
+    arguments of the app's service (`create_row`), which checks and saves the row as a form
+    would. The service's refusal, or a PermissionDenied (`denied_message`), shows under its
+    column; every row runs in a savepoint, so a refused row leaves nothing behind for the rows
+    below. The preview runs the services for real and rolls everything back."""
+
+    preview_saves = True
+    denied_message = gettext_lazy("您无权导入这一行。")
+
+    class Meta:
+        clean_model_instances = False  # the service validates, with the messages of the admin form
+        skip_unchanged = False
+
+    def get_or_init_instance(self, instance_loader, row):
+        return self._meta.model(), True
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._updates = False
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if self._updates and row_result.import_type == RowResult.IMPORT_TYPE_NEW:
+            row_result.import_type = RowResult.IMPORT_TYPE_UPDATE  # the service corrected a record
+        return row_result
+
+    def import_instance(self, instance, row, **kwargs):
+        """The row's values by field name, kept on the instance for `save_instance`; every cell
+        that cannot be read, and every required one left blank, reported together."""
+        values, errors = {}, {}
+        for name, f in self.fields.items():
+            try:
+                values[name] = f.widget.clean(row.get(f.column_name), row=row)
+            except ValueError as error:
+                errors[name] = [str(error)]
+                continue
+            if name in self.required and values[name] in (None, "", []):
+                errors[name] = [_("此项必须填写。")]
+        self.resolve(values, errors)
+        instance.row_values = values
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self._updates = self.updates(instance.row_values)
+        try:
+            with transaction.atomic():
+                saved = self.create_row(**instance.row_values)
+        except PermissionDenied:
+            raise ValidationError(self.denied(instance.row_values)) from None
+        instance.pk = saved.pk
+        self.saved(saved)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not import_validation_errors and self.unchanged(instance.row_values)
+
+    def save_m2m(self, instance, row, **kwargs):
+        pass  # the service saved everything
+
+    def unchanged(self, values: dict) -> bool:
+        """True when the row says what is already recorded: skipped, nothing written."""
+        return False
+
+    def updates(self, values: dict) -> bool:
+        """True when the service will correct a record rather than add one (counted as changed)."""
+        return False
+
+    def resolve(self, values: dict, errors: dict) -> None:
+        """Checks across columns (a name looked up in the place another column gives), adding
+        to `errors` by field name; the values read so far are in `values`."""
+
+    def denied(self, values: dict) -> str:
+        return str(self.denied_message)
+
+    def create_row(self, **values):
+        raise NotImplementedError
+
+    def saved(self, obj) -> None:
+        """A hook for what the confirmation reports (e.g. the numbers given)."""

@@ -17,7 +17,7 @@ from import_export import fields, resources
 from import_export.widgets import BooleanWidget, IntegerWidget, ManyToManyWidget
 
 from apps.core import imports, services
-from apps.core.audit import audit_event
+from apps.core.exports import AuditedExport
 from apps.core.models import AuditEvent, CongressSession, CongressTerm, HandlingUnit, Region, User
 from apps.core.scope import scope_for
 from apps.core.selectors import audit_events_visible_to, users_visible_to
@@ -328,7 +328,9 @@ class UserResource(ReferenceResource):
 # --- the audit log's export ---------------------------------------------------------------------
 
 
-class AuditEventResource(resources.ModelResource):
+class AuditEventResource(AuditedExport, resources.ModelResource):
+    audit_name = "core.auditevent"
+
     at = fields.Field(attribute="at", column_name=gettext_lazy("时间"))
     kind = fields.Field(attribute="kind", column_name=gettext_lazy("事件类型"))
     actor_username = fields.Field(attribute="actor_username", column_name=gettext_lazy("操作人账号"))
@@ -347,20 +349,11 @@ class AuditEventResource(resources.ModelResource):
         ]  # fmt: skip
         export_order = fields
 
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
     def get_queryset(self):
         return audit_events_visible_to(self.user) if self.user else AuditEvent.objects.all()
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("target_type")
-
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit_event(AuditEvent.Kind.EXPORT, user=self.user, register="core.auditevent", rows=len(dataset))
-        return dataset
 
     def dehydrate_at(self, event):
         return timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S")

@@ -17,7 +17,7 @@ TEMPLATE_ROWS = 1000  # rows the data-validation lists cover
 MAX_WIDTH = 50
 
 
-def _width(values) -> int:
+def column_width(values) -> int:
     """Columns wide enough for their text: a Chinese character takes two widths."""
     longest = max((sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(v or "")) for v in values), default=8)
     return min(max(longest + 2, 8), MAX_WIDTH)
@@ -33,13 +33,20 @@ def _sheet(book_sheet, title: str, headers: list[str], rows: list[list]) -> None
     book_sheet.freeze_panes = "A2"
     for i, header in enumerate(headers, start=1):
         sample = [header, *(row[i - 1] for row in rows[:200])]
-        book_sheet.column_dimensions[get_column_letter(i)].width = _width(sample)
+        book_sheet.column_dimensions[get_column_letter(i)].width = column_width(sample)
 
 
 def _save(book) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def dataset_workbook(dataset) -> bytes:
+    """An export's rows as an xlsx: one sheet named for its content, formula-safe."""
+    book = Workbook()
+    _sheet(book.active, dataset.title or "", list(dataset.headers or []), [list(r) for r in dataset])
+    return _save(book)
 
 
 def export_workbook(resource, queryset) -> bytes:
@@ -68,9 +75,9 @@ def _hint(resource, name, f) -> str:
 
 
 def template_workbook(resource) -> bytes:
-    readable = resource.get_import_fields()
-    # Columns only the export fills (counts, labels of related records) are not asked for.
-    fields = [(n, f) for n, f in resource.fields.items() if f in readable and not (f.readonly and not f.attribute)]
+    names = {id(f): n for n, f in resource.fields.items()}
+    # In the import's order; columns only the export fills (counts, labels of related records) are not asked for.
+    fields = [(names[id(f)], f) for f in resource.get_import_fields() if not (f.readonly and not f.attribute)]
     headers = [f.column_name + ("*" if name in resource.required else "") for name, f in fields]
     examples = [[example.get(name, "") for name, _f in fields] for example in resource.example_rows()]
     book = Workbook()

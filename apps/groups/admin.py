@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages, checkin
 from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin, ServiceAdminMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.models import User
 from apps.core.uploads import DownloadFileInput
 from apps.groups import admin_views, services
@@ -29,7 +29,7 @@ from apps.groups.models import (
     InspectionSuggestion,
     ProblemSolved,
 )
-from apps.groups.resources import ActivityResource, InspectionResource
+from apps.groups.resources import ActivityImportResource, ActivityResource, InspectionResource
 
 Review = Activity.Review
 
@@ -180,7 +180,8 @@ class ActivityGroupAdmin(ServiceAdminMixin, RendaModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaImportMixin, RendaExportMixin, RendaModelAdmin):
+    import_resource_class = ActivityImportResource
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = SPREADSHEET_FORMATS
@@ -222,14 +223,9 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("import/", wrap(self.import_view), name="groups_activity_import"),
             path("<path:object_id>/checkin-code/", wrap(self.checkin_code_view), name="groups_activity_checkin_code"),
-            path("import/template/", wrap(self.import_template_view), name="groups_activity_import_template"),
             *super().get_urls(),
         ]
-
-    def import_view(self, request):
-        return admin_views.import_view(self, request)
 
     def checkin_code_view(self, request, object_id):
         return checkin.code_page(self, request, unquote(object_id), "activity")
@@ -240,16 +236,6 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, ExportMixin, RendaMod
             return "—"
         url = reverse("admin:groups_activity_checkin_code", args=[activity.pk])
         return format_html('<a href="{}">{}</a>', url, _("出示"))
-
-    def import_template_view(self, request):
-        return admin_views.import_template_view(self, request)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "has_import_permission": request.user.has_perm(admin_views.IMPORT_PERMISSION),
-        }
-        return super().changelist_view(request, extra_context)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
@@ -366,7 +352,7 @@ class SuggestionInline(ScopedInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+class InspectionAdmin(ServiceAdminMixin, RendaExportMixin, RendaModelAdmin):
     resource_classes = [InspectionResource]
     formats = SPREADSHEET_FORMATS
     list_display = ["batch", "kind", "topic", "region", "started_on", "ended_on", "status", "headcount"]

@@ -1,5 +1,5 @@
-"""Forms of the groups back office beside Django's own: the reason of a rejection, the import,
-and the inline rows whose rules the services hold."""
+"""Forms of the groups back office beside Django's own: the reason of a rejection and the inline rows
+whose rules the services hold."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,23 +17,6 @@ class RejectForm(TextHygieneMixin, forms.Form):
         error_messages={"required": _("不通过时请填写理由。")},
         help_text=_("理由会通过站内信告诉填报的代表。"),
     )
-
-
-class ActivityImportForm(TextHygieneMixin, forms.Form):
-    import_file = forms.FileField(
-        label=_("文件"),
-        help_text=_("xlsx 或 csv 文件。"),
-        error_messages={"required": _("请选择要导入的文件。")},
-    )
-    check_only = forms.BooleanField(
-        label=_("只检查，不导入"), required=False, help_text=_("勾选后只列出每行的检查结果，不保存任何活动。")
-    )
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("只能导入 xlsx 或 csv 文件。"))
-        return upload
 
 
 class ActivityAdminForm(TextHygieneMixin, forms.ModelForm):

@@ -2,29 +2,21 @@
 activities in. An import is all or nothing: every bad row is reported and none is kept."""
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
 
-import tablib
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from apps.core import sheets
-from apps.core.audit import Kind as Audit
-from apps.core.audit import audit_event
-from apps.core.exports import ChoicesWidget
+from apps.core import imports
+from apps.core.exports import AuditedExport
+from apps.core.imports import CellError
 from apps.core.models import Region
-from apps.core.sheets import AuditedExport, Column
 from apps.groups import services
 from apps.groups.models import Activity, ActivityGroup, Inspection
 from apps.representatives.choices import Status
 from apps.representatives.models import Representative
 
 NAME_SEPARATORS = re.compile(r"[、,，;；\s]+")
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
 
 def _day(value) -> str:
@@ -146,193 +138,158 @@ class InspectionResource(AuditedExport, resources.ModelResource):
 # --- import of activities ---------------------------------------------------------------------
 
 
-IMPORT_COLUMNS = [
-    Column("group", gettext_lazy("活动小组")),
-    Column("region", gettext_lazy("所属区域")),
-    Column("kind", gettext_lazy("活动类型"), required=True),
-    Column("title", gettext_lazy("活动名称"), required=True),
-    Column("date", gettext_lazy("活动日期"), required=True),
-    Column("place", gettext_lazy("活动地点")),
-    Column("participants", gettext_lazy("参加代表")),
-    Column("summary", gettext_lazy("活动情况")),
-    Column("people_reached", gettext_lazy("覆盖群众（人次）")),
-    Column("wishes_fulfilled", gettext_lazy("实现微心愿（个）")),
-    Column("problems_solved", gettext_lazy("解决问题（件）")),
-]
-COUNT_KEYS = ("people_reached", "wishes_fulfilled", "problems_solved")
+class CountWidget(imports.TextWidget):
+    """A count a clerk types: blank is 0, anything but a whole number from 0 up is refused."""
+
+    hint = gettext_lazy("非负整数，不填为 0")
+
+    def clean(self, value, row=None, **kwargs):
+        text = imports.cell_text(value)
+        if text.endswith(".0"):
+            text = text[:-2]
+        if not text:
+            return 0
+        if not text.isdigit():
+            raise CellError(_("“%(value)s”不是非负整数。") % {"value": text})
+        return int(text)
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+def _text(header):
+    return fields.Field(column_name=header, widget=imports.TextWidget())
 
 
-def read_sheet(upload) -> list[dict[str, str]]:
-    return sheets.read_sheet(upload, IMPORT_COLUMNS, empty=_("文件中没有活动。"), cell=_cell)
-
-
-def template_dataset() -> tablib.Dataset:
-    dataset = tablib.Dataset(headers=[str(c.label) for c in IMPORT_COLUMNS])
-    dataset.title = _("代表活动")
-    dataset.append(
-        [_("农业农村组"), "", _("微宣讲"), _("党的二十大精神微宣讲"), "2022-11-08", _("儒林镇大竹村"),
-         _("杨秀英、刘建国"), _("向村民宣讲党的二十大精神。"), 120, 0, 0]
-    )  # fmt: skip
-    return dataset
-
-
-def parse_date(text: str) -> date:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("“%(value)s”不是有效的日期，请按“2022-05-18”填写。") % {"value": text})
-
-
-@dataclass
-class ImportRow:
-    line: int
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
-
-
-class ActivitySheet:
+class ActivityImportResource(imports.ServiceResource):
     """Activities from a sheet, each recorded through `activity_record` (confirmed, as staff enter
-    them), all in one transaction, kept only when every row is valid and this is not a check."""
+    them), all or none. An import only creates activities: a row naming an activity already
+    recorded (same group or region, date and title) is skipped as unchanged."""
 
-    def __init__(self, *, user):
-        self.user = user
+    sheet_title = gettext_lazy("代表活动")
+    required = ("kind", "title", "date")
+    notes = [
+        gettext_lazy("每行一项活动，导入后即为已确认的活动。"),
+        gettext_lazy("属于活动小组的活动填写小组名称（同名小组再填所属区域）；不属于小组的活动填写所属区域。"),
+        gettext_lazy("参加代表为该区域的在任代表，多人之间用顿号“、”隔开。"),
+        gettext_lazy("已有同一小组（或区域）、同一日期、同一名称的活动时，该行跳过：同一文件导入两次不会重复。"),
+    ]
+    examples = [
+        {"group": "农业农村组", "kind": "微宣讲", "title": "党的二十大精神微宣讲", "date": "2022-11-08",
+         "place": "儒林镇大竹村", "participants": "杨秀英、刘建国", "summary": "向村民宣讲党的二十大精神。",
+         "people_reached": 120, "wishes_fulfilled": 0, "problems_solved": 0},
+        {"region": "儒林镇", "kind": "走访选民", "title": "走访选民", "date": "2022/10/1", "participants": "杨秀英",
+         "people_reached": 30},
+    ]  # fmt: skip
+
+    group = _text(gettext_lazy("活动小组"))
+    region = _text(gettext_lazy("所属区域"))
+    kind = fields.Field(column_name=gettext_lazy("活动类型"), widget=imports.ChoiceWidget(Activity.Kind.choices))
+    title = _text(gettext_lazy("活动名称"))
+    date = fields.Field(column_name=gettext_lazy("活动日期"), widget=imports.DateWidget())
+    place = _text(gettext_lazy("活动地点"))
+    participants = _text(gettext_lazy("参加代表"))
+    summary = _text(gettext_lazy("活动情况"))
+    people_reached = fields.Field(column_name=gettext_lazy("覆盖群众（人次）"), widget=CountWidget())
+    wishes_fulfilled = fields.Field(column_name=gettext_lazy("实现微心愿（个）"), widget=CountWidget())
+    problems_solved = fields.Field(column_name=gettext_lazy("解决问题（件）"), widget=CountWidget())
+
+    class Meta:
+        model = Activity
+        fields = [
+            "group", "region", "kind", "title", "date", "place", "participants", "summary", "people_reached",
+            "wishes_fulfilled", "problems_solved",
+        ]  # fmt: skip
+        import_order = export_order = fields
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
         self.groups: dict[str, list[ActivityGroup]] = {}
-        for group in ActivityGroup.objects.visible_to(user).select_related("region"):
-            self.groups.setdefault(group.name, []).append(group)
-        self.regions = {r.name: r for r in Region.objects.visible_to(user).exclude(level=Region.Level.VILLAGE)}
-        self.kind = ChoicesWidget(Activity.Kind.choices)
+        self.regions: dict[str, Region] = {}
+        if user is not None:
+            for group in ActivityGroup.objects.visible_to(user).select_related("region"):
+                self.groups.setdefault(group.name, []).append(group)
+            regions = Region.objects.visible_to(user).exclude(level=Region.Level.VILLAGE)
+            self.regions = {r.name: r for r in regions}
         self._people: dict[int, dict[str, list[Representative]]] = {}
 
-    def run(self, rows: list[dict[str, str]], *, commit: bool) -> list[ImportRow]:
-        with transaction.atomic():
-            results = [self._row(line, values) for line, values in enumerate(rows, start=2)]
-            if not commit or any(r.errors for r in results):
-                transaction.set_rollback(True)
-        if commit and not any(r.errors for r in results):
-            audit_event(Audit.IMPORT, user=self.user, register="activities", rows=len(results))
-        return results
+    def example_rows(self):
+        """The examples in the user's own groups and places, so the template imports as it is."""
+        group = next((g[0] for g in self.groups.values() if len(g) == 1), None)
+        place = next(iter(self.regions.values()), None)
+        people = [rep.name for rep in self._serving_in(group.region)[:2]] if group else []
+        if group is None or place is None or not people:
+            return self.examples
+        first, second = (dict(row) for row in self.examples)
+        first.update(group=group.name, participants="、".join(people))
+        second.update(region=group.region.name, participants=people[0])
+        return [first, second]
 
-    def _row(self, line: int, values: dict[str, str]) -> ImportRow:
-        result = ImportRow(line=line, values=values)
-        kwargs = self._parse(values, result.errors)
-        if result.errors:
-            return result
-        try:
-            with transaction.atomic():
-                services.activity_record(by=self.user, **kwargs)
-        except ValidationError as error:
-            result.errors += _messages(error)
-        except PermissionDenied:
-            result.errors.append(_("您无权为“%(region)s”录入活动。") % {"region": self._region_of(kwargs)})
-        return result
-
-    def _region_of(self, kwargs) -> Region:
-        return kwargs["group"].region if kwargs.get("group") else kwargs["region"]
-
-    def _parse(self, values: dict[str, str], errors: list[str]) -> dict:
-        for column in IMPORT_COLUMNS:
-            if column.required and not values.get(column.key):
-                errors.append(_("%(column)s不能为空。") % {"column": column.label})
-        kwargs = {
-            "title": values.get("title", ""),
-            "place": values.get("place", ""),
-            "summary": values.get("summary", ""),
-        }
-        kwargs["kind"] = self._try(errors, "kind", lambda: self.kind.clean(values.get("kind")))
-        if values.get("date"):
-            kwargs["date"] = self._try(errors, "date", lambda: parse_date(values["date"]))
-        for key in COUNT_KEYS:
-            kwargs[key] = self._try(errors, key, lambda key=key: _count(values.get(key, "")))
+    def resolve(self, values: dict, errors: dict) -> None:
         group, region = self._where(values, errors)
-        kwargs["group"], kwargs["region"] = group, region
+        values["group"], values["region"] = group, region
         area = group.region if group else region
-        names = [n for n in NAME_SEPARATORS.split(values.get("participants", "")) if n]
-        if area is not None:
-            kwargs["participants"] = [
-                p for n in names if (p := self._try(errors, "participants", lambda n=n: self._person(n, area)))
-            ]
-        return kwargs
+        names = [n for n in NAME_SEPARATORS.split(values.get("participants") or "") if n]
+        values["participants"] = []
+        if area is None:
+            return
+        problems = []
+        for name in names:
+            try:
+                values["participants"].append(self._person(name, area))
+            except CellError as error:
+                problems.append(str(error))
+        if problems:
+            errors["participants"] = [" ".join(problems)]
 
-    def _where(self, values: dict[str, str], errors: list[str]) -> tuple[ActivityGroup | None, Region | None]:
+    def _where(self, values: dict, errors: dict) -> tuple[ActivityGroup | None, Region | None]:
         region = None
         if name := values.get("region"):
             region = self.regions.get(name)
             if region is None:
-                errors.append(
-                    _("%(column)s：您的管辖范围内没有“%(name)s”。") % {"column": _label("region"), "name": name}
-                )
+                errors["region"] = [_("您的管辖范围内没有“%(name)s”。") % {"name": name}]
                 return None, None
         if not (name := values.get("group")):
             if region is None:
-                errors.append(_("不属于小组的活动请填写所属区域。"))
+                errors["region"] = [_("不属于小组的活动请填写所属区域。")]
             return None, region
         found = [g for g in self.groups.get(name, []) if region is None or g.region_id == region.pk]
         if len(found) != 1:
             message = (
                 _("没有名为“%(name)s”的小组。") if not found else _("名为“%(name)s”的小组不止一个，请填写所属区域。")
             )
-            errors.append(f"{_label('group')}：{message % {'name': name}}")
+            errors["group"] = [message % {"name": name}]
             return None, None
         return found[0], None
+
+    def _serving_in(self, area: Region) -> list[Representative]:
+        reps = Representative.objects.filter(township__path__startswith=area.path, status=Status.SERVING)
+        return list(reps.select_related("township").order_by("pk"))
 
     def _person(self, name: str, area: Region) -> Representative:
         people = self._people.get(area.pk)
         if people is None:
             people = {}
-            reps = Representative.objects.filter(township__path__startswith=area.path, status=Status.SERVING)
-            for rep in reps.select_related("township"):
+            for rep in self._serving_in(area):
                 people.setdefault(rep.name, []).append(rep)
             self._people[area.pk] = people
         found = people.get(name, [])
         if not found:
-            raise ValueError(_("%(region)s没有名为“%(name)s”的在任代表。") % {"region": area.name, "name": name})
+            raise CellError(_("%(region)s没有名为“%(name)s”的在任代表。") % {"region": area.name, "name": name})
         if len(found) > 1:
-            raise ValueError(
+            raise CellError(
                 _("%(region)s有%(n)s位名为“%(name)s”的代表，请在系统中逐条录入。")
                 % {"region": area.name, "n": len(found), "name": name}
             )
         return found[0]
 
-    def _try(self, errors: list[str], key: str, read):
-        try:
-            return read()
-        except ValueError as error:
-            errors.append(f"{_label(key)}：{error}")
-            return None
+    def denied(self, values: dict) -> str:
+        region = values["group"].region if values.get("group") else values.get("region")
+        return _("您无权为“%(region)s”录入活动。") % {"region": region}
 
+    def unchanged(self, values: dict) -> bool:
+        where = {"group": values["group"]} if values["group"] else {"group": None, "region": values["region"]}
+        return Activity.objects.filter(date=values["date"], title=values["title"], **where).exists()
 
-def _count(text: str) -> int:
-    if not text:
-        return 0
-    if not text.isdigit():
-        raise ValueError(_("“%(value)s”不是非负整数。") % {"value": text})
-    return int(text)
+    def create_row(self, **values):
+        return services.activity_record(by=self.user, **values)
 
-
-def _label(key: str) -> str:
-    return next(str(c.label) for c in IMPORT_COLUMNS if c.key == key)
-
-
-def _messages(error: ValidationError) -> list[str]:
-    if not hasattr(error, "error_dict"):
-        return list(error.messages)
-    out = []
-    for name, messages in error.message_dict.items():
-        try:
-            label = str(Activity._meta.get_field(name).verbose_name)
-        except Exception:
-            label = ""
-        out += [f"{label}：{m}" if label else m for m in messages]
-    return out
+    def done_message(self, report) -> str:
+        return _("已导入%(n)s项活动。") % {"n": report.new}

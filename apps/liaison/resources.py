@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from apps.core import imports
-from apps.core.audit import Kind as Audit
-from apps.core.audit import audit_event
+from apps.core.exports import AuditedExport
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import Region
 from apps.core.resources import ReferenceResource, YesNoWidget
@@ -49,7 +48,7 @@ def _day(value) -> str:
     return (timezone.localdate(value) if hasattr(value, "tzinfo") else value).strftime("%Y-%m-%d")
 
 
-class ConcernResource(resources.ModelResource):
+class ConcernResource(AuditedExport, resources.ModelResource):
     """The concern register (群众意见台账): one row per concern, personal data masked by role."""
 
     code = fields.Field(column_name=gettext_lazy("查询码"))
@@ -83,24 +82,19 @@ class ConcernResource(resources.ModelResource):
         ]  # fmt: skip
         export_order = fields
 
+    audit_name = "concerns"
+
     def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
+        super().__init__(user=user, **kwargs)
         self.personal = sees_personal_data(user)
         self.today = timezone.localdate()
-
-    def get_queryset(self):
-        qs = Concern.objects.all()
-        return qs.visible_to(self.user) if self.user else qs
 
     def filter_export(self, queryset, **kwargs):
         # Every column comes from these joins: a fixed number of queries however many rows.
         return queryset.select_related("region__parent", "office", "unit", "representative")
 
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit_event(Audit.EXPORT, user=self.user, register="concerns", rows=len(dataset), personal=self.personal)
-        return dataset
+    def audit_detail(self) -> dict:
+        return {"personal": self.personal}
 
     def dehydrate_code(self, concern):
         return concern.display_code

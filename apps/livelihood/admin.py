@@ -9,7 +9,6 @@ from django.db.models import BooleanField, Value
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_filters import TownshipFilter
@@ -21,10 +20,12 @@ from apps.core.admin_mixins import (
     audit_personal_view,
 )
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.masking import mask_name, mask_phone
 from apps.livelihood import admin_views, services
 from apps.livelihood.admin_forms import (
     BallotAddForm,
+    CandidateImportForm,
     DeclineForm,
     IdeaAddForm,
     IdeaMergeForm,
@@ -33,7 +34,7 @@ from apps.livelihood.admin_forms import (
     sessions_for,
 )
 from apps.livelihood.models import Ballot, BallotItem, Idea, Milestone, PaperBatch, Project, Supervision
-from apps.livelihood.resources import ProjectResource
+from apps.livelihood.resources import CandidateImportResource, ProjectResource
 from apps.livelihood.services.projects import ANYTIME_FIELDS, CANDIDATE_FIELDS
 
 PERSONAL_PERMISSION = "livelihood.view_idea_personal"
@@ -219,10 +220,12 @@ class ProjectBallotInline(ReadOnlyInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+class ProjectAdmin(ServiceAdminMixin, RendaImportMixin, RendaExportMixin, RendaModelAdmin):
     """A candidate is added on its own page (or shortlisted from ideas) and edited here until the
     vote; afterwards only its lead leader changes here, and its implementation on its pages."""
 
+    import_resource_class = CandidateImportResource
+    import_form_class = CandidateImportForm
     resource_classes = [ProjectResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/livelihood/project/change_list.html"
@@ -244,8 +247,6 @@ class ProjectAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
         return [
             path("<path:object_id>/milestone/", wrap(self.milestone_view), name="livelihood_project_milestone"),
             path("<path:object_id>/supervision/", wrap(self.supervision_view), name="livelihood_project_supervision"),
-            path("import/", wrap(self.import_view), name="livelihood_project_import"),
-            path("import/template/", wrap(self.import_template_view), name="livelihood_project_import_template"),
             *super().get_urls(),
         ]
 
@@ -254,16 +255,6 @@ class ProjectAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
 
     def supervision_view(self, request, object_id):
         return admin_views.supervision_view(self, request, unquote(object_id))
-
-    def import_view(self, request):
-        return admin_views.import_view(self, request)
-
-    def import_template_view(self, request):
-        return admin_views.import_template_view(self, request)
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {"has_import_permission": request.user.has_perm(admin_views.IMPORT_PERMISSION)}
-        return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.config import config
+from apps.core.import_admin import ImportUploadForm
 from apps.core.models import CongressSession, HandlingUnit, Region
 from apps.core.text import TextHygieneMixin
 from apps.core.widgets import DateInput
@@ -221,20 +222,15 @@ class RevoteForm(TextHygieneMixin, forms.Form):
 # --- import --------------------------------------------------------------------------------------
 
 
-class CandidateImportForm(TextHygieneMixin, forms.Form):
-    session = forms.ModelChoiceField(label=_("人民代表大会会议"), queryset=CongressSession.objects.none())
-    import_file = forms.FileField(label=_("文件"), help_text=_("xlsx 或 csv 文件，第一行为列名。"))
+class CandidateImportForm(ImportUploadForm):
+    """The candidate import asks which session the file's candidates belong to."""
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    session = forms.ModelChoiceField(label=_("人民代表大会会议"), queryset=CongressSession.objects.none())
+    field_order = ["session", "import_file"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         self.fields["session"].queryset = sessions_for(user)
 
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("只能导入 xlsx 或 csv 文件。"))
-        return upload
-
-
-class ImportConfirmForm(TextHygieneMixin, forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
+    def options(self) -> dict:
+        return {"session": self.cleaned_data["session"].pk}

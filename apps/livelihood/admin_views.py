@@ -5,15 +5,12 @@ Each page reads its input, calls the services and says what happened; a refusal 
 rolls back everything the page was doing and is shown to the person who asked.
 """
 
-import secrets
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,24 +19,18 @@ from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.forms import add_service_errors
 from apps.core.paging import page_of
-from apps.core.sheets import SheetError
 from apps.livelihood import resources, services
 from apps.livelihood.admin_forms import (
-    CandidateImportForm,
-    ImportConfirmForm,
     MilestoneAddForm,
     PaperBatchForm,
     RevoteForm,
     ShortlistForm,
     SupervisionForm,
-    sessions_for,
 )
 from apps.livelihood.models import Ballot, BallotItem, Idea, Project
 from apps.livelihood.selectors import ballot_results, ballot_voters
 
-IMPORT_PERMISSION = "livelihood.import_project"
 EXPORT_PERMISSION = "livelihood.export_project"
-IMPORT_TTL = 3600
 
 
 def _require(request, *perms: str) -> None:
@@ -263,68 +254,3 @@ def voters_view(model_admin, request, object_id):
         original=ballot,
         page_obj=page_obj,
     )
-
-
-# --- import of candidates ------------------------------------------------------------------------
-
-
-def _import_key(request, token: str) -> str:
-    return f"renda:livelihood-import:{request.user.pk}:{token}"
-
-
-def import_view(model_admin, request):
-    """Upload, preview with every row's errors, then confirm: the file's candidates, all or none."""
-    _require(request, IMPORT_PERMISSION)
-    if "token" in request.POST:
-        return _import_confirm(model_admin, request)
-    form = CandidateImportForm(request.POST or None, request.FILES or None, user=request.user)
-    context = {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            context = _import_preview(request, form.cleaned_data)
-        except SheetError as error:
-            form.add_error("import_file", str(error))
-    return _import_page(model_admin, request, form=form, **context)
-
-
-def _import_page(model_admin, request, **context):
-    template = "admin/livelihood/project/import.html"
-    urls = {"import_url": admin_url(Project, "import"), "template_url": admin_url(Project, "import_template")}
-    return page(model_admin, request, template, _("导入候选项目"), columns=resources.IMPORT_COLUMNS, **urls, **context)
-
-
-def _import_preview(request, data: dict) -> dict:
-    rows = resources.read_sheet(data["import_file"])
-    session = data["session"]
-    results = resources.CandidateSheet(session=session, user=request.user).run(rows, commit=False)
-    failed = sum(1 for r in results if r.errors)
-    context = {"results": results, "session": session, "failed": failed}
-    if not failed:
-        token = secrets.token_urlsafe(16)
-        cache.set(_import_key(request, token), {"session": session.pk, "rows": rows}, IMPORT_TTL)
-        context["confirm_form"] = ImportConfirmForm(initial={"token": token})
-    return context
-
-
-def _import_confirm(model_admin, request):
-    form = ImportConfirmForm(request.POST)
-    key = _import_key(request, form.data.get("token", ""))
-    pending = cache.get(key) if form.is_valid() else None
-    # Deleting the key claims it: a second click on "confirm" finds nothing to import.
-    if pending is None or not cache.delete(key):
-        messages.error(request, _("预览已过期或已经导入，请重新上传文件。"))
-        return redirect(admin_url(Project, "import"))
-    session = sessions_for(request.user).get(pk=pending["session"])
-    results = resources.CandidateSheet(session=session, user=request.user).run(pending["rows"], commit=True)
-    failed = sum(1 for r in results if r.errors)
-    if failed:
-        messages.error(request, _("导入未执行，没有任何改动：%(n)s行有错误。") % {"n": failed})
-        upload = CandidateImportForm(user=request.user)
-        return _import_page(model_admin, request, form=upload, results=results, session=session, failed=failed)
-    messages.success(request, _("已导入%(n)s个候选项目。") % {"n": len(results)})
-    return redirect(f"{admin_url(Project, 'changelist')}?session={session.pk}")
-
-
-def import_template_view(model_admin, request):
-    _require(request, IMPORT_PERMISSION)
-    return xlsx_response(workbook(resources.template_dataset()), "livelihood-candidates-template.xlsx")

@@ -8,29 +8,24 @@ it is only a preview.
 """
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import tablib
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from apps.core import sheets
-from apps.core.audit import Kind as Audit
-from apps.core.audit import audit_event
-from apps.core.exports import ChoicesWidget
-from apps.core.models import HandlingUnit
-from apps.core.sheets import Column, error_messages
+from apps.core import imports
+from apps.core.exports import AuditedExport, ChoicesWidget
+from apps.core.imports import CellError
+from apps.core.models import CongressSession, HandlingUnit
 from apps.livelihood import services
 from apps.livelihood.models import Ballot, Project
 from apps.livelihood.selectors import ballot_results
 
 
-class ProjectResource(resources.ModelResource):
+class ProjectResource(AuditedExport, resources.ModelResource):
     """The project list: candidates with their votes, status, progress and grade."""
 
     session = fields.Field(column_name=gettext_lazy("人民代表大会会议"))
@@ -58,21 +53,10 @@ class ProjectResource(resources.ModelResource):
         ]  # fmt: skip
         export_order = fields
 
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
-    def get_queryset(self):
-        qs = Project.objects.all()
-        return qs.visible_to(self.user) if self.user else qs
+    audit_name = "livelihood projects"
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("session__term__region", "responsible_unit").order_by("session", "number")
-
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        audit_event(Audit.EXPORT, user=self.user, register="livelihood projects", rows=len(dataset))
-        return dataset
 
     def dehydrate_session(self, project):
         return str(project.session)
@@ -116,130 +100,101 @@ def _turnout_row(ballot: Ballot, width: int) -> list:
 # --- import of a session's candidates ------------------------------------------------------------
 
 
-IMPORT_COLUMNS = [
-    Column("title", gettext_lazy("项目名称"), required=True),
-    Column("description", gettext_lazy("项目内容"), aliases=("建设内容",), required=True),
-    Column("responsible_unit", gettext_lazy("责任单位"), required=True),
-    Column("investment", gettext_lazy("总投资（万元）"), aliases=("投资（万元）", "总投资"), required=True),
-    Column("completion_due", gettext_lazy("计划完成时间"), aliases=("完成时间",), required=True),
-]
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(底)?$")
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date | int | float) else str(value).strip()
+class InvestmentWidget(imports.TextWidget):
+    """An amount in 万元 as clerks type it (180, 1,200.5, 180万元)."""
 
+    hint = gettext_lazy("数字，单位万元，例如 180")
 
-def read_sheet(upload) -> list[dict]:
-    return sheets.read_sheet(upload, IMPORT_COLUMNS, empty=_("文件中没有候选项目。"), cell=_cell)
-
-
-def template_dataset() -> tablib.Dataset:
-    dataset = tablib.Dataset(headers=[str(c.label) for c in IMPORT_COLUMNS], title=_("候选项目"))
-    dataset.append(
-        [_("白云村饮水安全巩固提升工程"), _("新建蓄水池 1 座，改造供水管网 6 公里。"), _("县水利局"), 180, "2022-12-31"]
-    )
-    return dataset
-
-
-@dataclass
-class ImportRow:
-    line: int
-    title: str = ""
-    unit: str = ""
-    investment: str = ""
-    completion_due: str = ""
-    number: int | None = None
-    errors: list[str] = field(default_factory=list)
-
-
-class CandidateSheet:
-    """A session's candidates from a sheet, each through project_shortlist, all in one
-    transaction, kept only when every row is valid and this is not a preview."""
-
-    def __init__(self, *, session, user):
-        self.session = session
-        self.user = user
-        self.units = {u.name: u for u in HandlingUnit.objects.visible_to(user).filter(is_active=True)}
-        self.units.update({u.short_name: u for u in self.units.values() if u.short_name})
-
-    def run(self, rows: list[dict], *, commit: bool) -> list[ImportRow]:
-        with transaction.atomic():
-            results = [self._row(line, values) for line, values in enumerate(rows, start=2)]
-            if not commit or any(r.errors for r in results):
-                transaction.set_rollback(True)
-        if commit and not any(r.errors for r in results):
-            audit_event(
-                Audit.IMPORT, user=self.user, target=self.session, register="livelihood candidates", rows=len(results)
-            )
-        return results
-
-    def _row(self, line: int, values: dict) -> ImportRow:
-        result = ImportRow(
-            line=line,
-            title=str(values.get("title", "")),
-            unit=str(values.get("responsible_unit", "")),
-            investment=str(values.get("investment", "")),
-            completion_due=str(values.get("completion_due", "")),
-        )
-        kwargs = self._parse(values, result.errors)
-        if result.errors:
-            return result
+    def clean(self, value, row=None, **kwargs):
+        text = imports.cell_text(value).replace(",", "").replace("万元", "").strip()
+        if not text:
+            return None
         try:
-            with transaction.atomic():
-                project = services.project_shortlist(session=self.session, ideas=[], by=self.user, **kwargs)
-        except ValidationError as error:
-            result.errors += error_messages(error, Project)
-        else:
-            result.number = project.number
-        return result
-
-    def _parse(self, values: dict, errors: list[str]) -> dict:
-        for column in IMPORT_COLUMNS:
-            if values.get(column.key) in ("", None):
-                errors.append(_("%(column)s不能为空。") % {"column": column.label})
-        kwargs = {"title": str(values.get("title", "")), "description": str(values.get("description", ""))}
-        if unit_name := values.get("responsible_unit"):
-            kwargs["responsible_unit"] = self.units.get(str(unit_name))
-            if kwargs["responsible_unit"] is None:
-                errors.append(_("责任单位：没有名为“%(name)s”的单位。") % {"name": unit_name})
-        if (raw := values.get("investment")) not in ("", None):
-            kwargs["investment"] = _investment(raw, errors)
-        if (raw := values.get("completion_due")) not in ("", None):
-            kwargs["completion_due"] = _due(raw, errors)
-        return kwargs
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise CellError(_("“%(value)s”不是数字（单位万元）。") % {"value": text}) from None
+        if amount < 0:
+            raise CellError(_("总投资不能为负数。"))
+        return amount
 
 
-def _investment(raw, errors: list[str]) -> Decimal | None:
-    try:
-        value = Decimal(str(raw).replace(",", "").replace("万元", "").strip())
-    except InvalidOperation:
-        errors.append(_("总投资：“%(value)s”不是数字（单位万元）。") % {"value": raw})
-        return None
-    if value < 0:
-        errors.append(_("总投资不能为负数。"))
-    return value
+class DueWidget(imports.DateWidget):
+    """A date, or a month ("2022年10月", "2022-10月底") meaning the end of that month."""
 
+    hint = gettext_lazy("日期，例如 2022-12-31；只写年月（2022年10月）表示该月底")
 
-def _due(raw, errors: list[str]) -> date | None:
-    if isinstance(raw, date):
-        return raw
-    text = str(raw).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    if match := MONTH.match(text):
-        year, month = int(match[1]), int(match[2])
-        if 1 <= month <= 12:
-            # "2022年10月" means by the end of that month.
+    def clean(self, value, row=None, **kwargs):
+        match = MONTH.match(imports.cell_text(value))
+        if match and 1 <= int(match[2]) <= 12:
+            year, month = int(match[1]), int(match[2])
             next_month = date(year + month // 12, month % 12 + 1, 1)
             return date.fromordinal(next_month.toordinal() - 1)
-    errors.append(_("计划完成时间：“%(value)s”不是日期，请写成 2022-12-31。") % {"value": raw})
-    return None
+        return super().clean(value, row, **kwargs)
+
+
+class CandidateImportResource(imports.ServiceResource):
+    """A session's candidate projects, each shortlisted through project_shortlist, all or none.
+    An import only creates candidates: a row naming a project the session already has (same
+    title) is skipped as unchanged."""
+
+    sheet_title = gettext_lazy("候选项目")
+    required = ("title", "description", "responsible_unit", "investment", "completion_due")
+    header_aliases = {"建设内容": "项目内容", "投资（万元）": "总投资（万元）", "总投资": "总投资（万元）",
+                      "完成时间": "计划完成时间"}  # fmt: skip
+    notes = [
+        gettext_lazy("每行一个候选项目，按行的顺序编号；责任单位填单位全称或简称。"),
+        gettext_lazy("本次会议已有同名候选项目时，该行跳过：同一文件导入两次不会重复。"),
+    ]
+    examples = [
+        {"title": "白云村饮水安全巩固提升工程", "description": "新建蓄水池 1 座，改造供水管网 6 公里。",
+         "responsible_unit": "县水利局", "investment": 180, "completion_due": "2022-12-31"},
+        {"title": "儒林镇农贸市场改造", "description": "改造市场棚顶和排水沟。", "responsible_unit": "县水利局",
+         "investment": "85.5", "completion_due": "2022年10月"},
+    ]  # fmt: skip
+
+    title = fields.Field(column_name=gettext_lazy("项目名称"), widget=imports.TextWidget())
+    description = fields.Field(column_name=gettext_lazy("项目内容"), widget=imports.TextWidget())
+    responsible_unit = fields.Field(column_name=gettext_lazy("责任单位"), widget=imports.TextWidget())
+    investment = fields.Field(column_name=gettext_lazy("总投资（万元）"), widget=InvestmentWidget())
+    completion_due = fields.Field(column_name=gettext_lazy("计划完成时间"), widget=DueWidget())
+
+    class Meta:
+        model = Project
+        fields = ["title", "description", "responsible_unit", "investment", "completion_due"]
+        import_order = export_order = fields
+
+    def __init__(self, user=None, session=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.session = CongressSession.objects.filter(pk=session).first() if session else None
+        self.units: dict[str, HandlingUnit] = {}
+        if user is not None:
+            self.units = {u.name: u for u in HandlingUnit.objects.visible_to(user).filter(is_active=True)}
+            self.units.update({u.short_name: u for u in list(self.units.values()) if u.short_name})
+
+    def example_rows(self):
+        """The examples with one of the user's units, so the template imports as it is."""
+        unit = next(iter(self.units), None)
+        return [{**row, "responsible_unit": unit} for row in self.examples] if unit else self.examples
+
+    def resolve(self, values: dict, errors: dict) -> None:
+        name = values.get("responsible_unit")
+        values["responsible_unit"] = self.units.get(name) if name else None
+        if name and values["responsible_unit"] is None:
+            errors["responsible_unit"] = [
+                _("没有名为“%(name)s”的单位。") % {"name": name} + imports.suggestion(name, self.units)
+            ]
+
+    def unchanged(self, values: dict) -> bool:
+        return Project.objects.filter(session=self.session, title=values["title"]).exists()
+
+    def create_row(self, **values):
+        return services.project_shortlist(session=self.session, ideas=[], by=self.user, **values)
+
+    def done_message(self, report) -> str:
+        return _("已导入%(n)s个候选项目。") % {"n": report.new}
+
+    def done_query(self) -> str:
+        return f"session={self.session.pk}" if self.session else ""

@@ -23,7 +23,6 @@ from apps.posts.models import DutyPost, PostAssignment, PostField, PostRole, def
 from apps.representatives.choices import Status
 from apps.representatives.models import Representative
 
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 YES, NO = gettext_lazy("是"), gettext_lazy("否")
 
 

@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.import_admin import ImportUploadForm
 from apps.core.models import CongressSession
 from apps.core.text import TextHygieneMixin
 from apps.core.widgets import DateInput
@@ -259,25 +260,21 @@ class NoticeGenerateForm(TextHygieneMixin, forms.Form):
         self.fields["session"].choices = session_choices(user)
 
 
-class ProposalImportForm(TextHygieneMixin, forms.Form):
+class ProposalImportForm(ImportUploadForm):
+    """The proposal import asks which session the file's proposals belong to, and whether the
+    co-signers signed the paper proposals."""
+
     session = forms.TypedChoiceField(label=_("会议"), coerce=int)
-    import_file = forms.FileField(label=_("文件"), help_text=_("xlsx 或 csv 文件，第一行为列名。"))
     cosigners_signed = forms.BooleanField(
         label=_("附议代表已在纸质建议上签名"),
         required=False,
         help_text=_("勾选后视为附议代表已确认附议，不再向他们发送确认请求。"),
     )
+    field_order = ["session", "import_file", "cosigners_signed"]
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         self.fields["session"].choices = session_choices(user)
 
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("只能导入 xlsx 或 csv 文件。"))
-        return upload
-
-
-class ProposalImportConfirmForm(TextHygieneMixin, forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
+    def options(self) -> dict:
+        return {"session": self.cleaned_data["session"], "cosigners_signed": self.cleaned_data["cosigners_signed"]}

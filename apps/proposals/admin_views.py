@@ -4,11 +4,8 @@ Each page reads its input, calls the services and says what happened; a refusal 
 rolls back everything the page was doing and is shown to the person who asked.
 """
 
-import secrets
-
 import tablib
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -22,7 +19,6 @@ from apps.core.audit import audit_event
 from apps.core.exports import SafeXLSX
 from apps.core.forms import add_service_errors
 from apps.core.models import CongressSession, HandlingUnit
-from apps.core.sheets import SheetError
 from apps.proposals import selectors, services
 from apps.proposals.admin_forms import (
     AssignForm,
@@ -31,15 +27,11 @@ from apps.proposals.admin_forms import (
     NoticeGenerateForm,
     OnSiteBatchForm,
     OnSiteRowForm,
-    ProposalImportConfirmForm,
-    ProposalImportForm,
     unit_choices,
 )
 from apps.proposals.models import Assignment, AssignmentBatch, Proposal, Status
-from apps.proposals.resources import IMPORT_COLUMNS, ProposalSheet, read_sheet, template_dataset
 
 EXPORT_PERMISSION = "proposals.export_proposal"
-IMPORT_PERMISSION = "proposals.import_proposal"
 XLSX_TYPE = SafeXLSX.CONTENT_TYPE
 
 
@@ -351,85 +343,6 @@ def statistics_xlsx_view(model_admin, request):
         units.append([u["unit__name"], *(u[c] for c in columns)])
     audit_event(Audit.EXPORT, request=request, register="proposal statistics", query=request.GET.urlencode())
     return xlsx_response(workbook(rates, units), "proposal-statistics.xlsx")
-
-
-# --- import -----------------------------------------------------------------------------------
-
-IMPORT_TTL = 3600
-
-
-def _import_key(request, token: str) -> str:
-    return f"renda:proposal-import:{request.user.pk}:{token}"
-
-
-def import_view(model_admin, request):
-    """Upload, preview with every row's errors, then confirm: the file's proposals, all or none."""
-    if not request.user.has_perm(IMPORT_PERMISSION):
-        raise PermissionDenied
-    if "token" in request.POST:
-        return _import_confirm(model_admin, request)
-    form = ProposalImportForm(request.POST or None, request.FILES or None, user=request.user)
-    context = {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            context = _import_preview(request, form.cleaned_data)
-        except SheetError as error:
-            form.add_error("import_file", str(error))
-    return _import_page(model_admin, request, form=form, **context)
-
-
-def _import_page(model_admin, request, **context):
-    template = "admin/proposals/proposal/import.html"
-    urls = {"import_url": admin_url(Proposal, "import"), "template_url": admin_url(Proposal, "import_template")}
-    return page(model_admin, request, template, _("导入代表建议"), columns=IMPORT_COLUMNS, **urls, **context)
-
-
-def _import_preview(request, data: dict) -> dict:
-    """A dry run of the whole file; when every row passes, the rows wait in the cache for confirmation."""
-    rows = read_sheet(data["import_file"])
-    session = CongressSession.objects.get(pk=data["session"])
-    sheet = ProposalSheet(session=session, user=request.user, cosigners_signed=data["cosigners_signed"])
-    results = sheet.run(rows, commit=False)
-    failed = sum(1 for r in results if r.errors)
-    context = {"results": results, "session": session, "failed": failed}
-    if not failed:
-        token = secrets.token_urlsafe(16)
-        pending = {"session": session.pk, "rows": rows, "signed": data["cosigners_signed"]}
-        cache.set(_import_key(request, token), pending, IMPORT_TTL)
-        context["confirm_form"] = ProposalImportConfirmForm(initial={"token": token})
-    return context
-
-
-def _import_confirm(model_admin, request):
-    form = ProposalImportConfirmForm(request.POST)
-    key = _import_key(request, form.data.get("token", ""))
-    pending = cache.get(key) if form.is_valid() else None
-    # Deleting the key claims it: a second click on "confirm" finds nothing to import.
-    if pending is None or not cache.delete(key):
-        messages.error(request, _("预览已过期或已经导入，请重新上传文件。"))
-        return redirect(admin_url(Proposal, "import"))
-    session = CongressSession.objects.get(pk=pending["session"])
-    sheet = ProposalSheet(session=session, user=request.user, cosigners_signed=pending["signed"])
-    results = sheet.run(pending["rows"], commit=True)
-    failed = sum(1 for r in results if r.errors)
-    if failed:
-        # Something changed since the preview (a representative left office, say): nothing was saved.
-        messages.error(request, _("导入未执行，没有任何改动：%(n)s行有错误。") % {"n": failed})
-        form = ProposalImportForm(user=request.user)
-        return _import_page(model_admin, request, form=form, results=results, session=session, failed=failed)
-    numbers = [r.number for r in results]
-    messages.success(
-        request,
-        _("已导入%(n)s件建议，编号%(first)s至%(last)s。")
-        % {"n": len(results), "first": min(numbers), "last": max(numbers)},
-    )
-    return redirect(f"{admin_url(Proposal, 'changelist')}?session={session.pk}")
-
-
-def import_template_view(model_admin, request):
-    if not request.user.has_perm(IMPORT_PERMISSION):
-        raise PermissionDenied
-    return xlsx_response(workbook(template_dataset()), "proposals-template.xlsx")
 
 
 # --- notices ----------------------------------------------------------------------------------

@@ -6,21 +6,16 @@ transaction that is rolled back when any row fails, or when it is only a preview
 """
 
 import re
-from dataclasses import dataclass, field
 
-import tablib
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from apps.core import sheets
-from apps.core.audit import Kind as Audit
-from apps.core.audit import audit_event
-from apps.core.exports import ChoicesWidget
-from apps.core.sheets import AuditedExport, Column, error_messages
+from apps.core import imports
+from apps.core.exports import AuditedExport, ChoicesWidget
+from apps.core.imports import CellError
+from apps.core.models import CongressSession
 from apps.proposals import services
 from apps.proposals.models import Assignment, ContactRecord, CoSigner, Proposal, Rating
 from apps.representatives.models import Representative
@@ -242,57 +237,10 @@ class ReplyReportResource(AuditedExport, resources.ModelResource):
 # --- import of a session's proposals ----------------------------------------------------------
 
 
-IMPORT_COLUMNS = [
-    Column("title", gettext_lazy("建议标题"), required=True),
-    Column("content", gettext_lazy("建议内容"), required=True),
-    Column("category", gettext_lazy("类别"), required=True),
-    Column("lead", gettext_lazy("领衔代表"), required=True),
-    Column("lead_credential", gettext_lazy("领衔代表证号"), aliases=("代表证号",)),
-    Column("cosigners", gettext_lazy("附议代表"), aliases=("附议人",)),
-    Column("publication", gettext_lazy("公开意见")),
-    Column("formation", gettext_lazy("形成方式")),
-    Column("period", gettext_lazy("提出时间"), aliases=("会议期间/闭会期间", "大会期间/闭会期间")),
-]
-
 # Staff also write "会议期间" for proposals made during the session.
-PERIOD_ALIASES = {"会议期间": Proposal.Period.SESSION}
+PERIOD_CHOICES = [*Proposal.Period.choices, (Proposal.Period.SESSION, "会议期间")]
 COSIGNER_SEPARATORS = re.compile(r"[、;；,，\n]+")
 NAME_WITH_CREDENTIAL = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<credential>[^（()）]+?)\s*[)）]$")
-
-
-def read_sheet(upload) -> list[dict[str, str]]:
-    return sheets.read_sheet(upload, IMPORT_COLUMNS, empty=_("文件中没有建议。"))
-
-
-def template_dataset() -> tablib.Dataset:
-    """An empty import sheet with its headers and one example row."""
-    dataset = tablib.Dataset(headers=[str(c.label) for c in IMPORT_COLUMNS])
-    dataset.title = _("代表建议")
-    dataset.append(
-        [
-            _("关于修缮儒林镇中心小学校舍的建议"),
-            _("校舍年久失修，存在安全隐患。"),
-            _("教育科技文化"),
-            _("杨秀英"),
-            "",
-            _("刘建国、王芳"),
-            _("同意全文公开"),
-            _("走访选民"),
-            _("大会期间"),
-        ]
-    )
-    return dataset
-
-
-@dataclass
-class ImportRow:
-    line: int
-    title: str = ""
-    lead: str = ""
-    cosigners: str = ""
-    category: str = ""
-    number: int | None = None
-    errors: list[str] = field(default_factory=list)
 
 
 class RepresentativeIndex:
@@ -316,102 +264,140 @@ class RepresentativeIndex:
             return self.by_credential[text]
         found = self.by_name.get(text, [])
         if not found:
-            raise ValueError(_("本届代表中没有“%(name)s”。") % {"name": text})
+            raise CellError(_("本届代表中没有“%(name)s”。") % {"name": text})
         if len(found) > 1:
-            raise ValueError(_("名为“%(name)s”的代表有%(n)s位，请同时填写代表证号。") % {"name": text, "n": len(found)})
+            raise CellError(_("名为“%(name)s”的代表有%(n)s位，请同时填写代表证号。") % {"name": text, "n": len(found)})
         return found[0]
 
     def _by_credential(self, name: str, credential: str) -> Representative:
         rep = self.by_credential.get(credential)
         if rep is None:
-            raise ValueError(_("本届代表中没有代表证号为“%(no)s”的代表。") % {"no": credential})
+            raise CellError(_("本届代表中没有代表证号为“%(no)s”的代表。") % {"no": credential})
         if name and name != credential and rep.name != name:
-            raise ValueError(
+            raise CellError(
                 _("代表证号“%(no)s”是%(actual)s的，不是%(name)s的。")
                 % {"no": credential, "actual": rep.name, "name": name}
             )
         return rep
 
 
-class ProposalSheet:
-    """A session's proposals from a sheet: each row created and submitted through the services,
-    all in one transaction, kept only when every row is valid and this is not a preview."""
+class LeadWidget(imports.TextWidget):
+    """The lead representative by name, by "name (credential number)", or with the credential
+    number of the row's 领衔代表证号 column."""
 
-    def __init__(self, *, session, user, cosigners_signed: bool = False):
-        self.session = session
-        self.user = user
-        self.cosigners_signed = cosigners_signed
-        members = Representative.objects.visible_to(user).filter(term=session.term_id)
-        self.index = RepresentativeIndex(members)
-        self.widgets = {
-            "category": ChoicesWidget(Proposal.Category.choices),
-            "publication": ChoicesWidget(Proposal.Publication.choices),
-            "formation": ChoicesWidget(Proposal.Formation.choices),
-            "period": ChoicesWidget(Proposal.Period.choices),
-        }
+    hint = gettext_lazy("本届代表姓名；同名时写成“杨秀英（18001）”或填写领衔代表证号")
 
-    def run(self, rows: list[dict[str, str]], *, commit: bool) -> list[ImportRow]:
-        with transaction.atomic():
-            results = [self._row(line, values) for line, values in enumerate(rows, start=2)]
-            if not commit or any(r.errors for r in results):
-                transaction.set_rollback(True)
-        if commit and not any(r.errors for r in results):
-            audit_event(Audit.IMPORT, user=self.user, target=self.session, register="proposals", rows=len(results))
-        return results
+    def __init__(self, credential_column: str, **kwargs):
+        self.credential_column, self.index = credential_column, None
+        super().__init__(**kwargs)
 
-    def _row(self, line: int, values: dict[str, str]) -> ImportRow:
-        result = ImportRow(
-            line=line,
-            title=values.get("title", ""),
-            lead=values.get("lead", ""),
-            cosigners=values.get("cosigners", ""),
-            category=values.get("category", ""),
-        )
-        kwargs = self._parse(values, result.errors)
-        if result.errors:
-            return result
-        try:
-            with transaction.atomic():
-                result.number = self._save(**kwargs).number
-        except ValidationError as error:
-            result.errors += error_messages(error, Proposal)
-        return result
-
-    def _parse(self, values: dict[str, str], errors: list[str]) -> dict:
-        """The row as keyword arguments of proposal_create; what cannot be read goes to `errors`."""
-        for column in IMPORT_COLUMNS:
-            if column.required and not values.get(column.key):
-                errors.append(_("%(column)s不能为空。") % {"column": column.label})
-        kwargs = {key: values.get(key, "") for key in ("title", "content")}
-        kwargs |= self._choices(values, errors)
-        if values.get("lead"):
-            kwargs["lead"] = self._person(values["lead"], values.get("lead_credential", ""), "lead", errors)
-        names = [item.strip() for item in COSIGNER_SEPARATORS.split(values.get("cosigners", "")) if item.strip()]
-        kwargs["cosigners"] = [rep for name in names if (rep := self._person(name, "", "cosigners", errors))]
-        return kwargs
-
-    def _choices(self, values: dict[str, str], errors: list[str]) -> dict:
-        chosen = {}
-        for key, widget in self.widgets.items():
-            raw = values.get(key, "")
-            if key == "period":
-                raw = PERIOD_ALIASES.get(raw, raw)
-            try:
-                if value := widget.clean(raw):
-                    chosen[key] = value
-            except ValueError as error:
-                errors.append(f"{_column_label(key)}：{error}")
-        return chosen
-
-    def _person(self, text: str, credential: str, column: str, errors: list[str]) -> Representative | None:
-        try:
-            return self.index.find(text, credential)
-        except ValueError as error:
-            errors.append(f"{_column_label(column)}：{error}")
+    def clean(self, value, row=None, **kwargs):
+        text = imports.cell_text(value)
+        if not text or self.index is None:
             return None
+        return self.index.find(text, imports.cell_text((row or {}).get(self.credential_column)))
 
-    def _save(self, *, cosigners, **kwargs) -> Proposal:
-        proposal = services.proposal_create(session=self.session, by=self.user, cosigners=cosigners, **kwargs)
+
+class CosignersWidget(imports.TextWidget):
+    """The co-signers, names separated by 、 or commas; every unknown name is reported at once."""
+
+    hint = gettext_lazy("本届代表姓名，多人之间用顿号“、”隔开")
+
+    def __init__(self, **kwargs):
+        self.index = None
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        names = [n.strip() for n in COSIGNER_SEPARATORS.split(imports.cell_text(value)) if n.strip()]
+        if self.index is None:
+            return []
+        found, problems = [], []
+        for name in names:
+            try:
+                found.append(self.index.find(name))
+            except CellError as error:
+                problems.append(str(error))
+        if problems:
+            raise CellError(" ".join(problems))
+        return found
+
+
+def _choice(header, choices):
+    return fields.Field(column_name=header, widget=imports.ChoiceWidget(choices))
+
+
+class ProposalImportResource(imports.ServiceResource):
+    """A session's paper proposals: each row created and submitted through the services (with
+    the co-signers' paper signatures recorded when the clerk says they signed), all or none.
+    An import only creates proposals: a row whose lead already has a proposal of that title in
+    the session is skipped as unchanged, so a file imported twice adds nothing the second time."""
+
+    sheet_title = gettext_lazy("代表建议")
+    required = ("title", "content", "category", "lead")
+    header_aliases = {"代表证号": "领衔代表证号", "附议人": "附议代表", "会议期间/闭会期间": "提出时间",
+                      "大会期间/闭会期间": "提出时间"}  # fmt: skip
+    denied_message = gettext_lazy("您无权为这位代表录入建议。")
+    notes = [
+        gettext_lazy("每行一件建议，导入后即为已提交，按行的顺序编号。"),
+        gettext_lazy("领衔代表和附议代表须为所选会议届次的在任代表；同名时写成“杨秀英（18001）”。"),
+        gettext_lazy("本次会议已有同一领衔代表、同一标题的建议时，该行跳过：同一文件导入两次不会重复。"),
+    ]
+    examples = [
+        {"title": "关于修缮儒林镇中心小学校舍的建议", "content": "校舍年久失修，存在安全隐患。",
+         "category": "教育科技文化", "lead": "杨秀英", "cosigners": "刘建国、王芳", "publication": "同意全文公开",
+         "formation": "走访选民", "period": "大会期间"},
+        {"title": "关于改善农村公路的建议", "content": "路面破损，雨天难行。", "category": "交通水利",
+         "lead": "刘建国", "publication": "仅同意公开标题", "formation": "专题调研", "period": "闭会期间"},
+    ]  # fmt: skip
+
+    title = fields.Field(column_name=gettext_lazy("建议标题"), widget=imports.TextWidget())
+    content = fields.Field(column_name=gettext_lazy("建议内容"), widget=imports.TextWidget())
+    category = _choice(gettext_lazy("类别"), Proposal.Category.choices)
+    lead = fields.Field(column_name=gettext_lazy("领衔代表"), widget=LeadWidget(""))
+    lead_credential = fields.Field(column_name=gettext_lazy("领衔代表证号"), widget=imports.TextWidget())
+    cosigners = fields.Field(column_name=gettext_lazy("附议代表"), widget=CosignersWidget())
+    publication = _choice(gettext_lazy("公开意见"), Proposal.Publication.choices)
+    formation = _choice(gettext_lazy("形成方式"), Proposal.Formation.choices)
+    period = _choice(gettext_lazy("提出时间"), PERIOD_CHOICES)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "title", "content", "category", "lead", "lead_credential", "cosigners", "publication", "formation",
+            "period",
+        ]  # fmt: skip
+        import_order = export_order = fields
+
+    def __init__(self, user=None, session=None, cosigners_signed=False, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.session = CongressSession.objects.filter(pk=session).select_related("term").first() if session else None
+        self.cosigners_signed = cosigners_signed
+        self.numbers: list[int] = []
+        self.fields["lead"].widget = LeadWidget(self.fields["lead_credential"].column_name)
+        self.fields["cosigners"].widget = CosignersWidget()
+        if self.session is not None:
+            index = RepresentativeIndex(Representative.objects.visible_to(user).filter(term=self.session.term_id))
+            self.fields["lead"].widget.index = self.fields["cosigners"].widget.index = index
+
+    def example_rows(self):
+        """The examples led by two of the user's serving representatives, so the template imports as it is."""
+        reps = list(Representative.objects.visible_to(self.user).serving().order_by("-term__number", "pk")[:2])
+        if len(reps) < 2:
+            return self.examples
+        first, second = (dict(row) for row in self.examples)
+        first.update(lead=reps[0].name, cosigners=reps[1].name)
+        second.update(lead=reps[1].name)
+        return [first, second]
+
+    def unchanged(self, values: dict) -> bool:
+        return Proposal.objects.filter(session=self.session, lead=values["lead"], title=values["title"]).exists()
+
+    def create_row(self, *, lead, cosigners, **values):
+        values.pop("lead_credential", None)  # read by the lead's column already
+        values = {key: value for key, value in values.items() if value not in ("", None)}
+        proposal = services.proposal_create(
+            session=self.session, by=self.user, lead=lead, cosigners=cosigners, **values
+        )
         if self.cosigners_signed:
             # The co-signers' signatures on the paper proposal are their confirmation.
             for rep in {c.pk: c for c in cosigners if c.pk != proposal.lead_id}.values():
@@ -420,6 +406,15 @@ class ProposalSheet:
                 )
         return services.proposal_submit(proposal=proposal, by=self.user)
 
+    def saved(self, obj) -> None:
+        self.numbers.append(obj.number)
 
-def _column_label(key: str) -> str:
-    return next(str(c.label) for c in IMPORT_COLUMNS if c.key == key)
+    def done_message(self, report) -> str:
+        if not self.numbers:
+            return super().done_message(report)
+        return _("已导入%(n)s件建议，编号%(first)s至%(last)s。") % {
+            "n": len(self.numbers), "first": min(self.numbers), "last": max(self.numbers),
+        }  # fmt: skip
+
+    def done_query(self) -> str:
+        return f"session={self.session.pk}" if self.session else ""

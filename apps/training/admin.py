@@ -14,24 +14,24 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages, checkin
 from apps.core.admin_mixins import RendaModelAdmin, ServiceAdminMixin
 from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.models import User
 from apps.core.selectors import users_visible_to
 from apps.training import admin_views, services
 from apps.training.admin_forms import LectureForm, RetrainingAssignForm, RetrainingCompleteForm
 from apps.training.models import Attendance, Instructor, Lecture, LectureHall, Retraining
 from apps.training.resources import (
+    AttendanceImportResource,
     AttendanceResource,
-    AttendanceSheet,
     InstructorResource,
     LectureHallResource,
+    LectureImportResource,
     LectureResource,
-    LectureSheet,
 )
 from apps.training.selectors import with_quota
 
@@ -133,7 +133,8 @@ class InstructorAdmin(ReferenceImportMixin, RendaModelAdmin):
 
 
 @admin.register(Lecture)
-class LectureAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+class LectureAdmin(ServiceAdminMixin, RendaImportMixin, RendaExportMixin, RendaModelAdmin):
+    import_resource_class = LectureImportResource
     form = LectureForm
     resource_classes = [LectureResource, AttendanceResource]
     formats = SPREADSHEET_FORMATS
@@ -154,8 +155,6 @@ class LectureAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
         return [
             path("<path:object_id>/attendance/", wrap(self.attendance_view), name="training_lecture_attendance"),
             path("<path:object_id>/checkin-code/", wrap(self.checkin_code_view), name="training_lecture_checkin_code"),
-            path("import/", wrap(self.import_view), name="training_lecture_import"),
-            path("import/template/", wrap(self.import_template_view), name="training_lecture_import_template"),
             *super().get_urls(),
         ]
 
@@ -164,26 +163,6 @@ class LectureAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
 
     def checkin_code_view(self, request, object_id):
         return checkin.code_page(self, request, unquote(object_id), "lecture")
-
-    def import_view(self, request):
-        return admin_views.import_view(
-            self,
-            request,
-            sheet_class=LectureSheet,
-            permission="training.import_lecture",
-            title=_("导入授课"),
-            template_url=reverse("admin:training_lecture_import_template"),
-            done=_("已导入%(n)s次授课。"),
-        )
-
-    def import_template_view(self, request):
-        return admin_views.import_template_view(
-            self, request, sheet_class=LectureSheet, permission="training.import_lecture", filename="lectures.xlsx"
-        )
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {"has_import_permission": request.user.has_perm("training.import_lecture")}
-        return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
@@ -253,10 +232,11 @@ class LectureAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
+class AttendanceAdmin(ServiceAdminMixin, RendaImportMixin, RendaExportMixin, RendaModelAdmin):
     """A read-only register: attendance is marked on a lecture's page or imported."""
 
     resource_classes = [AttendanceResource]
+    import_resource_class = AttendanceImportResource
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/training/attendance/change_list.html"
     list_display = ["lecture_date", "lecture", "representative", "township", "status", "marked_by", "marked_at"]
@@ -268,38 +248,6 @@ class AttendanceAdmin(ServiceAdminMixin, ExportMixin, RendaModelAdmin):
 
     def has_add_permission(self, request):
         return False  # without an object, "change" opens the import; an object's page never saves
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("import/", wrap(self.import_view), name="training_attendance_import"),
-            path("import/template/", wrap(self.import_template_view), name="training_attendance_import_template"),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request):
-        return admin_views.import_view(
-            self,
-            request,
-            sheet_class=AttendanceSheet,
-            permission="training.import_attendance",
-            title=_("导入听课出勤"),
-            template_url=reverse("admin:training_attendance_import_template"),
-            done=_("已登记%(n)s条听课出勤。"),
-        )
-
-    def import_template_view(self, request):
-        return admin_views.import_template_view(
-            self,
-            request,
-            sheet_class=AttendanceSheet,
-            permission="training.import_attendance",
-            filename="attendance.xlsx",
-        )
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {"has_import_permission": request.user.has_perm("training.import_attendance")}
-        return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}

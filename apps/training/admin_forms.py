@@ -73,20 +73,6 @@ class RetrainingCompleteForm(TextHygieneMixin, forms.Form):
         return day
 
 
-class ImportForm(TextHygieneMixin, forms.Form):
-    import_file = forms.FileField(
-        label=_("文件"),
-        help_text=_("xlsx 或 csv 文件，第一行为列名。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("请上传 xlsx 或 csv 文件。"))
-        return upload
-
-
 class YearForm(TextHygieneMixin, forms.Form):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int)
 

@@ -8,16 +8,14 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.admin_pages import admin_url, error_text, page, workbook, xlsx_response
+from apps.core.admin_pages import admin_url, error_text, page
 from apps.core.collation import by_stroke
 from apps.core.paging import page_of
 from apps.core.permissions import in_write_scope
-from apps.core.sheets import SheetError
 from apps.representatives.models import Representative
 from apps.training import services
-from apps.training.admin_forms import ATTENDANCE_CHOICES, ImportForm, YearForm
+from apps.training.admin_forms import ATTENDANCE_CHOICES, YearForm
 from apps.training.models import Attendance, Instructor, Lecture
-from apps.training.resources import read_sheet
 from apps.training.selectors import expected_audience, instructors_behind_quota
 
 Status = Attendance.Status
@@ -124,42 +122,3 @@ def _remind(model_admin, request, behind, year: int):
         % {"n": queued, "m": without_account},
     )
     return HttpResponseRedirect(f"{admin_url(Instructor, 'behind_quota')}?year={year}")
-
-
-# --- imports ---------------------------------------------------------------------------------
-
-
-def import_view(model_admin, request, *, sheet_class, permission: str, title: str, template_url: str, done: str):
-    """Upload a sheet: every row saved through the services, or none of them, with each bad row listed."""
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context = {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            rows = read_sheet(form.cleaned_data["import_file"], sheet_class.columns)
-        except SheetError as error:
-            form.add_error("import_file", str(error))
-        else:
-            results = sheet_class(user=request.user).run(rows)
-            failed = sum(1 for r in results if r.errors)
-            if not failed:
-                messages.success(request, done % {"n": len(results)})
-                return HttpResponseRedirect(admin_url(model_admin.model, "changelist"))
-            context = {"results": results, "failed": failed}
-    return page(
-        model_admin,
-        request,
-        "admin/training/import.html",
-        title,
-        form=form,
-        columns=sheet_class.columns,
-        template_url=template_url,
-        **context,
-    )
-
-
-def import_template_view(model_admin, request, *, sheet_class, permission: str, filename: str):
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-    return xlsx_response(workbook(sheet_class.template()), filename)

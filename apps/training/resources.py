@@ -5,25 +5,21 @@ the sheet with tablib and put every row through the services inside one transact
 rolled back when any row fails: the page then lists every bad row with its reasons.
 """
 
+import contextlib
+import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time
 
-import tablib
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
-from apps.core import imports, sheets
-from apps.core.audit import Kind as Audit
-from apps.core.audit import audit_event
-from apps.core.exports import ChoicesWidget
+from apps.core import imports
+from apps.core.exports import AuditedExport, ChoicesWidget
+from apps.core.imports import CellError
 from apps.core.resources import ReferenceResource, YesNoWidget
 from apps.core.scope import scope_for
-from apps.core.sheets import AuditedExport, Column, error_messages
 from apps.representatives.models import Representative
 from apps.training import services
 from apps.training.models import Attendance, Instructor, Lecture, LectureHall
@@ -140,203 +136,127 @@ class AttendanceResource(AuditedExport, resources.ModelResource):
         return row.representative.township.name
 
 
-# --- reading a sheet ---------------------------------------------------------------------------
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, date | time):
-        return value  # dates and times typed as such in Excel
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a number typed as a number
-    return str(value).strip()
-
-
-def read_sheet(upload, columns: list[Column]) -> list[dict]:
-    return sheets.read_sheet(upload, columns, empty=_("文件中没有数据行。"), cell=_cell)
-
-
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
-
-
-def parse_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(str(value), fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("日期“%(value)s”无法识别，请写成 2022-03-15 的形式。") % {"value": value})
-
-
-def parse_time(value) -> time | None:
-    if value in ("", None):
-        return None
-    if isinstance(value, datetime):
-        return value.time()
-    if isinstance(value, time):
-        return value
-    for fmt in ("%H:%M", "%H:%M:%S", "%H时%M分"):
-        try:
-            return datetime.strptime(str(value), fmt).time()
-        except ValueError:
-            continue
-    raise ValueError(_("时间“%(value)s”无法识别，请写成 14:30 的形式。") % {"value": value})
-
-
-@dataclass
-class ImportRow:
-    line: int
-    summary: str = ""
-    errors: list[str] = field(default_factory=list)
-
-
-class Sheet:
-    """An import: rows read by `read_sheet`, each parsed and saved through the services inside one
-    transaction, kept only when every row is valid."""
-
-    columns: list[Column] = []
-    title = ""
-    audit_name = ""
-
-    def __init__(self, *, user):
-        self.user = user
-
-    def run(self, rows: list[dict], *, commit: bool = True) -> list[ImportRow]:
-        with transaction.atomic():
-            results = self.save(rows)
-            if not commit or any(r.errors for r in results):
-                transaction.set_rollback(True)
-        if commit and not any(r.errors for r in results):
-            audit_event(Audit.IMPORT, user=self.user, register=self.audit_name, rows=len(results))
-        return results
-
-    def save(self, rows: list[dict]) -> list[ImportRow]:
-        raise NotImplementedError
-
-    def required(self, values: dict, errors: list[str]) -> None:
-        for column in self.columns:
-            if column.required and values.get(column.key, "") == "":
-                errors.append(_("%(column)s不能为空。") % {"column": column.label})
-
-    @classmethod
-    def template(cls) -> tablib.Dataset:
-        dataset = tablib.Dataset(headers=[str(c.label) for c in cls.columns])
-        dataset.title = str(cls.title)
-        dataset.append(cls.example())
-        return dataset
-
-    @classmethod
-    def example(cls) -> list:
-        return []
-
-
 # --- lectures in ---------------------------------------------------------------------------------
 
-LECTURE_COLUMNS = [
-    Column("hall", gettext_lazy("讲堂"), required=True),
-    Column("date", gettext_lazy("日期"), required=True),
-    Column("starts_at", gettext_lazy("开始时间")),
-    Column("instructor", gettext_lazy("主讲教员"), required=True, aliases=("教员", "主讲")),
-    Column("topic", gettext_lazy("题目"), required=True, aliases=("授课题目",)),
-    Column("theme", gettext_lazy("专题")),
-    Column("audience", gettext_lazy("听课对象")),
-    Column("status", gettext_lazy("状态")),
-]
+
+TIME_TEXT = re.compile(r"(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：]\s*(\d{1,2}))?\s*分?")
+
+
+class TimeWidget(imports.TextWidget):
+    """A time of day as clerks type it (14:30, 14：30, 14时30分) or as Excel stores it."""
+
+    hint = gettext_lazy("时间，例如 14:30")
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime):
+            return value.time()
+        if isinstance(value, time):
+            return value
+        text = imports.cell_text(value)
+        if not text:
+            return None
+        match = TIME_TEXT.fullmatch(text)
+        with contextlib.suppress(ValueError):  # 25:00 is no time either
+            if match:
+                return time(*(int(part) for part in match.groups() if part is not None))
+        raise CellError(_("时间“%(value)s”无法识别，请写成 14:30 的形式。") % {"value": text})
 
 
 def _unique(found: list, missing: str, many: str):
     if not found:
-        raise ValueError(missing)
+        raise CellError(missing)
     if len(found) > 1:
-        raise ValueError(many)
+        raise CellError(many)
     return found[0]
 
 
-class LectureSheet(Sheet):
-    """Lectures of the halls the user runs, created as planned or held."""
+def _text(header):
+    return fields.Field(column_name=header, widget=imports.TextWidget())
 
-    columns = LECTURE_COLUMNS
-    title = gettext_lazy("授课")
-    audit_name = "lectures"
 
-    def __init__(self, *, user):
-        super().__init__(user=user)
-        halls = LectureHall.objects.in_scope(scope_for(user), strict=True).select_related("region")
+class LectureImportResource(imports.ServiceResource):
+    """Lectures of the halls the user runs, each created (planned or held) through lecture_save,
+    all or none. An import only creates lectures: a row naming a lecture already recorded (same
+    hall, date and topic) is skipped as unchanged."""
+
+    sheet_title = gettext_lazy("授课")
+    required = ("hall", "date", "instructor", "topic")
+    header_aliases = {"教员": "主讲教员", "主讲": "主讲教员", "授课题目": "题目"}
+    notes = [
+        gettext_lazy("每行一次授课；讲堂须在您的管辖范围内，主讲教员为该讲堂或县级讲堂的在任教员。"),
+        gettext_lazy("专题不填为“代表履职”，状态不填为“计划”。同一讲堂同一日期同一题目已有授课时，该行跳过。"),
+    ]
+    examples = [
+        {"hall": "儒林镇人大讲堂", "date": "2022-03-15", "starts_at": "09:00", "instructor": "张德明",
+         "topic": "代表法解读", "theme": "代表法等法律法规", "audience": "全镇县乡人大代表", "status": "计划"},
+        {"hall": "儒林镇人大讲堂", "date": "2022-04-12", "starts_at": "14:30", "instructor": "张德明",
+         "topic": "如何提出高质量的建议", "audience": "全镇县乡人大代表", "status": "计划"},
+    ]  # fmt: skip
+
+    hall = _text(gettext_lazy("讲堂"))
+    date = fields.Field(column_name=gettext_lazy("日期"), widget=imports.DateWidget())
+    starts_at = fields.Field(column_name=gettext_lazy("开始时间"), widget=TimeWidget())
+    instructor = _text(gettext_lazy("主讲教员"))
+    topic = _text(gettext_lazy("题目"))
+    theme = fields.Field(
+        column_name=gettext_lazy("专题"), widget=imports.ChoiceWidget(Lecture.Theme.choices, blank=Lecture.Theme.DUTY)
+    )
+    audience = _text(gettext_lazy("听课对象"))
+    status = fields.Field(
+        column_name=gettext_lazy("状态"),
+        widget=imports.ChoiceWidget(Lecture.Status.choices, blank=Lecture.Status.PLANNED),
+    )
+
+    class Meta:
+        model = Lecture
+        fields = ["hall", "date", "starts_at", "instructor", "topic", "theme", "audience", "status"]
+        import_order = export_order = fields
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
         self.halls: dict[str, list[LectureHall]] = defaultdict(list)
-        for hall in halls:
-            self.halls[hall.name].append(hall)
         self.instructors: dict[str, list[Instructor]] = defaultdict(list)
+        if user is None:
+            return
+        for hall in LectureHall.objects.in_scope(scope_for(user), strict=True).select_related("region"):
+            self.halls[hall.name].append(hall)
         for instructor in Instructor.objects.visible_to(user).filter(is_active=True).select_related("hall"):
             self.instructors[instructor.name].append(instructor)
-        self.theme = ChoicesWidget(Lecture.Theme.choices)
-        self.status = ChoicesWidget(Lecture.Status.choices)
 
-    @classmethod
-    def example(cls):
-        return [
-            "儒林镇人大讲堂",
-            "2022-03-15",
-            "09:00",
-            "张德明",
-            "代表法解读",
-            _("代表法等法律法规"),
-            "全镇县乡人大代表",
-            _("计划"),
-        ]
+    def example_rows(self):
+        """The examples in one of the user's halls with one of its instructors, so the template imports."""
+        for name, halls in self.halls.items():
+            teachers = [i.name for i in self.instructors_of(halls[0]) if len(self.instructors[i.name]) == 1]
+            if len(halls) == 1 and teachers:
+                return [{**row, "hall": name, "instructor": teachers[0]} for row in self.examples]
+        return self.examples
 
-    def save(self, rows):
-        return [self._row(line, values) for line, values in enumerate(rows, start=2)]
+    def instructors_of(self, hall: LectureHall) -> list[Instructor]:
+        # The hall's own instructors first; county instructors teach in every hall.
+        mine = [i for found in self.instructors.values() for i in found if i.hall_id == hall.pk]
+        county = [i for found in self.instructors.values() for i in found if i.hall.level == LectureHall.Level.COUNTY]
+        return mine or county
 
-    def _row(self, line: int, values: dict) -> ImportRow:
-        result = ImportRow(line=line, summary=" ".join(str(values.get(k, "")) for k in ("date", "hall", "topic")))
-        self.required(values, result.errors)
-        if result.errors:
-            return result
-        lecture = self._lecture(values, result.errors)
-        if result.errors:
-            return result
+    def resolve(self, values: dict, errors: dict) -> None:
+        name, values["hall"] = values.get("hall"), None
+        if not name:
+            return
         try:
-            with transaction.atomic():
-                services.lecture_save(lecture=lecture, by=self.user)
-        except ValidationError as error:
-            result.errors += error_messages(error, Lecture)
-        return result
-
-    def _lecture(self, values: dict, errors: list[str]) -> Lecture | None:
-        lecture = Lecture(topic=values["topic"], audience=str(values.get("audience", "")))
-        steps = [
-            ("hall", lambda: self._hall(values["hall"])),
-            ("date", lambda: parse_date(values["date"])),
-            ("starts_at", lambda: parse_time(values.get("starts_at", ""))),
-            ("theme", lambda: self.theme.clean(values.get("theme", "")) or Lecture.Theme.DUTY),
-            ("status", lambda: self.status.clean(values.get("status", "")) or Lecture.Status.PLANNED),
-        ]
-        for key, read in steps:
+            values["hall"] = _unique(
+                self.halls.get(name, []),
+                _("没有名为“%(name)s”的讲堂，或不在您的管辖范围内。") % {"name": name},
+                _("名为“%(name)s”的讲堂不止一个，请联系管理员。") % {"name": name},
+            )
+        except CellError as error:
+            errors["hall"] = [str(error)]
+            return
+        if values.get("instructor"):
             try:
-                setattr(lecture, key, read())
-            except ValueError as error:
-                errors.append(f"{_column_label(LECTURE_COLUMNS, key)}：{error}")
-        if lecture.hall_id:
-            try:
-                lecture.instructor = self._instructor(values["instructor"], lecture.hall)
-            except ValueError as error:
-                errors.append(f"{_column_label(LECTURE_COLUMNS, 'instructor')}：{error}")
-        return lecture
-
-    def _hall(self, name: str) -> LectureHall:
-        return _unique(
-            self.halls.get(name, []),
-            _("没有名为“%(name)s”的讲堂，或不在您的管辖范围内。") % {"name": name},
-            _("名为“%(name)s”的讲堂不止一个，请联系管理员。") % {"name": name},
-        )
+                values["instructor"] = self._instructor(values["instructor"], values["hall"])
+            except CellError as error:
+                errors["instructor"] = [str(error)]
 
     def _instructor(self, name: str, hall: LectureHall) -> Instructor:
-        # The hall's own instructors first; county instructors teach in every hall.
         found = [i for i in self.instructors.get(name, []) if i.hall_id == hall.pk]
         found = found or [i for i in self.instructors.get(name, []) if i.hall.level == LectureHall.Level.COUNTY]
         return _unique(
@@ -345,98 +265,117 @@ class LectureSheet(Sheet):
             _("名为“%(name)s”的教员不止一位，请联系管理员。") % {"name": name},
         )
 
+    def unchanged(self, values: dict) -> bool:
+        return Lecture.objects.filter(hall=values["hall"], date=values["date"], topic=values["topic"]).exists()
 
-def _column_label(columns: list[Column], key: str) -> str:
-    return next(str(c.label) for c in columns if c.key == key)
+    def create_row(self, **values):
+        return services.lecture_save(lecture=Lecture(**values), by=self.user)
+
+    def done_message(self, report) -> str:
+        return _("已导入%(n)s次授课。") % {"n": report.new}
 
 
 # --- attendance in -------------------------------------------------------------------------------
 
-ATTENDANCE_COLUMNS = [
-    Column("lecture", gettext_lazy("授课编号")),
-    Column("date", gettext_lazy("日期")),
-    Column("hall", gettext_lazy("讲堂")),
-    Column("name", gettext_lazy("代表姓名"), required=True, aliases=("姓名", "代表")),
-    Column("credential_no", gettext_lazy("代表证号")),
-    Column("status", gettext_lazy("出勤"), required=True, aliases=("出勤情况",)),
-]
 
+class AttendanceImportResource(imports.ServiceResource):
+    """Attendance of lectures (by number, or by date and hall), each row marked through
+    attendance_mark. A row that says what is already recorded is skipped, so an export imported
+    back changes nothing; a changed mark is corrected."""
 
-@dataclass
-class _Mark:
-    result: ImportRow
-    lecture: Lecture
-    representative: Representative
-    status: str
+    sheet_title = gettext_lazy("听课签到")
+    required = ("name", "status")
+    header_aliases = {"姓名": "代表姓名", "代表": "代表姓名", "出勤情况": "出勤"}
+    notes = [
+        gettext_lazy("每行一位代表一次授课的出勤：填写授课编号，或同时填写日期和讲堂。"),
+        gettext_lazy("同名代表请填写代表证号。已登记的出勤再次导入会被更正，相同的跳过。"),
+    ]
+    examples = [
+        {"date": "2022-03-15", "hall": "儒林镇人大讲堂", "name": "杨秀英", "credential_no": "C00001", "status": "出席"},
+        {"date": "2022-03-15", "hall": "儒林镇人大讲堂", "name": "刘建国", "credential_no": "", "status": "请假"},
+    ]  # fmt: skip
 
+    lecture = fields.Field(column_name=gettext_lazy("授课编号"), widget=imports.TextWidget())
+    date = fields.Field(column_name=gettext_lazy("日期"), widget=imports.DateWidget())
+    hall = _text(gettext_lazy("讲堂"))
+    name = _text(gettext_lazy("代表姓名"))
+    credential_no = _text(gettext_lazy("代表证号"))
+    status = fields.Field(column_name=gettext_lazy("出勤"), widget=imports.ChoiceWidget(Attendance.Status.choices))
 
-class AttendanceSheet(Sheet):
-    """Attendance of lectures (by number, or by date and hall), marked through attendance_mark."""
+    class Meta:
+        model = Attendance
+        fields = ["lecture", "date", "hall", "name", "credential_no", "status"]
+        import_order = export_order = fields
 
-    columns = ATTENDANCE_COLUMNS
-    title = gettext_lazy("听课签到")
-    audit_name = "lecture attendance"
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.lectures = Lecture.objects.select_related("hall__region")
+        if user is not None:
+            self.lectures = self.lectures.in_scope(scope_for(user), strict=True)
+        self.seen: dict[tuple[int, int], int] = {}
+        self.row_line = 0
 
-    def __init__(self, *, user):
-        super().__init__(user=user)
-        self.status = ChoicesWidget(Attendance.Status.choices)
-        self.lectures = Lecture.objects.in_scope(scope_for(user), strict=True).select_related("hall__region")
+    def example_rows(self):
+        """Two representatives of a held lecture of the user's, so the template imports as it is."""
+        lecture = self.lectures.filter(status=Lecture.Status.HELD).order_by("-date").first()
+        reps = list(self._people(lecture).filter(status="serving").order_by("pk")[:2]) if lecture else []
+        if len(reps) < 2:
+            return self.examples
+        return [
+            {**row, "date": _day(lecture.date), "hall": lecture.hall.name, "name": rep.name,
+             "credential_no": rep.credential_no}
+            for row, rep in zip(self.examples, reps, strict=True)
+        ]  # fmt: skip
 
-    @classmethod
-    def example(cls):
-        return ["", "2022-03-15", "儒林镇人大讲堂", "杨秀英", "C00001", _("出席")]
+    def import_row(self, row, instance_loader, **kwargs):
+        self.row_line = self.line(kwargs.get("row_number", 0))
+        return super().import_row(row, instance_loader, **kwargs)
 
-    def save(self, rows):
-        marks: list[_Mark] = []
-        results = []
-        for line, values in enumerate(rows, start=2):
-            result = ImportRow(line=line, summary=" ".join(str(values.get(k, "")) for k in ("lecture", "date", "name")))
-            results.append(result)
-            if mark := self._parse(values, result):
-                marks.append(mark)
-        self._check_duplicates(marks)
-        if not any(r.errors for r in results):
-            self._mark(marks)
-        return results
-
-    def _parse(self, values: dict, result: ImportRow) -> _Mark | None:
-        self.required(values, result.errors)
-        if result.errors:
-            return None
+    def resolve(self, values: dict, errors: dict) -> None:
+        values["representative"] = None
         try:
-            lecture = self._lecture(values)
-        except ValueError as error:
-            result.errors.append(str(error))
-            return None
-        try:
-            rep = self._representative(values["name"], str(values.get("credential_no", "")), lecture)
-            status = self.status.clean(values["status"])
-        except ValueError as error:
-            result.errors.append(str(error))
-            return None
-        return _Mark(result=result, lecture=lecture, representative=rep, status=status)
+            values["lecture"] = lecture = self._lecture(values)
+        except CellError as error:
+            errors.setdefault("lecture", []).append(str(error))
+            return
+        if values.get("name"):
+            try:
+                values["representative"] = self._representative(values["name"], values["credential_no"], lecture)
+            except CellError as error:
+                errors.setdefault("name", []).append(str(error))
+                return
+            key = (lecture.pk, values["representative"].pk)
+            if key in self.seen:
+                message = _("与第%(line)s行重复：同一次授课同一位代表只能登记一次。") % {"line": self.seen[key]}
+                errors.setdefault("name", []).append(message)
+            else:
+                self.seen[key] = self.row_line
 
     def _lecture(self, values: dict) -> Lecture:
-        number = str(values.get("lecture", ""))
+        number = values.get("lecture") or ""
         if number:
             found = list(self.lectures.filter(pk=int(number))) if number.isdigit() else []
             return _unique(found, _("授课编号“%(no)s”不存在，或不在您的管辖范围内。") % {"no": number}, "")
-        if values.get("date", "") == "" or not values.get("hall"):
-            raise ValueError(_("请填写授课编号，或同时填写日期和讲堂。"))
-        day = parse_date(values["date"])
-        found = list(self.lectures.filter(date=day, hall__name=values["hall"]))
+        if not values.get("date") or not values.get("hall"):
+            raise CellError(_("请填写授课编号，或同时填写日期和讲堂。"))
+        day, hall = values["date"], values["hall"]
+        found = list(self.lectures.filter(date=day, hall__name=hall))
         return _unique(
             found,
-            _("%(date)s%(hall)s没有授课，或不在您的管辖范围内。") % {"date": _day(day), "hall": values["hall"]},
-            _("%(date)s%(hall)s有多次授课，请填写授课编号。") % {"date": _day(day), "hall": values["hall"]},
+            _("%(date)s%(hall)s没有授课，或不在您的管辖范围内。") % {"date": _day(day), "hall": hall},
+            _("%(date)s%(hall)s有多次授课，请填写授课编号。") % {"date": _day(day), "hall": hall},
         )
 
+    @staticmethod
+    def _people(lecture: Lecture):
+        return Representative.objects.filter(township__path__startswith=lecture.hall.region.path)
+
     def _representative(self, name: str, credential: str, lecture: Lecture) -> Representative:
-        reps = Representative.objects.filter(township__path__startswith=lecture.hall.region.path)
+        reps = self._people(lecture)
         if credential:
             rep = reps.filter(credential_no=credential).first()
             if rep is None or rep.name != name:
-                raise ValueError(
+                raise CellError(
                     _("%(region)s没有代表证号为“%(no)s”的代表%(name)s。")
                     % {"region": lecture.hall.region.name, "no": credential, "name": name}
                 )
@@ -448,33 +387,21 @@ class AttendanceSheet(Sheet):
             % {"region": lecture.hall.region.name, "name": name},
         )
 
-    @staticmethod
-    def _check_duplicates(marks: list[_Mark]) -> None:
-        seen: dict[tuple[int, int], int] = {}
-        for mark in marks:
-            key = (mark.lecture.pk, mark.representative.pk)
-            if key in seen:
-                mark.result.errors.append(
-                    _("与第%(line)s行重复：同一次授课同一位代表只能登记一次。") % {"line": seen[key]}
-                )
-            else:
-                seen[key] = mark.result.line
+    def _recorded(self, values: dict):
+        return Attendance.objects.filter(lecture=values["lecture"], representative=values["representative"])
 
-    def _mark(self, marks: list[_Mark]) -> None:
-        by_lecture: dict[int, list[_Mark]] = defaultdict(list)
-        for mark in marks:
-            by_lecture[mark.lecture.pk].append(mark)
-        for group in by_lecture.values():
-            try:
-                with transaction.atomic():
-                    services.attendance_mark(
-                        lecture=group[0].lecture,
-                        marks={m.representative.pk: m.status for m in group},
-                        by=self.user,
-                    )
-            except ValidationError as error:
-                for mark in group:
-                    mark.result.errors += error_messages(error, Attendance)
+    def unchanged(self, values: dict) -> bool:
+        return self._recorded(values).filter(status=values["status"]).exists()
+
+    def updates(self, values: dict) -> bool:
+        return self._recorded(values).exists()
+
+    def create_row(self, *, lecture, representative, status, **values):
+        services.attendance_mark(lecture=lecture, marks={representative.pk: status}, by=self.user)
+        return Attendance.objects.get(lecture=lecture, representative=representative)
+
+    def done_message(self, report) -> str:
+        return _("已登记%(n)s条听课出勤。") % {"n": report.new + report.changed}
 
 
 # --- reference data: lecture halls and instructors (apps/core/resources.py) ------------------------

@@ -84,6 +84,13 @@ def test_the_workbook_has_the_resource_header_and_only_the_township_rows(staff_a
     assert (job.status, job.rows_done, job.rows_total, job.progress, job.error) == (Status.DONE, 1, 1, 100, "")
 
 
+def test_the_workbook_is_named_for_its_content_with_the_header_frozen(staff_a, concern_a):
+    job = run(staff_a)
+    sheet = openpyxl.load_workbook(export_jobs.export_file(job.file_name)).worksheets[0]
+    assert (sheet.title, sheet.freeze_panes) == ("群众意见台账", "A2")
+    assert job.title == f"群众意见台账-儒林镇-{timezone.localdate():%Y-%m-%d}"
+
+
 def test_the_workbook_follows_the_changelist_filters_and_is_formula_safe(committee_staff, concern_a, township_b):
     services.concern_submit(region=township_b, category="other", description="=HYPERLINK(1)", name="=cmd")
     job = run(committee_staff, query=f"township={township_b.pk}")

@@ -8,7 +8,6 @@ import pytest
 from apps.core.imports import (
     CellError,
     EthnicityWidget,
-    clean_id_number,
     clean_person_name,
     clean_phone,
     parse_date,
@@ -57,16 +56,6 @@ def test_a_wrong_phone_is_refused(value):
 def test_a_landline_is_refused_where_a_mobile_is_required():
     with pytest.raises(CellError):
         clean_phone("0739-7322001", mobile_only=True)
-
-
-def test_id_numbers_have_their_check_digit():
-    assert clean_id_number("11010519491231002X") == "11010519491231002X"
-    assert clean_id_number("11010519491231002x") == "11010519491231002X"
-    assert clean_id_number("") == ""
-    for wrong, words in [("110105194912310021", "校验位"), ("110105194913310028", "出生日期"), ("12345", "18 位")]:
-        with pytest.raises(CellError) as error:
-            clean_id_number(wrong)
-        assert words in str(error.value)
 
 
 @pytest.mark.parametrize(

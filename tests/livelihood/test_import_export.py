@@ -27,6 +27,10 @@ def upload(client, session, file):
     return client.post(admin("project_import"), {"session": session.pk, "import_file": file})
 
 
+def confirm(client, preview):
+    return client.post(admin("project_process_import"), {"token": preview.context["token"]})
+
+
 def test_a_good_sheet_is_previewed_then_imported_through_the_service(login, committee_staff, session, unit):
     client = login(committee_staff)
     file = sheet(
@@ -34,17 +38,18 @@ def test_a_good_sheet_is_previewed_then_imported_through_the_service(login, comm
         ["茅坪镇中心小学食堂", "新建食堂 600 平方米。", "县教育局", "350.5", "2022年10月"],
     )
     preview = upload(client, session, file)
-    assert preview.status_code == 200 and not preview.context["failed"]
+    assert preview.status_code == 200 and preview.context["report"].problems == []
+    assert preview.context["report"].new == 2
     assert not Project.objects.exists()  # a preview saves nothing
-    token = preview.context["confirm_form"].initial["token"]
-    done = client.post(admin("project_import"), {"token": token})
+    done = confirm(client, preview)
     assert done.status_code == 302
+    assert done["Location"] == f"{admin('project_changelist')}?session={session.pk}"
     projects = list(Project.objects.order_by("number"))
     assert [(p.number, p.title, str(p.investment), str(p.completion_due)) for p in projects] == [
         (1, "儒林镇自来水厂扩建", "1200.00", "2022-12-31"),
         (2, "茅坪镇中心小学食堂", "350.50", "2022-10-31"),
     ]
-    again = client.post(admin("project_import"), {"token": token})
+    again = confirm(client, preview)
     assert again.status_code == 302 and Project.objects.count() == 2  # a second click imports nothing
 
 
@@ -55,15 +60,18 @@ def test_a_sheet_with_bad_rows_saves_nothing_and_names_every_error(login, commit
         ["负投资项目", "内容。", "县教育局", -5, "2022-12-31"],
     )
     response = upload(login(committee_staff), session, file)
-    assert response.context["failed"] == 2
-    rows = {r.line: r.errors for r in response.context["results"]}
-    assert rows[2] == []
-    assert any("项目名称不能为空" in e for e in rows[3])
-    assert any("没有名为“县不存在局”的单位" in e for e in rows[3])
-    assert any("“一百”不是数字" in e for e in rows[3])
-    assert any("“明年”不是日期" in e for e in rows[3])
+    report = response.context["report"]
+    assert report.error_rows == 2
+    rows: dict[int, list[str]] = {}
+    for p in report.problems:
+        rows.setdefault(p.line, []).append(f"{p.column}：{p.message}")
+    assert 2 not in rows
+    assert "项目名称：此项必须填写。" in rows[3]
+    assert any(e.startswith("责任单位：没有名为“县不存在局”的单位") for e in rows[3])
+    assert any(e.startswith("总投资（万元）：“一百”不是数字") for e in rows[3])
+    assert any(e.startswith("计划完成时间：") and "不是日期" in e for e in rows[3])
     assert any("不能为负数" in e for e in rows[4])
-    assert "confirm_form" not in response.context
+    assert not response.context["token"]
     assert not Project.objects.exists()
 
 
@@ -74,10 +82,17 @@ def test_a_sheet_missing_a_column_is_refused(login, committee_staff, session):
     assert not Project.objects.exists()
 
 
-def test_the_template_downloads_with_its_headers(login, committee_staff):
-    response = login(committee_staff).get(admin("project_import_template"))
+def test_the_template_downloads_with_its_headers_and_imports_as_it_is(login, committee_staff, session, unit):
+    client = login(committee_staff)
+    response = client.get(admin("project_import_template"))
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert [c.value for c in next(book.active.iter_rows(max_row=1))] == HEADERS
+    assert [c.value for c in next(book.active.iter_rows(max_row=1))] == [f"{h}*" for h in HEADERS]
+    preview = upload(client, session, SimpleUploadedFile("template.xlsx", response.content))
+    assert preview.context["report"].problems == []
+    confirm(client, preview)
+    assert Project.objects.count() == 2
+    again = upload(client, session, SimpleUploadedFile("template.xlsx", response.content))
+    assert (again.context["report"].new, again.context["report"].unchanged) == (0, 2)  # nothing listed twice
 
 
 @pytest.mark.parametrize(("persona", "expected"), [("committee", 200), ("staff_a", 403)])
@@ -126,5 +141,5 @@ def test_the_import_page_links_its_template_and_previews_with_a_way_back(login, 
     page = client.get(admin("project_import"))
     assert f'href="{admin("project_import_template")}"' in page.text
     preview = upload(client, session, sheet(["乡镇卫生院标准化建设", "建设内容。", "县教育局", 120, "2022-12-31"]))
-    assert preview.context["confirm_form"] is not None
+    assert preview.context["token"]
     assert f'href="{admin("project_import")}" class="button cancel-link"' in preview.text

@@ -2,21 +2,27 @@
 
 import io
 from datetime import date
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
 import tablib
 from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.audit import Kind as Audit
+from apps.core.models import AuditEvent
 from apps.notifications.models import Notification
 from apps.proposals import services
-from apps.proposals.models import CoSigner, Proposal, Status
+from apps.proposals.models import CoSigner, Proposal, ProposalEvent, Status
 from apps.proposals.resources import ProposalResource, ReplyReportResource
 from tests.factories import RepresentativeFactory
 
 IMPORT = "admin:proposals_proposal_import"
+CONFIRM = "admin:proposals_proposal_process_import"
+TEMPLATE = "admin:proposals_proposal_import_template"
 EXPORT = "admin:proposals_proposal_export"
 HEADERS = ["建议标题", "建议内容", "类别", "领衔代表", "领衔代表证号", "附议代表", "公开意见", "形成方式", "提出时间"]
 
@@ -39,7 +45,15 @@ def _upload(client, session, upload, **extra):
 
 
 def _confirm(client, preview):
-    return client.post(reverse(IMPORT), {"token": preview.context["confirm_form"]["token"].value()})
+    return client.post(reverse(CONFIRM), {"token": preview.context["token"]})
+
+
+def _problems(response) -> dict[int, str]:
+    """Each spreadsheet row's problems as "column: message" lines joined by spaces."""
+    found: dict[int, list[str]] = {}
+    for p in response.context["report"].problems:
+        found.setdefault(p.line, []).append(f"{p.column}：{p.message}（{p.value}）")
+    return {line: " ".join(lines) for line, lines in found.items()}
 
 
 @pytest.fixture
@@ -78,12 +92,15 @@ def test_a_valid_sheet_is_previewed_then_saved_with_numbers(
     client = login(committee_staff)
     preview = _upload(client, session, _xlsx(GOOD))
     assert preview.status_code == 200
-    assert [r.errors for r in preview.context["results"]] == [[], [], []]
-    assert [r.number for r in preview.context["results"]] == [1, 2, 3]
+    report = preview.context["report"]
+    assert (report.new, report.changed, report.unchanged, report.problems) == (3, 0, 0, [])
+    assert preview.context["token"]
     assert not Proposal.objects.exists()  # a preview saves nothing
 
     response = _confirm(client, preview)
     assert response.status_code == 302
+    assert response["Location"] == f"{reverse('admin:proposals_proposal_changelist')}?session={session.pk}"
+    assert "已导入3件建议，编号1至3。" in [str(m) for m in get_messages(response.wsgi_request)]
     proposals = list(Proposal.objects.order_by("number"))
     assert [(p.number, p.title, p.lead, p.status) for p in proposals] == [
         (1, "关于修缮中心小学校舍的建议", rep_a_numbered, Status.SUBMITTED),
@@ -101,6 +118,7 @@ def test_a_valid_sheet_is_previewed_then_saved_with_numbers(
     }
     # The co-signers are asked to confirm, as for any submitted proposal.
     assert Notification.objects.filter(rule="proposal.cosign_request", recipient=cosigner_rep.user).exists()
+    assert AuditEvent.objects.filter(kind=Audit.IMPORT, detail__register="proposals.proposal").exists()
 
 
 def test_a_confirmation_token_works_once(login, committee_staff, session, rep_a_numbered, rep_b, cosigner_rep):
@@ -110,6 +128,23 @@ def test_a_confirmation_token_works_once(login, committee_staff, session, rep_a_
     again = _confirm(client, preview)
     assert again["Location"] == reverse(IMPORT)
     assert Proposal.objects.count() == 3
+
+
+def test_an_import_only_creates_and_skips_proposals_already_there(
+    login, committee_staff, session, rep_a_numbered, rep_b, cosigner_rep
+):
+    client = login(committee_staff)
+    _confirm(client, _upload(client, session, _xlsx(GOOD)))
+    events = ProposalEvent.objects.count()
+
+    again = _upload(client, session, _xlsx(GOOD))
+    report = again.context["report"]
+    assert (report.new, report.changed, report.unchanged, report.problems) == (0, 0, 3, [])
+    _confirm(client, again)
+    assert Proposal.objects.count() == 3 and ProposalEvent.objects.count() == events
+
+    notes = openpyxl.load_workbook(io.BytesIO(client.get(reverse(TEMPLATE)).content))["填写说明"]
+    assert any("导入两次不会重复" in str(row[0]) for row in notes.iter_rows(values_only=True))
 
 
 def test_cosigners_who_signed_on_paper_are_confirmed(
@@ -144,20 +179,19 @@ def test_every_invalid_row_is_shown_and_nothing_is_saved(
     ]
     response = _upload(login(committee_staff), session, _xlsx(rows))
     assert response.status_code == 200
-    results = response.context["results"]
-    errors = {r.line: " ".join(r.errors) for r in results}
-    assert "建议标题不能为空" in errors[2]
-    assert "天文地理" in errors[3]
-    assert "张无名" in errors[4]
+    errors = _problems(response)
+    assert errors[2] == "建议标题：此项必须填写。（）"
+    assert errors[3].startswith("类别：“天文地理”不是可选的值。")
+    assert errors[4].startswith("领衔代表：") and "张无名" in errors[4]
     assert "有2位" in errors[5] and "代表证号" in errors[5]
-    assert "王查无" in errors[6]
+    assert errors[6].startswith("附议代表：") and "王查无" in errors[6]
     assert "在任代表" in errors[7]  # refused by the service itself
-    assert "全年" in errors[8]
-    assert errors[9] == ""
-    assert "建议标题" in errors[10] and "200" in errors[10]
-    assert errors[11] == "类别不能为空。 领衔代表不能为空。"
-    assert response.context["failed"] == 9
-    assert response.context.get("confirm_form") is None
+    assert errors[8].startswith("提出时间：") and "全年" in errors[8]
+    assert 9 not in errors
+    assert errors[10].startswith("建议标题：") and "200" in errors[10]
+    assert errors[11] == "类别：此项必须填写。（） 领衔代表：此项必须填写。（）"
+    assert response.context["report"].error_rows == 9
+    assert not response.context["token"]
     assert not Proposal.objects.exists()
 
 
@@ -166,14 +200,22 @@ def test_a_credential_number_that_belongs_to_someone_else_is_an_error(
 ):
     rows = [["标题", "内容", "经济发展", "杨秀英", "C-9999", "", "", "", ""]]
     response = _upload(login(committee_staff), session, _xlsx(rows))
-    assert "C-9999" in " ".join(response.context["results"][0].errors)
+    assert "C-9999" in _problems(response)[2]
 
 
 def test_a_sheet_without_the_required_columns_is_refused(login, committee_staff, session):
     upload = _xlsx([["标题", "内容"]], headers=["建议标题", "建议内容"])
     response = _upload(login(committee_staff), session, upload)
-    assert "类别" in str(response.context["form"].errors["import_file"])
-    assert "领衔代表" in str(response.context["form"].errors["import_file"])
+    errors = str(response.context["form"].non_field_errors())
+    assert "类别" in errors and "领衔代表" in errors
+
+
+def test_older_header_names_are_still_read(login, committee_staff, session, rep_a_numbered):
+    headers = ["建议标题", "建议内容", "类别", "领衔代表", "代表证号", "会议期间/闭会期间"]
+    response = _upload(
+        login(committee_staff), session, _xlsx([["标题", "内容", "经济发展", "杨秀英", "A-0001", "闭会期间"]], headers)
+    )
+    assert response.context["report"].new == 1 and response.context["token"]
 
 
 def test_a_csv_saved_by_excel_in_gb18030_is_read(login, committee_staff, session, rep_b):
@@ -182,17 +224,24 @@ def test_a_csv_saved_by_excel_in_gb18030_is_read(login, committee_staff, session
     upload = io.BytesIO(dataset.export("csv").encode("gb18030"))
     upload.name = "proposals.csv"
     response = _upload(login(committee_staff), session, upload)
-    assert [r.errors for r in response.context["results"]] == [[]]
+    assert response.context["report"].problems == [] and response.context["report"].new == 1
 
 
 def test_importing_needs_the_import_permission(login, staff_a, session):
     assert login(staff_a).get(reverse(IMPORT)).status_code == 403
 
 
-def test_the_template_has_the_columns(login, committee_staff):
-    response = login(committee_staff).get(reverse("admin:proposals_proposal_import_template"))
+def test_the_template_has_the_columns_and_imports_as_it_is(login, committee_staff, session, rep_a, rep_b):
+    client = login(committee_staff)
+    response = client.get(reverse(TEMPLATE))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert next(sheet.iter_rows(values_only=True))[:4] == ("建议标题", "建议内容", "类别", "领衔代表")
+    assert next(sheet.iter_rows(values_only=True))[:4] == ("建议标题*", "建议内容*", "类别*", "领衔代表*")
+    upload = io.BytesIO(response.content)
+    upload.name = "template.xlsx"
+    preview = _upload(client, session, upload)
+    assert preview.context["report"].problems == []
+    _confirm(client, preview)
+    assert Proposal.objects.count() == 2
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -302,3 +351,22 @@ def test_the_export_costs_the_same_queries_however_many_proposals(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = _export(client, 0)
     assert response.content.decode("utf-8-sig").count("县教育局（主办）") == 6
+
+
+def test_the_export_is_in_chinese_named_for_its_content_and_audited_once(login, committee_staff, handled):
+    client = login(committee_staff)
+    page = client.get(reverse(EXPORT)).content.decode()
+    assert "导出内容" in page and "建议清单" in page and "答复情况表" in page and "文件格式" in page
+    assert "Select all" not in page and "Tablib" not in page and "Submit" not in page
+    AuditEvent.objects.all().delete()
+
+    response = _export(client, 1, fmt=0)
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    assert unquote(response["Content-Disposition"]).endswith(f"答复情况表-城步苗族自治县-{today}.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert (sheet.title, sheet.freeze_panes) == ("答复情况表", "A2")
+    assert next(sheet.iter_rows(values_only=True))[:2] == ("建议编号", "建议标题")
+    assert sheet.column_dimensions["B"].width > 8
+    assert list(AuditEvent.objects.values_list("kind", "detail__register", "detail__rows")) == [
+        (Audit.EXPORT, "proposal replies", 1)
+    ]

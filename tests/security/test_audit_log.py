@@ -11,8 +11,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import tablib
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -200,18 +202,19 @@ def test_an_admin_export_is_one_row_with_its_row_count(login, committee_staff, r
     assert row.detail == {"register": "representatives.representative", "rows": 1}
 
 
-def test_an_import_is_one_row_and_a_preview_none(committee_staff, county_term, unit):
-    from apps.livelihood.resources import CandidateSheet
-
+def test_an_import_is_one_row_and_a_preview_none(login, committee_staff, county_term, unit):
     session = SessionFactory(term=county_term, number=1)
-    row = {"title": "农村道路亮化", "description": "安装路灯。", "responsible_unit": unit.name}
-    row |= {"investment": "120", "completion_due": "2022-12-31"}
-    CandidateSheet(session=session, user=committee_staff).run([row], commit=False)
+    sheet = tablib.Dataset(headers=["项目名称", "项目内容", "责任单位", "总投资（万元）", "计划完成时间"])
+    sheet.append(["农村道路亮化", "安装路灯。", unit.name, "120", "2022-12-31"])
+    upload = SimpleUploadedFile("candidates.xlsx", sheet.export("xlsx"))
+    client = login(committee_staff)
+    preview = client.post(reverse("admin:livelihood_project_import"), {"session": session.pk, "import_file": upload})
+    assert preview.context["token"]
     assert not events(Kind.IMPORT).exists()
-    results = CandidateSheet(session=session, user=committee_staff).run([row], commit=True)
-    assert not results[0].errors
+    client.post(reverse("admin:livelihood_project_process_import"), {"token": preview.context["token"]})
     [imported] = events(Kind.IMPORT)
-    assert imported.actor == committee_staff and imported.detail == {"register": "livelihood candidates", "rows": 1}
+    assert imported.actor == committee_staff
+    assert imported.detail == {"register": "livelihood.project", "new": 1, "changed": 0, "unchanged": 0}
 
 
 @pytest.fixture

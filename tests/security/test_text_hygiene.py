@@ -11,14 +11,13 @@ import tablib
 import time_machine
 from django import forms
 from django.apps import apps
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import sheets
 from apps.core.exports import neutralise_formula
 from apps.core.models import HandlingUnit
 from apps.core.text import TextHygieneMixin, clean_body, clean_line, is_blank, without_bidi
+from apps.groups.resources import ActivityImportResource
 from apps.liaison.forms import ConcernForm
 from apps.liaison.models import Concern, LiaisonOffice
 from apps.representatives.models import Representative
@@ -171,11 +170,13 @@ def test_a_roster_import_stores_names_without_overrides_or_zero_width_characters
     assert Representative.objects.get().name == "丁一"
 
 
-def test_the_hand_rolled_importers_read_cells_clean():
-    columns = [sheets.Column("title", "标题", required=True), sheets.Column("content", "内容")]
-    content = f"标题,内容\n关于{RLO}修路的建议,\u200b\u200b\n".encode()
-    [row] = sheets.read_sheet(SimpleUploadedFile("a.csv", content), columns, empty="空")
-    assert row == {"title": "关于修路的建议", "content": ""}
+def test_the_service_backed_imports_read_cells_clean():
+    resource = ActivityImportResource()
+    content = f"活动类型,活动名称,活动日期,活动情况\n微宣讲,关于{RLO}修路的活动,2022-1-1,\u200b\u200b\n".encode()
+    dataset = resource.read(content, "a.csv")
+    resource.before_import(dataset)
+    [row] = dataset.dict
+    assert (row["活动名称"], row["活动情况"]) == ("关于修路的活动", "")
 
 
 def test_an_export_cell_comes_out_without_an_override_and_a_hidden_formula_is_neutralised():

@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFilter, warn_when_bounded
 from apps.core.admin_mixins import DecisionAdminMixin, ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaExportMixin
 from apps.core.masking import mask_name, mask_phone
 from apps.liaison import admin_views, labels, services
 from apps.liaison.admin.filters import RegionTownshipFilter
@@ -85,7 +85,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Concern)
-class ConcernAdmin(PersonalDataMixin, ServiceAdminMixin, BackgroundExportMixin, ExportMixin, RendaModelAdmin):
+class ConcernAdmin(PersonalDataMixin, ServiceAdminMixin, BackgroundExportMixin, RendaExportMixin, RendaModelAdmin):
     resource_classes = [ConcernResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/liaison/concern/change_list.html"

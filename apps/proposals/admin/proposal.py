@@ -9,13 +9,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from apps.core import admin_pages
 from apps.core.admin_filters import BoundedCountPaginator, warn_when_bounded
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
+from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.models import CongressSession
 from apps.proposals import admin_views, services
 from apps.proposals.admin._common import EVENT_LABELS, local_time, person_column
@@ -32,6 +32,7 @@ from apps.proposals.admin_forms import (
     MarkKeyForm,
     MergeForm,
     ProposalAddForm,
+    ProposalImportForm,
     ReturnForm,
     SupervisionForm,
 )
@@ -47,7 +48,7 @@ from apps.proposals.models import (
     Status,
     Supervision,
 )
-from apps.proposals.resources import ProposalResource, ReplyReportResource
+from apps.proposals.resources import ProposalImportResource, ProposalResource, ReplyReportResource
 from apps.representatives.models import Representative
 
 # Nothing is left to do on these: no action button, not even "列为重点督办".
@@ -107,7 +108,9 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ServiceAdminMixin, BackgroundExportMixin, ExportMixin, RendaModelAdmin):
+class ProposalAdmin(ServiceAdminMixin, RendaImportMixin, BackgroundExportMixin, RendaExportMixin, RendaModelAdmin):
+    import_resource_class = ProposalImportResource
+    import_form_class = ProposalImportForm
     resource_classes = [ProposalResource, ReplyReportResource]
     formats = SPREADSHEET_FORMATS
     import_export_change_list_template = "admin/proposals/proposal/change_list.html"
@@ -172,8 +175,6 @@ class ProposalAdmin(ServiceAdminMixin, BackgroundExportMixin, ExportMixin, Renda
             path("assign-on-site/", wrap(self.on_site_view), name="proposals_proposal_assign_on_site"),
             path("statistics/", wrap(self.statistics_view), name="proposals_proposal_statistics"),
             path("statistics/export/", wrap(self.statistics_xlsx_view), name="proposals_proposal_statistics_export"),
-            path("import/", wrap(self.import_view), name="proposals_proposal_import"),
-            path("import/template/", wrap(self.import_template_view), name="proposals_proposal_import_template"),
             *super().get_urls(),
         ]
 
@@ -192,16 +193,9 @@ class ProposalAdmin(ServiceAdminMixin, BackgroundExportMixin, ExportMixin, Renda
     def statistics_xlsx_view(self, request):
         return admin_views.statistics_xlsx_view(self, request)
 
-    def import_view(self, request):
-        return admin_views.import_view(self, request)
-
-    def import_template_view(self, request):
-        return admin_views.import_template_view(self, request)
-
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "has_import_permission": request.user.has_perm(admin_views.IMPORT_PERMISSION),
             "has_statistics_permission": self.has_view_permission(request),
         }
         return warn_when_bounded(request, super().changelist_view(request, extra_context))
