@@ -42,7 +42,7 @@ FORM_OVERHEAD_BYTES = 256 * 1024
 
 
 def _refused(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
-    return render(request, "liaison/refused.html", {"title": title, "message": message}, status=status)
+    return render(request, "refused.html", {"title": title, "message": message}, status=status)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
