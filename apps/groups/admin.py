@@ -185,7 +185,7 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaImportMixin, Ren
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = SPREADSHEET_FORMATS
-    import_export_change_list_template = "admin/groups/activity/change_list.html"
+    import_export_change_list_template = "admin/import/change_list.html"
     list_display = [
         "date", "title", "kind", "group", "region", "headcount", "review_status", "reported_by", "checkin_link"
     ]  # fmt: skip

@@ -138,7 +138,7 @@ class LectureAdmin(ServiceAdminMixin, RendaImportMixin, RendaExportMixin, RendaM
     form = LectureForm
     resource_classes = [LectureResource, AttendanceResource]
     formats = SPREADSHEET_FORMATS
-    import_export_change_list_template = "admin/training/lecture/change_list.html"
+    import_export_change_list_template = "admin/import/change_list.html"
     change_form_template = "admin/training/change_form.html"
 
     list_display = ["date", "hall", "topic", "theme", "instructor", "status", "attendance_link", "material_link"]
@@ -238,7 +238,7 @@ class AttendanceAdmin(ServiceAdminMixin, RendaImportMixin, RendaExportMixin, Ren
     resource_classes = [AttendanceResource]
     import_resource_class = AttendanceImportResource
     formats = SPREADSHEET_FORMATS
-    import_export_change_list_template = "admin/training/attendance/change_list.html"
+    import_export_change_list_template = "admin/import/change_list.html"
     list_display = ["lecture_date", "lecture", "representative", "township", "status", "marked_by", "marked_at"]
     list_filter = ["status", ("lecture__hall", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["representative__name", "representative__credential_no", "lecture__topic"]
