@@ -23,10 +23,8 @@ class LiaisonConfig(AppConfig):
 
         checkin.register(liaison_checkin.KIND)
 
-        def crud(*models, verbs=("view", "add", "change")):
-            return " ".join(f"liaison.{v}_{m}" for m in models for v in verbs)
-
-        everything = crud(
+        everything = roles.crud(
+            "liaison",
             "liaisonoffice",
             "funding",
             "receptionschedule",
@@ -44,7 +42,8 @@ class LiaisonConfig(AppConfig):
         roles.grant(roles.Role.TOWNSHIP, everything + personal + " liaison.export_concern")
         roles.grant(
             roles.Role.LIAISON,
-            crud(
+            roles.crud(
+                "liaison",
                 "receptionday",
                 "dutyshift",
                 "concern",

@@ -31,7 +31,7 @@ class ProposalsConfig(AppConfig):
             "cosigner",
             "assistopinion",
         ]
-        perms = " ".join(f"proposals.{verb}_{m}" for m in models for verb in ("view", "add", "change"))
+        perms = roles.crud("proposals", *models)
         roles.grant(
             roles.Role.COMMITTEE,
             perms + " proposals.view_proposalevent proposals.export_proposal proposals.import_proposal",
