@@ -28,17 +28,8 @@ def test_submission_numbers_proposals_per_session(draft, session, rep_a, represe
     assert draft.status == Status.SUBMITTED
 
 
-def test_a_joint_proposal_waits_for_every_cosigner(session, rep_a, cosigner_rep, representative_user, committee_staff):
-    proposal = services.proposal_create(
-        lead=rep_a,
-        session=session,
-        title="联名建议",
-        content="内容",
-        category="transport",
-        by=representative_user,
-        cosigners=[cosigner_rep],
-    )
-    services.proposal_submit(proposal=proposal, by=representative_user)
+def test_a_joint_proposal_waits_for_every_cosigner(joint_submitted, cosigner_rep, committee_staff):
+    proposal = joint_submitted
     request = Notification.objects.get(rule="proposal.cosign_request")
     assert request.recipient == cosigner_rep.user
     with pytest.raises(ProposalError, match="附议代表没有确认"):
@@ -73,17 +64,8 @@ def test_merge_into_another_proposal_of_the_session(accepted, session, rep_a, re
     assert (other.status, other.merged_into) == (Status.MERGED, accepted)
 
 
-def test_withdrawing_a_joint_proposal_needs_every_cosigner(session, rep_a, cosigner_rep, representative_user):
-    proposal = services.proposal_create(
-        lead=rep_a,
-        session=session,
-        title="联名",
-        content="内容",
-        category="other",
-        by=representative_user,
-        cosigners=[cosigner_rep],
-    )
-    services.proposal_submit(proposal=proposal, by=representative_user)
+def test_withdrawing_a_joint_proposal_needs_every_cosigner(joint_submitted, rep_a, cosigner_rep, representative_user):
+    proposal = joint_submitted
     services.cosign_respond(proposal=proposal, representative=cosigner_rep, agree=True, by=cosigner_rep.user)
     with pytest.raises(ProposalError, match="刘建国"):
         services.proposal_withdraw(proposal=proposal, representative=rep_a, by=representative_user)
