@@ -14,42 +14,35 @@ from apps.notifications.rules import Reminder, rule
 def reception_notice(today: date):
     """Representatives on duty hear of their reception day as soon as it is published."""
     horizon = today + timedelta(days=config("LIAISON", "RECEPTION_NOTICE_DAYS"))
-    shifts = (
-        DutyShift.objects.filter(
-            date__gte=today,
-            date__lte=horizon,
-            representative__user__isnull=False,
-            attendance=DutyShift.Attendance.PENDING,
-        )
-        .exclude(reception_day__status=ReceptionDay.Status.CANCELLED)
-        .select_related("office", "representative__user")
-    )
-    for shift in shifts:
-        yield Reminder(
-            target=shift,
-            recipients=[shift.representative.user],
-            due_on=shift.date,
-            subject=_("%(date)s请到%(office)s接待选民") % {"date": shift.date, "office": shift.office},
-        )
+    shifts = _shifts_to_serve(date__gte=today, date__lte=horizon)
+    yield from _remind_on_duty(shifts, _("%(date)s请到%(office)s接待选民"))
 
 
 @rule("liaison.shift_tomorrow")
 def shift_tomorrow(today: date):
     """The day before: a second word to the representative on duty."""
     tomorrow = today + timedelta(days=1)
-    shifts = (
-        DutyShift.objects.filter(
-            date=tomorrow, representative__user__isnull=False, attendance=DutyShift.Attendance.PENDING
-        )
+    yield from _remind_on_duty(_shifts_to_serve(date=tomorrow), _("明天（%(date)s）请到%(office)s驻室值班"))
+
+
+def _shifts_to_serve(**on):
+    """Shifts still to serve, on the days `on` selects, by a representative with an account; a
+    cancelled reception day needs no one."""
+    return (
+        DutyShift.objects.filter(representative__user__isnull=False, attendance=DutyShift.Attendance.PENDING, **on)
         .exclude(reception_day__status=ReceptionDay.Status.CANCELLED)
         .select_related("office", "representative__user")
     )
+
+
+def _remind_on_duty(shifts, subject: str):
+    """One reminder to each shift's representative; `subject` names the shift's %(date)s and %(office)s."""
     for shift in shifts:
         yield Reminder(
             target=shift,
             recipients=[shift.representative.user],
             due_on=shift.date,
-            subject=_("明天（%(date)s）请到%(office)s驻室值班") % {"date": shift.date, "office": shift.office},
+            subject=subject % {"date": shift.date, "office": shift.office},
         )
 
 
