@@ -3,7 +3,6 @@
 A shift counts when staff (or the representative's own check-in) marked it attended; a concern
 counts when it was routed to the representative and resolved or closed in the year. Shifts
 missed or excused, and concerns still being handled, are shown on the record but earn nothing.
-Importing this module registers the source.
 """
 
 from collections import Counter
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.liaison.models import Concern, DutyShift
-from apps.representatives.duty import DutyEntry, DutySource, count_each, newest_first, register
+from apps.representatives.duty import DutyEntry, DutySource, count_each, newest_first
 
 SHIFT_ATTENDED = "shift_attended"
 CONCERN_HANDLED = "concern_handled"
@@ -85,4 +84,3 @@ SOURCE = DutySource(
     counts=counts,
     order=20,
 )
-register(SOURCE)

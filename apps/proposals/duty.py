@@ -3,7 +3,6 @@
 A proposal counts in the year it was submitted once staff accepted it (a proposal waiting for
 review is listed as such but earns nothing yet), never while a draft or when returned or
 withdrawn; a co-signature counts once the co-signer confirmed it and the proposal counts.
-Importing this module registers the source.
 """
 
 from collections import Counter
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from apps.proposals.models import CoSigner, Proposal, Status
-from apps.representatives.duty import DutyEntry, DutySource, count_each, newest_first, register
+from apps.representatives.duty import DutyEntry, DutySource, count_each, newest_first
 
 PROPOSAL_LED = "proposal_led"
 PROPOSAL_COSIGNED = "proposal_cosigned"
@@ -64,4 +63,3 @@ SOURCE = DutySource(
     counts=counts,
     order=50,
 )
-register(SOURCE)
