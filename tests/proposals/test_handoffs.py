@@ -10,6 +10,7 @@ from apps.proposals import services
 from apps.proposals.forms import ReplyForm
 from apps.proposals.models import CoSigner, ProposalEvent, Reply, Status
 from apps.proposals.services import ProposalError
+from tests.proposals.steps import rate, reply_after_contact
 
 CHANGELIST = "admin:proposals_proposal_changelist"
 
@@ -140,19 +141,9 @@ def test_the_cosigner_page_is_for_staff_who_may_change_the_proposal(
 
 @pytest.fixture
 def in_follow_up(lead_assignment, unit_staff, rep_a, representative_user):
-    services.contact_record_add(
-        assignment=lead_assignment, kind="visit", contacted_on=timezone.localdate(), summary="走访", by=unit_staff
-    )
-    services.reply_submit(assignment=lead_assignment, outcome="B", text="已列入明年计划。", by=unit_staff)
+    reply_after_contact(lead_assignment, unit_staff, outcome="B")
     proposal = lead_assignment.proposal
-    services.feedback_submit(
-        proposal=proposal,
-        representative=rep_a,
-        attitude="satisfied",
-        result="basic",
-        reasons="",
-        by=representative_user,
-    )
+    rate(proposal, rep_a, representative_user, result="basic")
     proposal.refresh_from_db()
     assert proposal.status == Status.FOLLOW_UP
     return proposal

@@ -8,8 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import services as core_services
-from apps.core.models import User
 from apps.proposals import services
 from apps.proposals.models import (
     AssistOpinion,
@@ -24,6 +22,7 @@ from apps.proposals.models import (
 )
 from tests.factories import RepresentativeFactory, SessionFactory
 from tests.images import PNG
+from tests.proposals.steps import proposal_assigned
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -61,21 +60,12 @@ def assist_assignment(assigned, unit2):
     return assigned.assignments.get(unit=unit2)
 
 
-@pytest.fixture
-def rep_b_user(rep_b):
-    rep_b.user = core_services.user_create(username="rep_b_user", password=None, role=User.Role.REPRESENTATIVE)
-    rep_b.save()
-    return rep_b.user
-
-
 def make_assigned(n, *, session, lead, lead_user, committee, unit, **fields):
     for i in range(n):
-        proposal = services.proposal_create(
-            lead=lead, session=session, title=f"建议{i}", content="内容", category="other", by=lead_user, **fields
+        units = [(unit, "lead")]
+        proposal_assigned(
+            session=session, lead=lead, lead_user=lead_user, by=committee, units=units, title=f"建议{i}", **fields
         )
-        services.proposal_submit(proposal=proposal, by=lead_user)
-        services.proposal_accept(proposal=proposal, by=committee)
-        services.proposal_assign(proposal=proposal, units=[(unit, "lead")], by=committee)
 
 
 # --- who may open what --------------------------------------------------------------------------
