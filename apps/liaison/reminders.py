@@ -46,8 +46,24 @@ def _remind_on_duty(shifts, subject: str):
         )
 
 
+def _township_id(concern: Concern) -> int | None:
+    return concern.region_id if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent_id
+
+
+def _recipients(concerns: list[Concern]):
+    """Who hears of each concern: the staff of its township and whoever handles it (the unit's
+    accounts or the representative). Two queries for any number of concerns."""
+    staff = _staff_by_township(concerns)
+    unit_staff = _unit_staff({c.unit_id for c in concerns if c.unit_id})
+
+    def of(concern: Concern) -> list[User]:
+        return [*staff.get(_township_id(concern), []), *_handlers(concern, unit_staff)]
+
+    return of
+
+
 def _staff_by_township(concerns) -> dict[int, list[User]]:
-    townships = {c.region_id if c.region.level == Region.Level.TOWNSHIP else c.region.parent_id for c in concerns}
+    townships = {_township_id(c) for c in concerns}
     staff: dict[int, list[User]] = {}
     users = (
         User.objects.filter(role__in=[User.Role.TOWNSHIP, User.Role.LIAISON], is_active=True, regions__in=townships)
@@ -79,13 +95,11 @@ def concern_due_soon(today: date):
             resolve_due_on__lte=horizon,
         ).select_related("region", "representative__user")
     )
-    staff = _staff_by_township(soon)
-    unit_staff = _unit_staff({c.unit_id for c in soon if c.unit_id})
+    recipients = _recipients(soon)
     for concern in soon:
-        township = concern.region_id if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent_id
         yield Reminder(
             target=concern,
-            recipients=[*staff.get(township, []), *_handlers(concern, unit_staff)],
+            recipients=recipients(concern),
             due_on=concern.resolve_due_on,
             subject=_("群众意见%(code)s将于%(due)s到期")
             % {"code": concern.display_code, "due": concern.resolve_due_on},
@@ -109,13 +123,11 @@ def concern_overdue(today: date):
             status__in=[Concern.Status.ACCEPTED, Concern.Status.ROUTED], resolve_due_on__lt=today
         ).select_related("region", "representative__user")
     )
-    staff = _staff_by_township(late)
-    unit_staff = _unit_staff({c.unit_id for c in late if c.unit_id})
+    recipients = _recipients(late)
     for concern in late:
-        township = concern.region_id if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent_id
         yield Reminder(
             target=concern,
-            recipients=[*staff.get(township, []), *_handlers(concern, unit_staff)],
+            recipients=recipients(concern),
             due_on=today,
             subject=_("群众意见%(code)s已逾期，请尽快办理") % {"code": concern.display_code},
         )
