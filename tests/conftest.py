@@ -97,6 +97,14 @@ def representative_user(rep_a):
 
 
 @pytest.fixture
+def rep_b_user(rep_b):
+    """rep_b's portal account (township B): the outsider of township A's representative pages."""
+    rep_b.user = services.user_create(username="rep_b_user", password=None, role=User.Role.REPRESENTATIVE)
+    rep_b.save()
+    return rep_b.user
+
+
+@pytest.fixture
 def personas(committee_staff, staff_a, staff_b, unit_staff, representative_user):
     return {
         "committee": committee_staff,

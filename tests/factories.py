@@ -94,3 +94,24 @@ class UserFactory(DjangoModelFactory):
         model = "core.User"
 
     username = factory.Sequence(lambda n: f"user{n}")
+
+
+def county_settings_form(**fields) -> dict:
+    """POST data of the county settings admin form: every field blank, the JSON ones empty, then `fields`."""
+    blank = dict.fromkeys(
+        [
+            "site_name",
+            "committee_name",
+            "public_contact",
+            "reply_months",
+            "reply_months_complex",
+            "due_soon_days",
+            "concern_accept_workdays",
+            "concern_resolve_workdays",
+            "concern_due_soon_days",
+            "grade_excellent_min",
+            "grade_competent_min",
+        ],
+        "",
+    )
+    return {**blank, "outcome_labels": "{}", "satisfaction_labels": "{}", "duty_points": "{}", **fields}

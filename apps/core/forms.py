@@ -1,5 +1,7 @@
 """Form helpers every app shares."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -16,6 +18,17 @@ def add_service_errors(form: Form, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def run_service(form: Form, service: Callable[..., object], /, **arguments) -> bool:
+    """Call a service with its keyword arguments; a refusal becomes an error on the form (see
+    add_service_errors), nothing is saved, and the view draws the form again."""
+    try:
+        service(**arguments)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    return True
 
 
 class DecisionNoteForm(TextHygieneMixin, forms.Form):

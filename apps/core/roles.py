@@ -22,6 +22,11 @@ def grant(role: str, permissions: str) -> None:
     _GRANTS[role].update(permissions.split())
 
 
+def crud(app_label: str, *models: str, verbs: tuple[str, ...] = ("view", "add", "change")) -> str:
+    """The "app_label.verb_model" permissions of every model for every verb, space separated, for grant()."""
+    return " ".join(f"{app_label}.{verb}_{model}" for model in models for verb in verbs)
+
+
 def granted(role: str) -> frozenset[str]:
     return frozenset(_GRANTS.get(role, ()))
 

@@ -21,9 +21,12 @@ from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from apps.core.config import config
 
 # kind -> (extension, content type, label for messages). Only these are ever stored or served.
 KINDS = {
@@ -285,3 +288,18 @@ class DownloadFileInput(AdminFileWidget):
 
     def is_initial(self, value):
         return bool(value and getattr(value, "name", None))
+
+
+# Room for the text fields of a photo form on top of the photos themselves.
+FORM_OVERHEAD_BYTES = 256 * 1024
+
+
+def photo_body_too_large(request: HttpRequest, section: str) -> bool:
+    """Whether a photo form's body is past what its photos (the section's PHOTO_MAX_COUNT of
+    PHOTO_MAX_BYTES each) and its text fields can weigh, told from the header before anything reads it."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    photos = config(section, "PHOTO_MAX_COUNT") * config(section, "PHOTO_MAX_BYTES")
+    return length > photos + settings.DATA_UPLOAD_MAX_MEMORY_SIZE + FORM_OVERHEAD_BYTES

@@ -15,6 +15,7 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Case, Count, DateField, F, IntegerField, Model, QuerySet, Sum, Value, When, Window
 from django.urls import reverse
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class WorkItem:
     """One line of a to-do list, the same shape on every home and workbench."""
 
     kind: str
-    kind_label: str
+    kind_label: str | Promise  # a lazy label is translated when the page is drawn
     title: str
     detail: str
     url: str

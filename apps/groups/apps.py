@@ -21,14 +21,11 @@ class GroupsConfig(AppConfig):
         register(SOURCE)
         checkin.register(groups_checkin.KIND)
 
-        def crud(*models, verbs=("view", "add", "change")):
-            return " ".join(f"groups.{v}_{m}" for m in models for v in verbs)
-
         models = ("activitygroup", "groupmembership", "activity", "campaign", "problemsolved", "inspection")
         # Township staff run their township's rows; the county's groups, campaigns and batches are
         # visible to them read-only (the scope makes rows above theirs read-only).
-        staff = crud(*models, "inspectionsuggestion") + " groups.import_activity groups.export_activity"
+        staff = roles.crud("groups", *models, "inspectionsuggestion") + " groups.import_activity groups.export_activity"
         staff += " groups.export_inspection"
         roles.grant(roles.Role.COMMITTEE, staff)
         roles.grant(roles.Role.TOWNSHIP, staff)
-        roles.grant(roles.Role.LIAISON, crud(*models, "inspectionsuggestion", verbs=("view",)))
+        roles.grant(roles.Role.LIAISON, roles.crud("groups", *models, "inspectionsuggestion", verbs=("view",)))

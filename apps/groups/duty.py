@@ -8,14 +8,13 @@ once it is done.
 
 from collections import Counter
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.groups.models import Activity, Inspection, ProblemSolved
-from apps.representatives.duty import DutyEntry, DutySource, count_rows
+from apps.representatives.duty import DutyEntry, DutySource, count_each, newest_first
 
 GROUP_ACTIVITY = "group_activity"
 CAMPAIGN_RECORD = "campaign_record"
@@ -43,7 +42,7 @@ def entries(representative, year: int) -> list[DutyEntry]:
         + [_problem_entry(p, url) for p in problems]
         + [_inspection_entry(i) for i in inspections]
     )
-    return sorted(found, key=lambda e: e.on, reverse=True)
+    return newest_first(found)
 
 
 def _activity_entry(activity: Activity, url: str) -> DutyEntry:
@@ -84,35 +83,21 @@ def _inspection_entry(inspection: Inspection) -> DutyEntry:
 
 def counts(representatives, year: int) -> dict[int, Counter]:
     """Three grouped queries for the whole queryset of representatives."""
-    reps = representatives.values("pk")
-    activities = (
-        Activity.participants.through.objects.filter(
-            representative__in=reps, activity__date__year=year, activity__review_status=Confirmed
-        )
-        .values_list("representative")
-        .annotate(n=Count("pk"))
-        .order_by()
+    activities = Activity.participants.through.objects.filter(
+        activity__date__year=year, activity__review_status=Confirmed
     )
-    problems = (
-        ProblemSolved.objects.filter(representative__in=reps, date__year=year, review_status=Confirmed, is_solved=True)
-        .values_list("representative")
-        .annotate(n=Count("pk"))
-        .order_by()
+    problems = ProblemSolved.objects.filter(date__year=year, review_status=Confirmed, is_solved=True)
+    inspections = Inspection.participants.through.objects.filter(
+        inspection__started_on__year=year, inspection__status=Inspection.Status.DONE
     )
-    inspections = (
-        Inspection.participants.through.objects.filter(
-            representative__in=reps, inspection__started_on__year=year, inspection__status=Inspection.Status.DONE
-        )
-        .values_list("representative")
-        .annotate(n=Count("pk"))
-        .order_by()
+    return count_each(
+        representatives,
+        {
+            GROUP_ACTIVITY: (activities, "representative"),
+            CAMPAIGN_RECORD: (problems, "representative"),
+            INSPECTION: (inspections, "representative"),
+        },
     )
-    rows = (
-        [(rep, GROUP_ACTIVITY, n) for rep, n in activities]
-        + [(rep, CAMPAIGN_RECORD, n) for rep, n in problems]
-        + [(rep, INSPECTION, n) for rep, n in inspections]
-    )
-    return count_rows(rows)
 
 
 SOURCE = DutySource(

@@ -2,13 +2,12 @@
 to report them. Anything not theirs is not found (404)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.core.access import representative_required
-from apps.core.forms import add_service_errors
+from apps.core.forms import run_service
 from apps.core.paging import page_of
 from apps.groups import forms, selectors, services
 from apps.representatives.models import Representative
@@ -44,14 +43,11 @@ def activity_new(request: HttpRequest, representative: Representative) -> HttpRe
     if "group" in request.GET:
         initial["group"] = selectors.get_group_for_member(representative, _int(request.GET["group"]))
     form = forms.ActivityReportForm(request.POST or None, representative=representative, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_report(representative=representative, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("活动已提交，工作人员确认后计入履职档案。"))
-            return redirect("groups:mine")
+    if form.is_valid() and run_service(
+        form, services.activity_report, representative=representative, by=request.user, **form.cleaned_data
+    ):
+        messages.success(request, _("活动已提交，工作人员确认后计入履职档案。"))
+        return redirect("groups:mine")
     return render(request, "groups/activity_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -63,14 +59,11 @@ def _int(value: str) -> int:
 @representative_required
 def problem_new(request: HttpRequest, representative: Representative) -> HttpResponse:
     form = forms.ProblemReportForm(request.POST or None, representative=representative)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.problem_report(representative=representative, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("办实事记录已提交，工作人员确认后计入履职档案。"))
-            return redirect("groups:mine")
+    if form.is_valid() and run_service(
+        form, services.problem_report, representative=representative, by=request.user, **form.cleaned_data
+    ):
+        messages.success(request, _("办实事记录已提交，工作人员确认后计入履职档案。"))
+        return redirect("groups:mine")
     has_campaigns = form.fields["campaign"].queryset.exists()
     context = {"form": form, "has_campaigns": has_campaigns}
     return render(request, "groups/problem_new.html", context, status=400 if form.errors else 200)

@@ -7,14 +7,17 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("联系群众")
 
     def ready(self):
-        import apps.liaison.deadlines
+        from apps.liaison import deadlines  # noqa: F401  (registers the concerns' deadline source)
         from apps.liaison.links import register_links
 
         register_links()  # the page each recipient of this app's notifications opens
         from apps.liaison.workbench import register_sources
 
         register_sources()  # the rows this app puts on staff workbenches
-        import apps.liaison.duty  # noqa: F401  (registers the duty-record source)
+        from apps.liaison.duty import SOURCE
+        from apps.representatives.duty import register
+
+        register(SOURCE)  # its part of the duty record, as every app registers it
         from apps.core import checkin, roles
         from apps.liaison import checkin as liaison_checkin
         from apps.liaison import reminders, signals  # noqa: F401  (reminders: registers the reminder rules)
@@ -23,10 +26,8 @@ class LiaisonConfig(AppConfig):
 
         checkin.register(liaison_checkin.KIND)
 
-        def crud(*models, verbs=("view", "add", "change")):
-            return " ".join(f"liaison.{v}_{m}" for m in models for v in verbs)
-
-        everything = crud(
+        everything = roles.crud(
+            "liaison",
             "liaisonoffice",
             "funding",
             "receptionschedule",
@@ -44,7 +45,8 @@ class LiaisonConfig(AppConfig):
         roles.grant(roles.Role.TOWNSHIP, everything + personal + " liaison.export_concern")
         roles.grant(
             roles.Role.LIAISON,
-            crud(
+            roles.crud(
+                "liaison",
                 "receptionday",
                 "dutyshift",
                 "concern",

@@ -3,19 +3,18 @@
 A shift counts when staff (or the representative's own check-in) marked it attended; a concern
 counts when it was routed to the representative and resolved or closed in the year. Shifts
 missed or excused, and concerns still being handled, are shown on the record but earn nothing.
-Importing this module registers the source.
 """
 
 from collections import Counter
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.liaison.models import Concern, DutyShift
-from apps.representatives.duty import DutyEntry, DutySource, count_rows, register
+from apps.representatives.duty import DutyEntry, DutySource, count_each, newest_first
 
 SHIFT_ATTENDED = "shift_attended"
 CONCERN_HANDLED = "concern_handled"
@@ -40,7 +39,7 @@ def entries(representative, year: int) -> list[DutyEntry]:
     )
     shifts_url, concerns_url = reverse("liaison:my_shifts"), reverse("liaison:my_concerns")
     found = [_shift_entry(s, shifts_url) for s in shifts] + [_concern_entry(c, concerns_url) for c in concerns]
-    return sorted(found, key=lambda e: e.on, reverse=True)
+    return newest_first(found)
 
 
 def _shift_entry(shift: DutyShift, url: str) -> DutyEntry:
@@ -70,21 +69,11 @@ def _concern_entry(concern: Concern, url: str) -> DutyEntry:
 
 def counts(representatives, year: int) -> dict[int, Counter]:
     """Two grouped queries for the whole queryset of representatives."""
-    reps = representatives.values("pk")
-    shifts = (
-        DutyShift.objects.filter(representative__in=reps, date__year=year, attendance=DutyShift.Attendance.ATTENDED)
-        .values_list("representative")
-        .annotate(n=Count("pk"))
-        .order_by()
+    shifts = DutyShift.objects.filter(date__year=year, attendance=DutyShift.Attendance.ATTENDED)
+    handled = Concern.objects.filter(_handled_in(year))
+    return count_each(
+        representatives, {SHIFT_ATTENDED: (shifts, "representative"), CONCERN_HANDLED: (handled, "representative")}
     )
-    handled = (
-        Concern.objects.filter(_handled_in(year), representative__in=reps)
-        .values_list("representative")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    rows = [(rep, SHIFT_ATTENDED, n) for rep, n in shifts] + [(rep, CONCERN_HANDLED, n) for rep, n in handled]
-    return count_rows(rows)
 
 
 SOURCE = DutySource(
@@ -95,4 +84,3 @@ SOURCE = DutySource(
     counts=counts,
     order=20,
 )
-register(SOURCE)

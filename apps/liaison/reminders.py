@@ -14,47 +14,56 @@ from apps.notifications.rules import Reminder, rule
 def reception_notice(today: date):
     """Representatives on duty hear of their reception day as soon as it is published."""
     horizon = today + timedelta(days=config("LIAISON", "RECEPTION_NOTICE_DAYS"))
-    shifts = (
-        DutyShift.objects.filter(
-            date__gte=today,
-            date__lte=horizon,
-            representative__user__isnull=False,
-            attendance=DutyShift.Attendance.PENDING,
-        )
-        .exclude(reception_day__status=ReceptionDay.Status.CANCELLED)
-        .select_related("office", "representative__user")
-    )
-    for shift in shifts:
-        yield Reminder(
-            target=shift,
-            recipients=[shift.representative.user],
-            due_on=shift.date,
-            subject=_("%(date)s请到%(office)s接待选民") % {"date": shift.date, "office": shift.office},
-        )
+    shifts = _shifts_to_serve(date__gte=today, date__lte=horizon)
+    yield from _remind_on_duty(shifts, _("%(date)s请到%(office)s接待选民"))
 
 
 @rule("liaison.shift_tomorrow")
 def shift_tomorrow(today: date):
     """The day before: a second word to the representative on duty."""
     tomorrow = today + timedelta(days=1)
-    shifts = (
-        DutyShift.objects.filter(
-            date=tomorrow, representative__user__isnull=False, attendance=DutyShift.Attendance.PENDING
-        )
+    yield from _remind_on_duty(_shifts_to_serve(date=tomorrow), _("明天（%(date)s）请到%(office)s驻室值班"))
+
+
+def _shifts_to_serve(**on):
+    """Shifts still to serve, on the days `on` selects, by a representative with an account; a
+    cancelled reception day needs no one."""
+    return (
+        DutyShift.objects.filter(representative__user__isnull=False, attendance=DutyShift.Attendance.PENDING, **on)
         .exclude(reception_day__status=ReceptionDay.Status.CANCELLED)
         .select_related("office", "representative__user")
     )
+
+
+def _remind_on_duty(shifts, subject: str):
+    """One reminder to each shift's representative; `subject` names the shift's %(date)s and %(office)s."""
     for shift in shifts:
         yield Reminder(
             target=shift,
             recipients=[shift.representative.user],
             due_on=shift.date,
-            subject=_("明天（%(date)s）请到%(office)s驻室值班") % {"date": shift.date, "office": shift.office},
+            subject=subject % {"date": shift.date, "office": shift.office},
         )
 
 
+def _township_id(concern: Concern) -> int | None:
+    return concern.region_id if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent_id
+
+
+def _recipients(concerns: list[Concern]):
+    """Who hears of each concern: the staff of its township and whoever handles it (the unit's
+    accounts or the representative). Two queries for any number of concerns."""
+    staff = _staff_by_township(concerns)
+    unit_staff = _unit_staff({c.unit_id for c in concerns if c.unit_id})
+
+    def of(concern: Concern) -> list[User]:
+        return [*staff.get(_township_id(concern), []), *_handlers(concern, unit_staff)]
+
+    return of
+
+
 def _staff_by_township(concerns) -> dict[int, list[User]]:
-    townships = {c.region_id if c.region.level == Region.Level.TOWNSHIP else c.region.parent_id for c in concerns}
+    townships = {_township_id(c) for c in concerns}
     staff: dict[int, list[User]] = {}
     users = (
         User.objects.filter(role__in=[User.Role.TOWNSHIP, User.Role.LIAISON], is_active=True, regions__in=townships)
@@ -86,13 +95,11 @@ def concern_due_soon(today: date):
             resolve_due_on__lte=horizon,
         ).select_related("region", "representative__user")
     )
-    staff = _staff_by_township(soon)
-    unit_staff = _unit_staff({c.unit_id for c in soon if c.unit_id})
+    recipients = _recipients(soon)
     for concern in soon:
-        township = concern.region_id if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent_id
         yield Reminder(
             target=concern,
-            recipients=[*staff.get(township, []), *_handlers(concern, unit_staff)],
+            recipients=recipients(concern),
             due_on=concern.resolve_due_on,
             subject=_("群众意见%(code)s将于%(due)s到期")
             % {"code": concern.display_code, "due": concern.resolve_due_on},
@@ -116,13 +123,11 @@ def concern_overdue(today: date):
             status__in=[Concern.Status.ACCEPTED, Concern.Status.ROUTED], resolve_due_on__lt=today
         ).select_related("region", "representative__user")
     )
-    staff = _staff_by_township(late)
-    unit_staff = _unit_staff({c.unit_id for c in late if c.unit_id})
+    recipients = _recipients(late)
     for concern in late:
-        township = concern.region_id if concern.region.level == Region.Level.TOWNSHIP else concern.region.parent_id
         yield Reminder(
             target=concern,
-            recipients=[*staff.get(township, []), *_handlers(concern, unit_staff)],
+            recipients=recipients(concern),
             due_on=today,
             subject=_("群众意见%(code)s已逾期，请尽快办理") % {"code": concern.display_code},
         )

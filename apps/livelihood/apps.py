@@ -13,22 +13,19 @@ class LivelihoodConfig(AppConfig):
         from apps.core import roles
         from apps.livelihood import reminders  # noqa: F401  (registers the reminder rules)
 
-        def crud(*models, verbs=("view", "add", "change")):
-            return " ".join(f"livelihood.{v}_{m}" for m in models for v in verbs)
-
+        followed = ("project", "milestone", "progressreport", "supervision", "ballot", "ballotitem")
         # Tallies are never granted: counts are read from the result sheet once a ballot closes.
         roles.grant(
             roles.Role.COMMITTEE,
-            crud("idea", "project", "milestone", "progressreport", "supervision", "ballot", "ballotitem", "paperbatch")
+            roles.crud("livelihood", "idea", *followed, "paperbatch")
             + " livelihood.view_ballotvoter livelihood.view_idea_personal"
             + " livelihood.import_project livelihood.export_project",
         )
         # Township staff collect the ideas of their township and follow the projects.
         roles.grant(
             roles.Role.TOWNSHIP,
-            crud("idea")
-            + " livelihood.view_idea_personal"
-            + " "
-            + crud("project", "milestone", "progressreport", "supervision", "ballot", "ballotitem", verbs=("view",)),
+            roles.crud("livelihood", "idea")
+            + " livelihood.view_idea_personal "
+            + roles.crud("livelihood", *followed, verbs=("view",)),
         )
         roles.grant(roles.Role.LIAISON, "livelihood.view_idea")

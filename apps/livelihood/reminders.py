@@ -53,27 +53,23 @@ def milestone_due_soon(today: date):
     """Once, when an unfinished milestone's date is within the configured days."""
     horizon = today + timedelta(days=config("LIVELIHOOD", "MILESTONE_DUE_SOON_DAYS"))
     soon = _open_milestones(due_on__gte=today, due_on__lte=horizon)
-    recipients = _recipients(soon)
-    for milestone in soon:
-        yield Reminder(
-            target=milestone,
-            recipients=recipients(milestone),
-            due_on=milestone.due_on,
-            subject=_("民生实事项目“%(project)s”的节点“%(milestone)s”将于%(due)s到期")
-            % {"project": milestone.project, "milestone": milestone, "due": milestone.due_on},
-        )
+    yield from _remind_of(soon, _("民生实事项目“%(project)s”的节点“%(milestone)s”将于%(due)s到期"))
 
 
 @rule("livelihood.milestone_overdue")
 def milestone_overdue(today: date):
     """Once per overdue milestone: its date passed and it is not completed."""
     late = _open_milestones(due_on__lt=today)
-    recipients = _recipients(late)
-    for milestone in late:
+    yield from _remind_of(late, _("民生实事项目“%(project)s”的节点“%(milestone)s”已逾期（应于%(due)s完成）"))
+
+
+def _remind_of(milestones: list[Milestone], subject: str):
+    """A reminder of each milestone to those who follow it; `subject` names %(project)s, %(milestone)s, %(due)s."""
+    recipients = _recipients(milestones)
+    for milestone in milestones:
         yield Reminder(
             target=milestone,
             recipients=recipients(milestone),
             due_on=milestone.due_on,
-            subject=_("民生实事项目“%(project)s”的节点“%(milestone)s”已逾期（应于%(due)s完成）")
-            % {"project": milestone.project, "milestone": milestone, "due": milestone.due_on},
+            subject=subject % {"project": milestone.project, "milestone": milestone, "due": milestone.due_on},
         )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.core.access import representative_required, unit_staff_required
 from apps.core.config import config
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, run_service
 from apps.core.masking import mask_name
 from apps.core.models import Region
 from apps.core.network import client_ip
@@ -127,19 +127,16 @@ def my(request: HttpRequest, representative: Representative) -> HttpResponse:
 def idea_propose(request: HttpRequest, representative: Representative) -> HttpResponse:
     initial = {"township": representative.township_id}
     form = forms.RepresentativeIdeaForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.idea_submit(
-                source=Idea.Source.REPRESENTATIVE,
-                representative=representative,
-                by=request.user,
-                **form.idea_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("项目建议已提交，人大常委会将在筛选候选项目时研究。"))
-            return redirect("livelihood:my")
+    if form.is_valid() and run_service(
+        form,
+        services.idea_submit,
+        source=Idea.Source.REPRESENTATIVE,
+        representative=representative,
+        by=request.user,
+        **form.idea_fields(),
+    ):
+        messages.success(request, _("项目建议已提交，人大常委会将在筛选候选项目时研究。"))
+        return redirect("livelihood:my")
     status = 400 if form.errors else 200
     return render(request, "livelihood/idea_propose.html", {"form": form}, status=status)
 
@@ -180,13 +177,10 @@ def ballot_vote(request: HttpRequest, representative: Representative, pk: int) -
         return _ballot_page(request, ballot, representative)
     items = ballot.items.select_related("project__responsible_unit").order_by("position")
     form = forms.BallotForm(request.POST, ballot=ballot, items=items)
-    if form.is_valid():
-        try:
-            services.ballot_vote(ballot=ballot, representative=representative, choices=form.choices())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("livelihood:ballot_done", pk=ballot.pk)
+    if form.is_valid() and run_service(
+        form, services.ballot_vote, ballot=ballot, representative=representative, choices=form.choices()
+    ):
+        return redirect("livelihood:ballot_done", pk=ballot.pk)
     ballot.refresh_from_db()
     return _ballot_page(request, ballot, representative, form, status=400)
 
@@ -252,17 +246,15 @@ def unit_project(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ProgressReportForm(request.POST, leaves=[m for m in project.milestone_list if m.is_leaf])
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.milestone_report(
-                milestone=form.chosen_milestone(),
-                progress=data["progress"],
-                note=data["note"],
-                reported_on=data["reported_on"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        if run_service(
+            form,
+            services.milestone_report,
+            milestone=form.chosen_milestone(),
+            progress=data["progress"],
+            note=data["note"],
+            reported_on=data["reported_on"],
+            by=request.user,
+        ):
             messages.success(request, _("进度已填报。"))
             return redirect("livelihood:unit_project", pk=project.pk)
     return _unit_page(request, get_project_for_unit(request.user, pk), form, status=400)

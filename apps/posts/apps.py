@@ -19,19 +19,16 @@ class PostsConfig(AppConfig):
 
         register(SOURCE)
 
-        def crud(*models, verbs=("view", "add", "change")):
-            return " ".join(f"posts.{v}_{m}" for m in models for v in verbs)
-
         # Township staff run their township's posts and review its logs; roles are the
         # committee's list. Logs change only through the review actions ("change").
         township = (
-            crud("dutypost", "postassignment")
+            roles.crud("posts", "dutypost", "postassignment")
             + " posts.view_postrole posts.view_postlog posts.add_postlog posts.change_postlog posts.view_postlogphoto"
             + " posts.import_dutypost posts.export_dutypost posts.import_postassignment posts.export_postassignment"
         )
-        roles.grant(roles.Role.COMMITTEE, township + " " + crud("postrole") + " posts.delete_dutypost")
+        roles.grant(roles.Role.COMMITTEE, township + " " + roles.crud("posts", "postrole") + " posts.delete_dutypost")
         roles.grant(roles.Role.TOWNSHIP, township)
         roles.grant(
             roles.Role.LIAISON,
-            crud("postrole", "dutypost", "postassignment", "postlog", "postlogphoto", verbs=("view",)),
+            roles.crud("posts", "postrole", "dutypost", "postassignment", "postlog", "postlogphoto", verbs=("view",)),
         )

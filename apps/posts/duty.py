@@ -7,14 +7,13 @@ staff confirm it. Pending and rejected logs are shown on the record but earn not
 from collections import Counter
 from datetime import date
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.posts.models import PostAssignment, PostLog
-from apps.representatives.duty import DutyEntry, DutySource, count_rows
+from apps.representatives.duty import DutyEntry, DutySource, count_each, newest_first
 
 POST_HELD = "post_held"
 POST_LOG = "post_log"
@@ -35,7 +34,7 @@ def entries(representative, year: int) -> list[DutyEntry]:
     )
     url = reverse("posts:mine")
     found = [_held_entry(a, year, url) for a in assignments] + [_log_entry(log, url) for log in logs]
-    return sorted(found, key=lambda e: e.on, reverse=True)
+    return newest_first(found)
 
 
 def _held_entry(assignment: PostAssignment, year: int, url: str) -> DutyEntry:
@@ -65,25 +64,11 @@ def _log_entry(log: PostLog, url: str) -> DutyEntry:
 
 def counts(representatives, year: int) -> dict[int, Counter]:
     """Two grouped queries for the whole queryset of representatives."""
-    held = (
-        PostAssignment.objects.during_year(year)
-        .filter(representative__in=representatives.values("pk"))
-        .values_list("representative")
-        .annotate(n=Count("pk"))
-        .order_by()
+    held = PostAssignment.objects.during_year(year)
+    logged = PostLog.objects.filter(date__year=year, review_status=PostLog.Review.CONFIRMED)
+    return count_each(
+        representatives, {POST_HELD: (held, "representative"), POST_LOG: (logged, "assignment__representative")}
     )
-    logged = (
-        PostLog.objects.filter(
-            assignment__representative__in=representatives.values("pk"),
-            date__year=year,
-            review_status=PostLog.Review.CONFIRMED,
-        )
-        .values_list("assignment__representative")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    rows = [(rep, POST_HELD, n) for rep, n in held] + [(rep, POST_LOG, n) for rep, n in logged]
-    return count_rows(rows)
 
 
 SOURCE = DutySource(

@@ -3,7 +3,6 @@
 Everything is looked up through the representative: another person's post, log or photo is 404.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,23 +16,12 @@ from apps.core.access import representative_required
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.config import config
-from apps.core.forms import add_service_errors
+from apps.core.forms import run_service
+from apps.core.uploads import photo_body_too_large
 from apps.posts import forms, selectors, services
 from apps.posts.models import PostLog, PostLogPhoto
 from apps.posts.photos import photo_response
 from apps.representatives.models import Representative
-
-# Room for the text fields on top of the photos themselves.
-FORM_OVERHEAD_BYTES = 256 * 1024
-
-
-def _body_too_large(request: HttpRequest) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    photos = config("POSTS", "PHOTO_MAX_COUNT") * config("POSTS", "PHOTO_MAX_BYTES")
-    return length > photos + settings.DATA_UPLOAD_MAX_MEMORY_SIZE + FORM_OVERHEAD_BYTES
 
 
 def _too_large(request: HttpRequest) -> HttpResponse:
@@ -57,18 +45,15 @@ def mine(request: HttpRequest, representative: Representative) -> HttpResponse:
 @representative_required
 def log_new(request: HttpRequest, representative: Representative, assignment_pk: int) -> HttpResponse:
     assignment = selectors.assignment_of(representative, assignment_pk)
-    if request.method == "POST" and _body_too_large(request):
+    if request.method == "POST" and photo_body_too_large(request, "POSTS"):
         return _too_large(request)
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = forms.PostLogForm(data, files, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_log_create(assignment=assignment, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("工作记录已提交，等待乡镇人大确认后计入履职积分。"))
-            return redirect("posts:mine")
+    if form.is_valid() and run_service(
+        form, services.post_log_create, assignment=assignment, by=request.user, **form.cleaned_data
+    ):
+        messages.success(request, _("工作记录已提交，等待乡镇人大确认后计入履职积分。"))
+        return redirect("posts:mine")
     status = 400 if form.is_bound else 200
     context = {"form": form, "assignment": assignment, "title": _("填写岗位工作记录")}
     return render(request, "posts/log_form.html", context, status=status)
@@ -91,7 +76,7 @@ def log_edit(request: HttpRequest, representative: Representative, pk: int) -> H
     log = _own_pending(request, representative, pk)
     if log is None:
         return redirect("posts:mine")
-    if request.method == "POST" and _body_too_large(request):
+    if request.method == "POST" and photo_body_too_large(request, "POSTS"):
         return _too_large(request)
     photos = list(log.photos.all())
     initial = {"date": log.date, "content": log.content}
@@ -99,18 +84,16 @@ def log_edit(request: HttpRequest, representative: Representative, pk: int) -> H
     form = forms.PostLogEditForm(data, files, initial=initial, photos=photos)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.post_log_update(
-                log=log,
-                date=data["date"],
-                content=data["content"],
-                add_photos=data["photos"],
-                remove_photo_ids=data.get("remove_photos", []),
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        if run_service(
+            form,
+            services.post_log_update,
+            log=log,
+            date=data["date"],
+            content=data["content"],
+            add_photos=data["photos"],
+            remove_photo_ids=data.get("remove_photos", []),
+            by=request.user,
+        ):
             messages.success(request, _("工作记录已修改。"))
             return redirect("posts:mine")
     context = {"form": form, "assignment": log.assignment, "log": log, "title": _("修改岗位工作记录")}

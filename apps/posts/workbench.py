@@ -2,18 +2,9 @@
 
 from django.utils.translation import gettext_lazy
 
-from apps.core.models import Confirmable
-from apps.core.workbench import WorkSource, register
+from apps.core.workbench import register
 from apps.posts.models import PostLog
-from apps.representatives.workbench import reported_by_line
-
-
-def logs_to_confirm(user):
-    return (
-        PostLog.objects.visible_to(user)
-        .filter(review_status=Confirmable.Review.PENDING)
-        .select_related("assignment__representative")
-    )
+from apps.representatives.workbench import awaiting_review, reported_by_line
 
 
 def _describe(log: PostLog) -> tuple[str, str]:
@@ -21,5 +12,5 @@ def _describe(log: PostLog) -> tuple[str, str]:
 
 
 def register_sources() -> None:
-    register(WorkSource(key="post_log", label=gettext_lazy("岗位工作记录待确认"), permission="posts.change_postlog",
-                        rows=logs_to_confirm, describe=_describe, order=43))  # fmt: skip
+    register(awaiting_review(PostLog, key="post_log", label=gettext_lazy("岗位工作记录待确认"),
+                             related=("assignment__representative",), describe=_describe, order=43))  # fmt: skip

@@ -13,7 +13,10 @@ class ProposalsConfig(AppConfig):
         from apps.proposals.workbench import register_sources
 
         register_sources()  # the rows this app puts on staff workbenches
-        import apps.proposals.duty  # noqa: F401  (registers the duty-record source)
+        from apps.proposals.duty import SOURCE
+        from apps.representatives.duty import register
+
+        register(SOURCE)  # its part of the duty record, as every app registers it
         from apps.core import roles
         from apps.proposals import reminders  # noqa: F401  (registers the reminder rules)
 
@@ -31,7 +34,7 @@ class ProposalsConfig(AppConfig):
             "cosigner",
             "assistopinion",
         ]
-        perms = " ".join(f"proposals.{verb}_{m}" for m in models for verb in ("view", "add", "change"))
+        perms = roles.crud("proposals", *models)
         roles.grant(
             roles.Role.COMMITTEE,
             perms + " proposals.view_proposalevent proposals.export_proposal proposals.import_proposal",

@@ -3,18 +3,16 @@
 A proposal counts in the year it was submitted once staff accepted it (a proposal waiting for
 review is listed as such but earns nothing yet), never while a draft or when returned or
 withdrawn; a co-signature counts once the co-signer confirmed it and the proposal counts.
-Importing this module registers the source.
 """
 
 from collections import Counter
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from apps.proposals.models import CoSigner, Proposal, Status
-from apps.representatives.duty import DutyEntry, DutySource, count_rows, register
+from apps.representatives.duty import DutyEntry, DutySource, count_each, newest_first
 
 PROPOSAL_LED = "proposal_led"
 PROPOSAL_COSIGNED = "proposal_cosigned"
@@ -37,7 +35,7 @@ def entries(representative, year: int) -> list[DutyEntry]:
     led = _led(year, excluded=NOT_LISTED).filter(lead=representative).order_by("-submitted_at", "-pk")
     cosigned = _cosigned(year, excluded=NOT_LISTED).filter(representative=representative).select_related("proposal")
     found = [_entry(PROPOSAL_LED, p) for p in led] + [_entry(PROPOSAL_COSIGNED, c.proposal) for c in cosigned]
-    return sorted(found, key=lambda e: e.on, reverse=True)
+    return newest_first(found)
 
 
 def _entry(kind: str, proposal: Proposal) -> DutyEntry:
@@ -53,13 +51,8 @@ def _entry(kind: str, proposal: Proposal) -> DutyEntry:
 
 def counts(representatives, year: int) -> dict[int, Counter]:
     """Two grouped queries for the whole queryset of representatives."""
-    reps = representatives.values("pk")
-    led = _led(year).filter(lead__in=reps).values_list("lead").annotate(n=Count("pk")).order_by()
-    cosigned = (
-        _cosigned(year).filter(representative__in=reps).values_list("representative").annotate(n=Count("pk")).order_by()
-    )
-    rows = [(rep, PROPOSAL_LED, n) for rep, n in led] + [(rep, PROPOSAL_COSIGNED, n) for rep, n in cosigned]
-    return count_rows(rows)
+    counted = {PROPOSAL_LED: (_led(year), "lead"), PROPOSAL_COSIGNED: (_cosigned(year), "representative")}
+    return count_each(representatives, counted)
 
 
 SOURCE = DutySource(
@@ -70,4 +63,3 @@ SOURCE = DutySource(
     counts=counts,
     order=50,
 )
-register(SOURCE)

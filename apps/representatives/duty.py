@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.config import config
@@ -183,6 +183,22 @@ def count_rows(rows: Iterable[tuple[int, str, int]]) -> dict[int, Counter]:
     for rep_id, kind, n in rows:
         result.setdefault(rep_id, Counter())[kind] += n
     return result
+
+
+def count_each(representatives: QuerySet, by_kind: dict[str, tuple[QuerySet, str]]) -> dict[int, Counter]:
+    """Helper for sources: the counted records of each kind of the representatives, one grouped query per
+    kind, from a queryset of the kind's counted records and the path from a record to its representative:
+    `count_each(representatives, {POST_LOG: (confirmed_logs, "assignment__representative")})`."""
+    rows: list[tuple[int, str, int]] = []
+    for kind, (records, representative) in by_kind.items():
+        theirs = records.filter(**{f"{representative}__in": representatives.values("pk")})
+        grouped = theirs.values_list(representative).annotate(n=Count("pk")).order_by()
+        rows += [(rep, kind, n) for rep, n in grouped]
+    return count_rows(rows)
+
+
+def newest_first(entries: Iterable[DutyEntry]) -> list[DutyEntry]:
+    return sorted(entries, key=lambda e: e.on, reverse=True)
 
 
 def _one(representative):

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.core.access import representative_required
-from apps.core.forms import add_service_errors
+from apps.core.forms import run_service
 from apps.core.paging import page_of, query_without_page
 from apps.representatives import forms, selectors, services
 from apps.representatives.forms import RosterFilterForm
@@ -61,14 +61,9 @@ def activities(request: HttpRequest, representative: Representative) -> HttpResp
 
 
 def _activity_form(request, representative, form, *, title, save, done) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("representatives:activities")
+    if form.is_valid() and run_service(form, save, data=form.cleaned_data):
+        messages.success(request, done)
+        return redirect("representatives:activities")
     context = {"rep": representative, "form": form, "title": title}
     return render(request, "representatives/activity_form.html", context, status=400 if form.is_bound else 200)
 

@@ -23,12 +23,9 @@ class TrainingConfig(AppConfig):
 
         retraining_called_for.connect(assign_retraining_called_for, dispatch_uid="training_retraining_called_for")
 
-        def crud(*models, verbs=("view", "add", "change")):
-            return " ".join(f"training.{v}_{m}" for m in models for v in verbs)
-
         # Township staff run their township's hall; the county's they only read (the scope sees to it).
         township = (
-            crud("lecturehall", "instructor", "lecture", "attendance")
+            roles.crud("training", "lecturehall", "instructor", "lecture", "attendance")
             + " training.import_lecture training.export_lecture"
             + " training.import_attendance training.export_attendance"
             + " training.view_retraining training.change_retraining"
@@ -37,5 +34,5 @@ class TrainingConfig(AppConfig):
         roles.grant(roles.Role.TOWNSHIP, township)
         roles.grant(
             roles.Role.LIAISON,
-            crud("lecturehall", "instructor", "lecture", "attendance", "retraining", verbs=("view",)),
+            roles.crud("training", "lecturehall", "instructor", "lecture", "attendance", "retraining", verbs=("view",)),
         )

@@ -8,12 +8,11 @@ gave it and it was held.
 
 from collections import Counter
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.representatives.duty import DutyEntry, DutySource, count_rows
+from apps.representatives.duty import DutyEntry, DutySource, count_each, newest_first
 from apps.training.models import Attendance, Lecture
 
 LECTURE_ATTENDED = "lecture_attended"
@@ -36,7 +35,7 @@ def entries(representative, year: int) -> list[DutyEntry]:
         .order_by("-date", "-pk")
     )
     found = [_attended_entry(row, url) for row in attended] + [_taught_entry(lecture, url) for lecture in taught]
-    return sorted(found, key=lambda e: e.on, reverse=True)
+    return newest_first(found)
 
 
 def _attended_entry(row: Attendance, url: str) -> DutyEntry:
@@ -64,29 +63,14 @@ def _taught_entry(lecture: Lecture, url: str) -> DutyEntry:
 
 def counts(representatives, year: int) -> dict[int, Counter]:
     """Two grouped queries for the whole queryset of representatives."""
-    attended = (
-        Attendance.objects.filter(
-            representative__in=representatives.values("pk"),
-            status=Attendance.Status.PRESENT,
-            lecture__status=Lecture.Status.HELD,
-            lecture__date__year=year,
-        )
-        .values_list("representative")
-        .annotate(n=Count("pk"))
-        .order_by()
+    attended = Attendance.objects.filter(
+        status=Attendance.Status.PRESENT, lecture__status=Lecture.Status.HELD, lecture__date__year=year
     )
-    taught = (
-        Lecture.objects.filter(
-            instructor__representative__in=representatives.values("pk"),
-            status=Lecture.Status.HELD,
-            date__year=year,
-        )
-        .values_list("instructor__representative")
-        .annotate(n=Count("pk"))
-        .order_by()
+    taught = Lecture.objects.filter(status=Lecture.Status.HELD, date__year=year)
+    return count_each(
+        representatives,
+        {LECTURE_ATTENDED: (attended, "representative"), LECTURE_TAUGHT: (taught, "instructor__representative")},
     )
-    rows = [(rep, LECTURE_ATTENDED, n) for rep, n in attended] + [(rep, LECTURE_TAUGHT, n) for rep, n in taught]
-    return count_rows(rows)
 
 
 SOURCE = DutySource(

@@ -14,7 +14,7 @@ from apps.core.workdays import add_workdays
 from apps.liaison import services as liaison_services
 from apps.proposals import services as proposal_services
 from apps.representatives.duty import Points, grade_for
-from tests.factories import CountyFactory, SessionFactory, TownshipFactory
+from tests.factories import CountyFactory, SessionFactory, TownshipFactory, county_settings_form
 
 
 @pytest.fixture
@@ -114,27 +114,7 @@ def test_saving_in_the_admin_keeps_a_version(client, county, committee_staff):
     row = CountySettings.objects.create(county=county)
     client.force_login(committee_staff)
     url = reverse("admin:core_countysettings_change", args=[row.pk])
-    response = client.post(url, {**_form(), "reply_months": "4"})
+    response = client.post(url, {**county_settings_form(), "reply_months": "4"})
     assert response.status_code == 302, response.text[:2000]
     assert row.history.count() == 2
     assert county_setting(county, "REPLY_MONTHS") == 4
-
-
-def _form(**fields):
-    blank = dict.fromkeys(
-        [
-            "site_name",
-            "committee_name",
-            "public_contact",
-            "reply_months",
-            "reply_months_complex",
-            "due_soon_days",
-            "concern_accept_workdays",
-            "concern_resolve_workdays",
-            "concern_due_soon_days",
-            "grade_excellent_min",
-            "grade_competent_min",
-        ],
-        "",
-    )
-    return {**blank, "outcome_labels": "{}", "satisfaction_labels": "{}", "duty_points": "{}", **fields}

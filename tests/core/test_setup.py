@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from apps.core import services
 from apps.core.models import CountySettings, HandlingUnit, Region, User
-from tests.factories import TermFactory
+from tests.factories import TermFactory, county_settings_form
 
 XINNING = Path(__file__).parent / "data" / "xinning_divisions.csv"
 STRONG = "county-goes-live-2026"
@@ -146,8 +146,8 @@ def test_a_county_administrator_changes_their_settings_but_not_the_neighbours(cl
     own = reverse("admin:core_countysettings_change", args=[rows["430528"].pk])
     other = reverse("admin:core_countysettings_change", args=[rows["430529"].pk])
     assert client.get(other).status_code == 404
-    assert client.post(other, _form(reply_months="1")).status_code == 404
-    assert client.post(own, _form(reply_months="4")).status_code == 302
+    assert client.post(other, county_settings_form(reply_months="1")).status_code == 404
+    assert client.post(own, county_settings_form(reply_months="4")).status_code == 302
     rows["430528"].refresh_from_db()
     rows["430529"].refresh_from_db()
     assert (rows["430528"].reply_months, rows["430529"].reply_months) == (4, None)
@@ -157,7 +157,7 @@ def test_a_county_administrator_cannot_add_settings_for_another_county(client, p
     counties, admins, rows = province
     rows["430529"].delete()
     client.force_login(admins["430528"])
-    response = client.post(reverse("admin:core_countysettings_add"), _form(county=counties["430529"].pk))
+    response = client.post(reverse("admin:core_countysettings_add"), county_settings_form(county=counties["430529"].pk))
     assert response.status_code == 200  # the form again, with the error
     assert not CountySettings.objects.filter(county=counties["430529"]).exists()
 
@@ -168,23 +168,3 @@ def test_a_county_administrator_cannot_refresh_the_neighbours_regions(client, pr
     with XINNING.open("rb") as upload:
         response = client.post(reverse("admin:core_region_import"), {"code": "430528", "file": upload})
     assert response.status_code == 403
-
-
-def _form(**fields):
-    blank = dict.fromkeys(
-        [
-            "site_name",
-            "committee_name",
-            "public_contact",
-            "reply_months",
-            "reply_months_complex",
-            "due_soon_days",
-            "concern_accept_workdays",
-            "concern_resolve_workdays",
-            "concern_due_soon_days",
-            "grade_excellent_min",
-            "grade_competent_min",
-        ],
-        "",
-    )
-    return {**blank, "outcome_labels": "{}", "satisfaction_labels": "{}", "duty_points": "{}", **fields}

@@ -23,6 +23,7 @@ from tests.dashboard import factories as f
 from tests.factories import HandlingUnitFactory, RepresentativeFactory, SessionFactory, TermFactory, VillageFactory
 from tests.livelihood.factories import ProjectFactory
 from tests.posts.factories import DutyPostFactory, PostAssignmentFactory
+from tests.proposals.steps import proposal_assigned, reply_after_contact
 from tests.training.factories import HallFactory, InstructorFactory, LectureFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,22 +106,12 @@ def _at(day, hour=10):
 
 def _assign(session, rep, by, units):
     with _at(D(2022, 1, 20)):
-        proposal = services.proposal_create(
-            lead=rep, session=session, title="关于修缮村道的建议", content="内容", category="other", by=by
-        )
-        services.proposal_submit(proposal=proposal, by=by)
-        services.proposal_accept(proposal=proposal, by=by)
-        services.proposal_assign(proposal=proposal, units=units, by=by)
-    return proposal
+        return proposal_assigned(session=session, lead=rep, units=units, by=by, title="关于修缮村道的建议")
 
 
 def _reply(proposal, unit, by):
-    assignment = proposal.assignments.get(unit=unit)
     with _at(D(2022, 1, 24)):
-        services.contact_record_add(
-            assignment=assignment, kind="visit", contacted_on=timezone.localdate(), summary="走访", by=by
-        )
-        services.reply_submit(assignment=assignment, outcome="A", text="答复", by=by)
+        reply_after_contact(proposal.assignments.get(unit=unit), by)
 
 
 def _hand_back(proposal, unit, by):

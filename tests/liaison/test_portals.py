@@ -48,13 +48,6 @@ def unit_b_staff(unit_b):
 
 
 @pytest.fixture
-def rep_b_user(rep_b):
-    rep_b.user = core_services.user_create(username="rep_b_user", password=None, role=User.Role.REPRESENTATIVE)
-    rep_b.save()
-    return rep_b.user
-
-
-@pytest.fixture
 def for_unit(staff_a, office_a, township_a, unit):
     [concern] = routed(staff_a, region=township_a, route="unit", unit=unit)
     return concern

@@ -2,8 +2,6 @@ import datetime
 
 import pytest
 
-from apps.core import services as core_services
-from apps.core.models import User
 from apps.posts import services
 from apps.posts.models import PostRole
 from tests.factories import RepresentativeFactory
@@ -42,13 +40,6 @@ def assignment_a(post_a, rep_a, representative_user, staff_a):
 @pytest.fixture
 def assignment_b(post_b, rep_b, staff_b):
     return services.post_assign(post=post_b, representative=rep_b, started_on=START, by=staff_b)
-
-
-@pytest.fixture
-def rep_b_user(rep_b):
-    rep_b.user = core_services.user_create(username="rep_b_user", password=None, role=User.Role.REPRESENTATIVE)
-    rep_b.save()
-    return rep_b.user
 
 
 @pytest.fixture

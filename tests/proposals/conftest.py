@@ -42,6 +42,28 @@ def draft(session, rep_a, representative_user):
 
 
 @pytest.fixture
+def joint_draft(session, rep_a, cosigner_rep, representative_user):
+    """A joint draft of rep_a, co-signed (not yet confirmed) by cosigner_rep."""
+    return services.proposal_create(
+        lead=rep_a,
+        session=session,
+        title="关于硬化茅坪至儒林公路的建议",
+        content="路面坑洼。",
+        category="transport",
+        by=representative_user,
+        cosigners=[cosigner_rep],
+    )
+
+
+@pytest.fixture
+def joint_submitted(joint_draft, representative_user):
+    """The joint draft submitted: it waits for cosigner_rep's confirmation."""
+    services.proposal_submit(proposal=joint_draft, by=representative_user)
+    joint_draft.refresh_from_db()
+    return joint_draft
+
+
+@pytest.fixture
 def accepted(draft, representative_user, committee_staff):
     services.proposal_submit(proposal=draft, by=representative_user)
     return services.proposal_accept(proposal=draft, by=committee_staff)

@@ -10,28 +10,13 @@ from apps.proposals import services
 from apps.proposals.forms import ReplyForm
 from apps.proposals.models import CoSigner, ProposalEvent, Reply, Status
 from apps.proposals.services import ProposalError
+from tests.proposals.steps import rate, reply_after_contact
 
 CHANGELIST = "admin:proposals_proposal_changelist"
 
 
 def _messages(response) -> str:
     return " ".join(str(m) for m in get_messages(response.wsgi_request))
-
-
-@pytest.fixture
-def joint(session, rep_a, cosigner_rep, representative_user):
-    proposal = services.proposal_create(
-        lead=rep_a,
-        session=session,
-        title="关于硬化村组道路的联名建议",
-        content="道路泥泞。",
-        category="transport",
-        by=representative_user,
-        cosigners=[cosigner_rep],
-    )
-    services.proposal_submit(proposal=proposal, by=representative_user)
-    proposal.refresh_from_db()
-    return proposal
 
 
 def _cosigners_url(proposal):
@@ -42,89 +27,101 @@ def _cosigners_url(proposal):
 
 
 def test_staff_record_a_confirmation_given_by_phone_and_the_proposal_can_be_accepted(
-    joint, cosigner_rep, committee_staff
+    joint_submitted, cosigner_rep, committee_staff
 ):
     with pytest.raises(ProposalError, match="附议代表没有确认"):
-        services.proposal_accept(proposal=joint, by=committee_staff)
-    services.cosigner_record(proposal=joint, representative=cosigner_rep, source="phone", by=committee_staff)
-    cosigner = CoSigner.objects.get(proposal=joint)
+        services.proposal_accept(proposal=joint_submitted, by=committee_staff)
+    services.cosigner_record(proposal=joint_submitted, representative=cosigner_rep, source="phone", by=committee_staff)
+    cosigner = CoSigner.objects.get(proposal=joint_submitted)
     assert cosigner.confirmed_at is not None
     assert (cosigner.answered_via, cosigner.recorded_by) == (CoSigner.Source.PHONE, committee_staff)
-    event = ProposalEvent.objects.get(proposal=joint, action="cosign_recorded")
+    event = ProposalEvent.objects.get(proposal=joint_submitted, action="cosign_recorded")
     assert event.by == committee_staff and "电话" in event.note and cosigner_rep.name in event.note
-    services.proposal_accept(proposal=joint, by=committee_staff)
-    joint.refresh_from_db()
-    assert joint.status == Status.ACCEPTED
+    services.proposal_accept(proposal=joint_submitted, by=committee_staff)
+    joint_submitted.refresh_from_db()
+    assert joint_submitted.status == Status.ACCEPTED
 
 
-def test_staff_cannot_claim_a_portal_confirmation_or_answer_twice(joint, cosigner_rep, committee_staff):
+def test_staff_cannot_claim_a_portal_confirmation_or_answer_twice(joint_submitted, cosigner_rep, committee_staff):
     with pytest.raises(ProposalError, match="确认附议的方式"):
-        services.cosigner_record(proposal=joint, representative=cosigner_rep, source="portal", by=committee_staff)
-    services.cosign_respond(proposal=joint, representative=cosigner_rep, agree=False, by=cosigner_rep.user)
+        services.cosigner_record(
+            proposal=joint_submitted, representative=cosigner_rep, source="portal", by=committee_staff
+        )
+    services.cosign_respond(proposal=joint_submitted, representative=cosigner_rep, agree=False, by=cosigner_rep.user)
     with pytest.raises(ProposalError, match="已经答复"):
-        services.cosigner_record(proposal=joint, representative=cosigner_rep, source="paper", by=committee_staff)
+        services.cosigner_record(
+            proposal=joint_submitted, representative=cosigner_rep, source="paper", by=committee_staff
+        )
     assert not ProposalEvent.objects.filter(action="cosign_recorded").exists()
 
 
-def test_a_cosigner_who_declines_is_removed_with_the_reason_in_the_timeline(joint, cosigner_rep, committee_staff):
+def test_a_cosigner_who_declines_is_removed_with_the_reason_in_the_timeline(
+    joint_submitted, cosigner_rep, committee_staff
+):
     with pytest.raises(ProposalError, match="原因"):
-        services.cosigner_remove(proposal=joint, representative=cosigner_rep, reason=" ", by=committee_staff)
-    assert joint.cosigners.exists()
+        services.cosigner_remove(proposal=joint_submitted, representative=cosigner_rep, reason=" ", by=committee_staff)
+    assert joint_submitted.cosigners.exists()
     services.cosigner_remove(
-        proposal=joint, representative=cosigner_rep, reason="本人电话表示不附议", source="phone", by=committee_staff
+        proposal=joint_submitted,
+        representative=cosigner_rep,
+        reason="本人电话表示不附议",
+        source="phone",
+        by=committee_staff,
     )
-    assert not joint.cosigners.exists()
-    event = ProposalEvent.objects.get(proposal=joint, action="cosign_removed")
+    assert not joint_submitted.cosigners.exists()
+    event = ProposalEvent.objects.get(proposal=joint_submitted, action="cosign_removed")
     assert "本人电话表示不附议" in event.note and cosigner_rep.name in event.note
-    services.proposal_accept(proposal=joint, by=committee_staff)
+    services.proposal_accept(proposal=joint_submitted, by=committee_staff)
 
 
-def test_cosigners_cannot_be_changed_once_the_proposal_is_accepted(joint, cosigner_rep, committee_staff):
-    services.cosigner_record(proposal=joint, representative=cosigner_rep, source="paper", by=committee_staff)
-    services.proposal_accept(proposal=joint, by=committee_staff)
+def test_cosigners_cannot_be_changed_once_the_proposal_is_accepted(joint_submitted, cosigner_rep, committee_staff):
+    services.cosigner_record(proposal=joint_submitted, representative=cosigner_rep, source="paper", by=committee_staff)
+    services.proposal_accept(proposal=joint_submitted, by=committee_staff)
     with pytest.raises(ProposalError, match="不能移除附议代表"):
-        services.cosigner_remove(proposal=joint, representative=cosigner_rep, reason="不附议", by=committee_staff)
+        services.cosigner_remove(
+            proposal=joint_submitted, representative=cosigner_rep, reason="不附议", by=committee_staff
+        )
 
 
 def test_the_change_page_offers_the_cosigner_page_while_someone_has_not_confirmed(
-    login, joint, cosigner_rep, committee_staff
+    login, joint_submitted, cosigner_rep, committee_staff
 ):
     client = login(committee_staff)
-    change = reverse("admin:proposals_proposal_change", args=[joint.pk])
-    assert _cosigners_url(joint) in client.get(change).content.decode()
-    services.cosigner_record(proposal=joint, representative=cosigner_rep, source="paper", by=committee_staff)
-    assert _cosigners_url(joint) not in client.get(change).content.decode()
+    change = reverse("admin:proposals_proposal_change", args=[joint_submitted.pk])
+    assert _cosigners_url(joint_submitted) in client.get(change).content.decode()
+    services.cosigner_record(proposal=joint_submitted, representative=cosigner_rep, source="paper", by=committee_staff)
+    assert _cosigners_url(joint_submitted) not in client.get(change).content.decode()
 
 
-def test_staff_confirm_on_the_cosigner_page(login, joint, cosigner_rep, committee_staff):
+def test_staff_confirm_on_the_cosigner_page(login, joint_submitted, cosigner_rep, committee_staff):
     client = login(committee_staff)
-    cosigner = joint.cosigners.get()
-    assert client.get(_cosigners_url(joint)).status_code == 200
+    cosigner = joint_submitted.cosigners.get()
+    assert client.get(_cosigners_url(joint_submitted)).status_code == 200
     data = {"cosigner": cosigner.pk, "decision": "confirm", "source": "in_person", "note": "人代会期间当面确认"}
-    response = client.post(_cosigners_url(joint), data)
+    response = client.post(_cosigners_url(joint_submitted), data)
     assert response.status_code == 302
     cosigner.refresh_from_db()
     assert cosigner.answered_via == CoSigner.Source.IN_PERSON and cosigner.confirmed_at is not None
     assert "已登记" in _messages(response)
 
 
-def test_removing_on_the_cosigner_page_needs_a_reason(login, joint, committee_staff):
+def test_removing_on_the_cosigner_page_needs_a_reason(login, joint_submitted, committee_staff):
     client = login(committee_staff)
-    data = {"cosigner": joint.cosigners.get().pk, "decision": "remove", "source": "phone", "note": ""}
-    response = client.post(_cosigners_url(joint), data)
+    data = {"cosigner": joint_submitted.cosigners.get().pk, "decision": "remove", "source": "phone", "note": ""}
+    response = client.post(_cosigners_url(joint_submitted), data)
     assert response.status_code == 200
     assert response.context["form"].errors["note"]
-    assert joint.cosigners.exists()
+    assert joint_submitted.cosigners.exists()
     data["note"] = "电话联系，本人不同意附议"
-    assert client.post(_cosigners_url(joint), data).status_code == 302
-    assert not joint.cosigners.exists()
+    assert client.post(_cosigners_url(joint_submitted), data).status_code == 302
+    assert not joint_submitted.cosigners.exists()
 
 
-def test_a_refusal_of_the_service_is_shown_on_the_cosigner_form(login, joint, cosigner_rep, committee_staff):
-    cosigner = joint.cosigners.get()
-    services.cosign_respond(proposal=joint, representative=cosigner_rep, agree=False, by=cosigner_rep.user)
+def test_a_refusal_of_the_service_is_shown_on_the_cosigner_form(login, joint_submitted, cosigner_rep, committee_staff):
+    cosigner = joint_submitted.cosigners.get()
+    services.cosign_respond(proposal=joint_submitted, representative=cosigner_rep, agree=False, by=cosigner_rep.user)
     data = {"cosigner": cosigner.pk, "decision": "confirm", "source": "paper"}
-    response = login(committee_staff).post(_cosigners_url(joint), data)
+    response = login(committee_staff).post(_cosigners_url(joint_submitted), data)
     assert response.status_code == 200
     assert "已经答复过" in " ".join(response.context["form"].non_field_errors())
 
@@ -132,8 +129,10 @@ def test_a_refusal_of_the_service_is_shown_on_the_cosigner_form(login, joint, co
 @pytest.mark.parametrize(
     ("persona", "expected"), [("committee", 200), ("staff_b", 404), ("staff_a", 403), ("unit", 302)]
 )
-def test_the_cosigner_page_is_for_staff_who_may_change_the_proposal(login, personas, joint, persona, expected):
-    response = login(personas[persona]).get(_cosigners_url(joint))
+def test_the_cosigner_page_is_for_staff_who_may_change_the_proposal(
+    login, personas, joint_submitted, persona, expected
+):
+    response = login(personas[persona]).get(_cosigners_url(joint_submitted))
     assert response.status_code == expected
 
 
@@ -142,19 +141,9 @@ def test_the_cosigner_page_is_for_staff_who_may_change_the_proposal(login, perso
 
 @pytest.fixture
 def in_follow_up(lead_assignment, unit_staff, rep_a, representative_user):
-    services.contact_record_add(
-        assignment=lead_assignment, kind="visit", contacted_on=timezone.localdate(), summary="走访", by=unit_staff
-    )
-    services.reply_submit(assignment=lead_assignment, outcome="B", text="已列入明年计划。", by=unit_staff)
+    reply_after_contact(lead_assignment, unit_staff, outcome="B")
     proposal = lead_assignment.proposal
-    services.feedback_submit(
-        proposal=proposal,
-        representative=rep_a,
-        attitude="satisfied",
-        result="basic",
-        reasons="",
-        by=representative_user,
-    )
+    rate(proposal, rep_a, representative_user, result="basic")
     proposal.refresh_from_db()
     assert proposal.status == Status.FOLLOW_UP
     return proposal
@@ -282,9 +271,9 @@ def test_a_letter_that_cannot_be_kept_must_be_chosen_again_and_the_page_says_so(
 
 
 def test_the_lead_sees_that_staff_recorded_a_cosigners_paper_confirmation(
-    login, joint, cosigner_rep, committee_staff, representative_user
+    login, joint_submitted, cosigner_rep, committee_staff, representative_user
 ):
-    services.cosigner_record(proposal=joint, representative=cosigner_rep, source="paper", by=committee_staff)
-    page = login(representative_user).get(reverse("proposals:mine_detail", args=[joint.pk])).content.decode()
+    services.cosigner_record(proposal=joint_submitted, representative=cosigner_rep, source="paper", by=committee_staff)
+    page = login(representative_user).get(reverse("proposals:mine_detail", args=[joint_submitted.pk])).content.decode()
     assert "纸质签名，工作人员登记" in page
     assert "工作人员登记附议确认" in page  # in the timeline

@@ -19,6 +19,7 @@ from apps.proposals import services
 from apps.proposals.models import CoSigner, Proposal, ProposalEvent, Status
 from apps.proposals.resources import ProposalResource, ReplyReportResource
 from tests.factories import RepresentativeFactory
+from tests.proposals.steps import rate, reply_after_contact
 
 IMPORT = "admin:proposals_proposal_import"
 CONFIRM = "admin:proposals_proposal_process_import"
@@ -258,18 +259,8 @@ def _export(client, resource, fmt=1):
 def handled(lead_assignment, unit_staff, rep_a, representative_user, cosigner_rep, committee_staff):
     proposal = lead_assignment.proposal
     CoSigner.objects.create(proposal=proposal, representative=cosigner_rep, confirmed_at=timezone.now())
-    services.contact_record_add(
-        assignment=lead_assignment, kind="visit", contacted_on=timezone.localdate(), summary="走访", by=unit_staff
-    )
-    services.reply_submit(assignment=lead_assignment, outcome="A", text="已维修", by=unit_staff)
-    services.feedback_submit(
-        proposal=proposal,
-        representative=rep_a,
-        attitude="satisfied",
-        result="basic",
-        reasons="",
-        by=representative_user,
-    )
+    reply_after_contact(lead_assignment, unit_staff)
+    rate(proposal, rep_a, representative_user, result="basic")
     return proposal
 
 

@@ -10,6 +10,7 @@ from apps.notifications.models import Notification
 from apps.proposals import services
 from apps.proposals.models import Assignment, Proposal, ProposalEvent, Status
 from apps.proposals.services import ProposalError
+from tests.proposals.steps import rate, reply_after_contact
 
 
 def _statuses(proposal):
@@ -28,17 +29,8 @@ def test_submission_numbers_proposals_per_session(draft, session, rep_a, represe
     assert draft.status == Status.SUBMITTED
 
 
-def test_a_joint_proposal_waits_for_every_cosigner(session, rep_a, cosigner_rep, representative_user, committee_staff):
-    proposal = services.proposal_create(
-        lead=rep_a,
-        session=session,
-        title="联名建议",
-        content="内容",
-        category="transport",
-        by=representative_user,
-        cosigners=[cosigner_rep],
-    )
-    services.proposal_submit(proposal=proposal, by=representative_user)
+def test_a_joint_proposal_waits_for_every_cosigner(joint_submitted, cosigner_rep, committee_staff):
+    proposal = joint_submitted
     request = Notification.objects.get(rule="proposal.cosign_request")
     assert request.recipient == cosigner_rep.user
     with pytest.raises(ProposalError, match="附议代表没有确认"):
@@ -73,17 +65,8 @@ def test_merge_into_another_proposal_of_the_session(accepted, session, rep_a, re
     assert (other.status, other.merged_into) == (Status.MERGED, accepted)
 
 
-def test_withdrawing_a_joint_proposal_needs_every_cosigner(session, rep_a, cosigner_rep, representative_user):
-    proposal = services.proposal_create(
-        lead=rep_a,
-        session=session,
-        title="联名",
-        content="内容",
-        category="other",
-        by=representative_user,
-        cosigners=[cosigner_rep],
-    )
-    services.proposal_submit(proposal=proposal, by=representative_user)
+def test_withdrawing_a_joint_proposal_needs_every_cosigner(joint_submitted, rep_a, cosigner_rep, representative_user):
+    proposal = joint_submitted
     services.cosign_respond(proposal=proposal, representative=cosigner_rep, agree=True, by=cosigner_rep.user)
     with pytest.raises(ProposalError, match="刘建国"):
         services.proposal_withdraw(proposal=proposal, representative=rep_a, by=representative_user)
@@ -210,30 +193,16 @@ def test_assisting_units_send_opinions_not_replies(assigned, unit2, unit2_staff,
     assert Notification.objects.filter(rule="proposal.assist_opinion", recipient=unit_staff).exists()
 
 
-def _reply(assignment, user, outcome="A"):
-    services.contact_record_add(
-        assignment=assignment, kind="visit", contacted_on=timezone.localdate(), summary="上门走访代表", by=user
-    )
-    return services.reply_submit(assignment=assignment, outcome=outcome, text="已拨付资金维修。", by=user)
-
-
 def test_reply_reaches_every_signer_and_satisfied_feedback_closes(
     lead_assignment, unit_staff, rep_a, representative_user
 ):
-    reply = _reply(lead_assignment, unit_staff)
+    reply = reply_after_contact(lead_assignment, unit_staff)
     assert reply.on_time
     proposal = lead_assignment.proposal
     proposal.refresh_from_db()
     assert proposal.status == Status.REPLIED
     assert Notification.objects.filter(rule="proposal.replied", recipient=representative_user).exists()
-    services.feedback_submit(
-        proposal=proposal,
-        representative=rep_a,
-        attitude="satisfied",
-        result="satisfied",
-        reasons="",
-        by=representative_user,
-    )
+    rate(proposal, rep_a, representative_user, result="satisfied")
     proposal.refresh_from_db()
     assert proposal.status == Status.CLOSED
     assert [a for a, _s in _statuses(proposal)][-3:] == ["contact", "reply", "close"]
@@ -242,39 +211,18 @@ def test_reply_reaches_every_signer_and_satisfied_feedback_closes(
 def test_dissatisfied_feedback_needs_reasons_and_starts_a_new_round(
     lead_assignment, unit_staff, rep_a, representative_user
 ):
-    _reply(lead_assignment, unit_staff)
+    reply_after_contact(lead_assignment, unit_staff)
     proposal = lead_assignment.proposal
     with pytest.raises(ProposalError, match="理由"):
-        services.feedback_submit(
-            proposal=proposal,
-            representative=rep_a,
-            attitude="satisfied",
-            result="dissatisfied",
-            reasons="",
-            by=representative_user,
-        )
-    services.feedback_submit(
-        proposal=proposal,
-        representative=rep_a,
-        attitude="satisfied",
-        result="dissatisfied",
-        reasons="资金没有落实",
-        by=representative_user,
-    )
+        rate(proposal, rep_a, representative_user, result="dissatisfied")
+    rate(proposal, rep_a, representative_user, result="dissatisfied", reasons="资金没有落实")
     proposal.refresh_from_db()
     lead_assignment.refresh_from_db()
     assert (proposal.status, proposal.round) == (Status.REHANDLING, 2)
     assert lead_assignment.due_on == timezone.localdate() + timedelta(days=30)
     reply = services.reply_submit(assignment=lead_assignment, outcome="B", text="已列入明年计划", by=unit_staff)
     assert reply.round == 2
-    services.feedback_submit(
-        proposal=proposal,
-        representative=rep_a,
-        attitude="satisfied",
-        result="basic",
-        reasons="",
-        by=representative_user,
-    )
+    rate(proposal, rep_a, representative_user, result="basic")
     proposal.refresh_from_db()
     assert proposal.status == Status.FOLLOW_UP
     services.follow_up_close(proposal=proposal, by=unit_staff, note="结转明年办理", carried_over=True)
@@ -283,16 +231,9 @@ def test_dissatisfied_feedback_needs_reasons_and_starts_a_new_round(
 
 
 def test_only_the_lead_representative_rates(lead_assignment, unit_staff, cosigner_rep):
-    _reply(lead_assignment, unit_staff)
+    reply_after_contact(lead_assignment, unit_staff)
     with pytest.raises(ProposalError, match="领衔代表"):
-        services.feedback_submit(
-            proposal=lead_assignment.proposal,
-            representative=cosigner_rep,
-            attitude="satisfied",
-            result="satisfied",
-            reasons="",
-            by=cosigner_rep.user,
-        )
+        rate(lead_assignment.proposal, cosigner_rep, cosigner_rep.user, result="satisfied")
 
 
 def test_an_extension_moves_the_deadline_once_approved(lead_assignment, unit_staff, committee_staff):
@@ -309,7 +250,7 @@ def test_an_extension_moves_the_deadline_once_approved(lead_assignment, unit_sta
 
 def test_a_late_reply_is_marked_late(lead_assignment, unit_staff):
     with time_machine.travel(lead_assignment.due_on + timedelta(days=2)):
-        reply = _reply(lead_assignment, unit_staff)
+        reply = reply_after_contact(lead_assignment, unit_staff)
     assert not reply.on_time
 
 

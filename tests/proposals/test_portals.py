@@ -8,8 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import services as core_services
-from apps.core.models import User
 from apps.proposals import services
 from apps.proposals.models import (
     AssistOpinion,
@@ -24,6 +22,7 @@ from apps.proposals.models import (
 )
 from tests.factories import RepresentativeFactory, SessionFactory
 from tests.images import PNG
+from tests.proposals.steps import proposal_assigned
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -61,35 +60,12 @@ def assist_assignment(assigned, unit2):
     return assigned.assignments.get(unit=unit2)
 
 
-@pytest.fixture
-def joint(session, rep_a, cosigner_rep, representative_user):
-    """A joint draft of rep_a, co-signed (not yet confirmed) by cosigner_rep."""
-    return services.proposal_create(
-        lead=rep_a,
-        session=session,
-        title="关于硬化茅坪至儒林公路的建议",
-        content="路面坑洼。",
-        category="transport",
-        by=representative_user,
-        cosigners=[cosigner_rep],
-    )
-
-
-@pytest.fixture
-def rep_b_user(rep_b):
-    rep_b.user = core_services.user_create(username="rep_b_user", password=None, role=User.Role.REPRESENTATIVE)
-    rep_b.save()
-    return rep_b.user
-
-
 def make_assigned(n, *, session, lead, lead_user, committee, unit, **fields):
     for i in range(n):
-        proposal = services.proposal_create(
-            lead=lead, session=session, title=f"建议{i}", content="内容", category="other", by=lead_user, **fields
+        units = [(unit, "lead")]
+        proposal_assigned(
+            session=session, lead=lead, lead_user=lead_user, by=committee, units=units, title=f"建议{i}", **fields
         )
-        services.proposal_submit(proposal=proposal, by=lead_user)
-        services.proposal_accept(proposal=proposal, by=committee)
-        services.proposal_assign(proposal=proposal, units=[(unit, "lead")], by=committee)
 
 
 # --- who may open what --------------------------------------------------------------------------
@@ -155,13 +131,13 @@ def test_a_representative_cannot_open_or_act_on_anothers_proposal(login, rep_b_u
     assert draft.status == Status.DRAFT
 
 
-def test_a_cosigner_may_read_but_not_submit_or_rate(login, joint, cosigner_rep):
+def test_a_cosigner_may_read_but_not_submit_or_rate(login, joint_draft, cosigner_rep):
     client = login(cosigner_rep.user)
-    assert client.get(url("mine_detail", joint.pk)).status_code == 200
-    assert client.post(url("mine_submit", joint.pk)).status_code == 403
-    assert client.post(url("mine_feedback", joint.pk), {}).status_code == 403
-    joint.refresh_from_db()
-    assert joint.status == Status.DRAFT
+    assert client.get(url("mine_detail", joint_draft.pk)).status_code == 200
+    assert client.post(url("mine_submit", joint_draft.pk)).status_code == 403
+    assert client.post(url("mine_feedback", joint_draft.pk), {}).status_code == 403
+    joint_draft.refresh_from_db()
+    assert joint_draft.status == Status.DRAFT
 
 
 def test_unit_staff_land_on_their_unit_home_which_links_their_proposal_list(login, unit_staff, lead_assignment):
@@ -219,7 +195,7 @@ def test_the_unit_list_costs_the_same_queries_with_more_proposals(
 # --- handling-unit detail and forms ---------------------------------------------------------------
 
 
-def test_the_lead_unit_sees_the_proposal_and_the_forms_it_needs(login, unit_staff, lead_assignment, joint):
+def test_the_lead_unit_sees_the_proposal_and_the_forms_it_needs(login, unit_staff, lead_assignment, joint_draft):
     response = login(unit_staff).get(url("unit_detail", lead_assignment.pk))
     assert response.status_code == 200
     text = response.text
@@ -430,16 +406,16 @@ def test_after_the_reply_the_reply_form_is_gone(login, unit_staff, lead_assignme
 
 
 def test_my_list_shows_led_and_cosigned_proposals_and_what_waits_for_me(
-    login, joint, draft, cosigner_rep, representative_user
+    login, joint_draft, draft, cosigner_rep, representative_user
 ):
-    services.proposal_submit(proposal=joint, by=representative_user)
+    services.proposal_submit(proposal=joint_draft, by=representative_user)
     response = login(cosigner_rep.user).get(url("mine"))
     assert response.status_code == 200
-    assert [p.pk for p in response.context["todo"]] == [joint.pk]
+    assert [p.pk for p in response.context["todo"]] == [joint_draft.pk]
     assert "待确认附议" in response.text
     assert "关于修缮儒林镇中心小学校舍的建议" not in response.text  # rep_a's own, not co-signed
     lead_page = login(representative_user).get(url("mine"))
-    assert {p.pk for p in lead_page.context["page"].object_list} == {joint.pk, draft.pk}
+    assert {p.pk for p in lead_page.context["page"].object_list} == {joint_draft.pk, draft.pk}
     assert lead_page.context["todo"] == []
 
 
@@ -571,32 +547,32 @@ def test_submitting_twice_is_refused_with_a_message(login, representative_user, 
 
 
 @pytest.mark.parametrize(("agree", "confirmed"), [("yes", True), ("no", False)])
-def test_a_cosigner_confirms_or_declines(login, joint, cosigner_rep, agree, confirmed):
+def test_a_cosigner_confirms_or_declines(login, joint_draft, cosigner_rep, agree, confirmed):
     client = login(cosigner_rep.user)
-    assert client.post(url("mine_cosign", joint.pk), {"agree": agree}).status_code == 302
+    assert client.post(url("mine_cosign", joint_draft.pk), {"agree": agree}).status_code == 302
     cosigner = CoSigner.objects.get()
     assert bool(cosigner.confirmed_at) is confirmed
     assert bool(cosigner.declined_at) is not confirmed
     # Answered once: a confirmed co-signer is told so; one who declined no longer sees the proposal.
-    assert client.post(url("mine_cosign", joint.pk), {"agree": "yes"}).status_code == (400 if confirmed else 404)
+    assert client.post(url("mine_cosign", joint_draft.pk), {"agree": "yes"}).status_code == (400 if confirmed else 404)
 
 
-def test_a_cosign_answer_must_be_yes_or_no(login, joint, cosigner_rep):
-    response = login(cosigner_rep.user).post(url("mine_cosign", joint.pk), {"agree": "maybe"})
+def test_a_cosign_answer_must_be_yes_or_no(login, joint_draft, cosigner_rep):
+    response = login(cosigner_rep.user).post(url("mine_cosign", joint_draft.pk), {"agree": "maybe"})
     assert response.status_code == 400
     assert not CoSigner.objects.filter(confirmed_at__isnull=False).exists()
     assert not CoSigner.objects.filter(declined_at__isnull=False).exists()
 
 
-def test_a_joint_proposal_is_withdrawn_only_with_every_cosigner(login, joint, cosigner_rep, representative_user):
-    services.cosign_respond(proposal=joint, representative=cosigner_rep, agree=True, by=cosigner_rep.user)
-    response = login(representative_user).post(url("mine_withdraw", joint.pk))
+def test_a_joint_proposal_is_withdrawn_only_with_every_cosigner(login, joint_draft, cosigner_rep, representative_user):
+    services.cosign_respond(proposal=joint_draft, representative=cosigner_rep, agree=True, by=cosigner_rep.user)
+    response = login(representative_user).post(url("mine_withdraw", joint_draft.pk))
     assert response.status_code == 400
     assert "刘建国" in response.text
-    assert login(cosigner_rep.user).post(url("mine_withdraw", joint.pk)).status_code == 302
-    assert login(representative_user).post(url("mine_withdraw", joint.pk)).status_code == 302
-    joint.refresh_from_db()
-    assert joint.status == Status.WITHDRAWN
+    assert login(cosigner_rep.user).post(url("mine_withdraw", joint_draft.pk)).status_code == 302
+    assert login(representative_user).post(url("mine_withdraw", joint_draft.pk)).status_code == 302
+    joint_draft.refresh_from_db()
+    assert joint_draft.status == Status.WITHDRAWN
 
 
 def test_the_lead_rates_a_reply_and_the_proposal_closes(login, lead_assignment, unit_staff, representative_user):
@@ -640,7 +616,7 @@ def test_dissatisfied_with_reasons_sends_it_back_to_the_unit(login, lead_assignm
 
 
 @pytest.fixture
-def reply(lead_assignment, unit_staff, joint, cosigner_rep):
+def reply(lead_assignment, unit_staff, joint_draft, cosigner_rep):
     # Make cosigner_rep a co-signer of the replied proposal too.
     CoSigner.objects.create(proposal=lead_assignment.proposal, representative=cosigner_rep)
     return replied(lead_assignment, unit_staff)

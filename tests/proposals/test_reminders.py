@@ -8,7 +8,7 @@ from django.db import connection
 
 from apps.notifications.models import Notification
 from apps.notifications.rules import run_scans
-from apps.proposals import services
+from tests.proposals.steps import reply_after_contact
 from tests.servers import RedisServer, celery_worker, run_django, wait_for
 
 
@@ -45,12 +45,7 @@ def test_overdue_assignments_are_reminded_daily_to_unit_and_committee(lead_assig
 
 
 def test_replied_assignments_are_not_reminded(lead_assignment, unit_staff):
-    from django.utils import timezone
-
-    services.contact_record_add(
-        assignment=lead_assignment, kind="phone", contacted_on=timezone.localdate(), summary="电话沟通", by=unit_staff
-    )
-    services.reply_submit(assignment=lead_assignment, outcome="A", text="已解决", by=unit_staff)
+    reply_after_contact(lead_assignment, unit_staff, kind="phone")
     run_scans(today=lead_assignment.due_on + timedelta(days=1))
     assert not _rules("proposal.overdue").exists()
 
@@ -103,10 +98,7 @@ def test_a_representative_who_has_not_rated_is_reminded_once(lead_assignment, un
 
     from apps.core.workdays import add_workdays
 
-    services.contact_record_add(
-        assignment=lead_assignment, kind="visit", contacted_on=timezone.localdate(), summary="走访", by=unit_staff
-    )
-    services.reply_submit(assignment=lead_assignment, outcome="A", text="已解决", by=unit_staff)
+    reply_after_contact(lead_assignment, unit_staff)
     due = add_workdays(timezone.localdate(), 20)
     run_scans(today=due - timedelta(days=1))
     assert not _rules("proposal.feedback_pending").exists()

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.proposals import services
+from tests.proposals.steps import proposal_assigned, rate, reply_after_contact
 
 STATISTICS = "admin:proposals_proposal_statistics"
 EXPORT = "admin:proposals_proposal_statistics_export"
@@ -29,29 +29,18 @@ def _at(moment):
 
 def _assigned(session, rep, by, units, title):
     with _at(ASSIGNED_ON):
-        p = services.proposal_create(lead=rep, session=session, title=title, content="内容", category="other", by=by)
-        services.proposal_submit(proposal=p, by=by)
-        services.proposal_accept(proposal=p, by=by)
-        services.proposal_assign(proposal=p, units=units, by=by)
-    p.refresh_from_db()
-    return p
+        return proposal_assigned(session=session, lead=rep, units=units, by=by, title=title)
 
 
 def _reply(proposal, unit, by, *, when, kind, outcome="A"):
-    assignment = proposal.assignments.get(unit=unit)
     with _at(when):
-        services.contact_record_add(
-            assignment=assignment, kind=kind, contacted_on=timezone.localdate(), summary="沟通", by=by
-        )
-        services.reply_submit(assignment=assignment, outcome=outcome, text="答复内容", by=by)
+        reply_after_contact(proposal.assignments.get(unit=unit), by, outcome=outcome, kind=kind)
 
 
 def _rate(proposal, rep, by, *, when, result, attitude="satisfied"):
     with _at(when):
         reasons = "资金没有落实" if "dissatisfied" in (result, attitude) else ""
-        services.feedback_submit(
-            proposal=proposal, representative=rep, attitude=attitude, result=result, reasons=reasons, by=by
-        )
+        rate(proposal, rep, by, result=result, reasons=reasons, attitude=attitude)
 
 
 @pytest.fixture

@@ -21,14 +21,6 @@ def _material(lecture):
 
 
 @pytest.fixture
-def rep_b_user(rep_b):
-    user = core_services.user_create(username="rep_b_user", password=None, role=User.Role.REPRESENTATIVE)
-    rep_b.user = user
-    rep_b.save()
-    return user
-
-
-@pytest.fixture
 def with_material(staff_a, lecture_a):
     services.lecture_save(lecture=lecture_a, by=staff_a, materials_upload=SimpleUploadedFile("代表法讲义.pdf", PDF))
     return lecture_a

@@ -15,6 +15,7 @@ from apps.groups.models import Activity, ActivityGroup
 from apps.groups.selectors import groups_of, members_on
 from apps.groups.services.common import (
     GroupError,
+    check_changeable,
     check_upper_region,
     day_label,
     notify_reviewed,
@@ -108,9 +109,7 @@ def activity_update(
     """Staff correct an activity; a rejected one stays rejected (the representative reports anew)."""
     activity = Activity.objects.select_for_update(of=("self",)).select_related("region", "group").get(pk=activity.pk)
     require_staff_writer(by, activity.region)
-    unknown = set(changes) - set(ACTIVITY_FIELDS)
-    if unknown:
-        raise TypeError(f"activity_update() does not change {sorted(unknown)}")
+    check_changeable("activity_update", changes, ACTIVITY_FIELDS)
     data = {name: getattr(activity, name) for name in ACTIVITY_FIELDS} | changes
     errors = _activity_errors(data)
     reps = representatives(participants) if participants is not None else list(activity.participants.all())

@@ -15,6 +15,7 @@ from apps.groups.models import Campaign, ProblemSolved
 from apps.groups.selectors import lives_in
 from apps.groups.services.common import (
     GroupError,
+    check_changeable,
     check_upper_region,
     day_label,
     notify_reviewed,
@@ -44,9 +45,7 @@ def campaign_create(
 def campaign_update(*, campaign: Campaign, by: User, **changes) -> Campaign:
     campaign = Campaign.objects.select_for_update().select_related("region").get(pk=campaign.pk)
     require_staff_writer(by, campaign.region)
-    unknown = set(changes) - set(CAMPAIGN_FIELDS)
-    if unknown:
-        raise TypeError(f"campaign_update() does not change {sorted(unknown)}")
+    check_changeable("campaign_update", changes, CAMPAIGN_FIELDS)
     for name, value in changes.items():
         setattr(campaign, name, value)
     require_staff_writer(by, campaign.region)  # again: the change may move it to another region
@@ -80,12 +79,26 @@ def _problem_errors(campaign: Campaign, rep: Representative, day: date, problem:
     return errors
 
 
-def _write_problem(problem: ProblemSolved, errors: dict) -> ProblemSolved:
+def _problem_save(
+    campaign: Campaign, rep: Representative, day: date, problem: str, action_taken: str, is_solved: bool, **entered
+) -> ProblemSolved:
+    """Check and save a problem solved, whoever enters it (`entered`: who recorded it and its review state)."""
+    errors = _problem_errors(campaign, rep, day, problem)
     if errors:
         raise GroupError(errors)
-    problem.full_clean()
-    problem.save()
-    return problem
+    record = ProblemSolved(
+        campaign=campaign,
+        representative=rep,
+        township=rep.township,
+        date=day,
+        problem=problem.strip(),
+        action_taken=action_taken.strip(),
+        is_solved=is_solved,
+        **entered,
+    )
+    record.full_clean()
+    record.save()
+    return record
 
 
 @transaction.atomic
@@ -105,20 +118,8 @@ def problem_record(
     require_staff_writer(by, rep.township)
     if not Campaign.objects.visible_to(by).filter(pk=campaign.pk).exists():
         raise PermissionDenied
-    record = ProblemSolved(
-        campaign=campaign,
-        representative=rep,
-        township=rep.township,
-        date=date,
-        problem=problem.strip(),
-        action_taken=action_taken.strip(),
-        is_solved=is_solved,
-        recorded_by=by,
-        review_status=ProblemSolved.Review.CONFIRMED,
-        reviewed_by=by,
-        reviewed_at=timezone.now(),
-    )
-    return _write_problem(record, _problem_errors(campaign, rep, date, problem))
+    confirmed = {"review_status": ProblemSolved.Review.CONFIRMED, "reviewed_by": by, "reviewed_at": timezone.now()}
+    return _problem_save(campaign, rep, date, problem, action_taken, is_solved, recorded_by=by, **confirmed)
 
 
 @transaction.atomic
@@ -137,17 +138,7 @@ def problem_report(
     if by.pk is None or rep.user_id != by.pk:
         raise PermissionDenied
     campaign = Campaign.objects.select_related("region").get(pk=campaign.pk)
-    record = ProblemSolved(
-        campaign=campaign,
-        representative=rep,
-        township=rep.township,
-        date=date,
-        problem=problem.strip(),
-        action_taken=action_taken.strip(),
-        is_solved=is_solved,
-        recorded_by=by,
-    )
-    record = _write_problem(record, _problem_errors(campaign, rep, date, problem))
+    record = _problem_save(campaign, rep, date, problem, action_taken, is_solved, recorded_by=by)
     subject = _("%(rep)s登记了“%(campaign)s”办实事记录，请确认。") % {"rep": rep, "campaign": campaign}
     notify_staff("groups.problem_reported", record, rep.township, subject)
     return record

@@ -23,6 +23,13 @@ def day_label(value: date) -> str:
     return value.strftime("%Y-%m-%d")
 
 
+def check_changeable(service: str, changes: dict, fields: Iterable[str]) -> None:
+    """An update service changes only the fields it names; any other is the caller's mistake."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise TypeError(f"{service}() does not change {sorted(unknown)}")
+
+
 def check_upper_region(region: Region) -> None:
     if region.level == Region.Level.VILLAGE:
         raise GroupError({"region": _("所属区域须为县或乡镇，不能是村（社区）。")})

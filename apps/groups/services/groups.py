@@ -10,7 +10,7 @@ from apps.core.models import Region, User
 from apps.core.permissions import require_staff_writer
 from apps.groups.models import ActivityGroup, GroupMembership
 from apps.groups.selectors import lives_in
-from apps.groups.services.common import GroupError, check_upper_region, day_label
+from apps.groups.services.common import GroupError, check_changeable, check_upper_region, day_label
 from apps.representatives.choices import Status
 from apps.representatives.models import Representative
 
@@ -66,9 +66,7 @@ def group_update(*, group: ActivityGroup, by: User, **changes) -> ActivityGroup:
     """Change a group's name, theme, leader, liaison or state; a new leader joins if not a member."""
     group = ActivityGroup.objects.select_for_update().select_related("region").get(pk=group.pk)
     require_staff_writer(by, group.region)
-    unknown = set(changes) - set(GROUP_FIELDS)
-    if unknown:
-        raise TypeError(f"group_update() does not change {sorted(unknown)}")
+    check_changeable("group_update", changes, GROUP_FIELDS)
     for name, value in changes.items():
         setattr(group, name, value.strip() if isinstance(value, str) else value)
     group.full_clean()

@@ -15,7 +15,13 @@ from apps.core.models import Region, User
 from apps.core.permissions import require_staff_writer
 from apps.core.uploads import check_upload, file_kind, stored_name
 from apps.groups.models import Inspection, InspectionSuggestion
-from apps.groups.services.common import GroupError, check_upper_region, outsider_errors, representatives
+from apps.groups.services.common import (
+    GroupError,
+    check_changeable,
+    check_upper_region,
+    outsider_errors,
+    representatives,
+)
 from apps.proposals.models import Proposal
 from apps.representatives.models import Representative
 
@@ -120,9 +126,7 @@ def inspection_update(*, inspection: Inspection, by: User, report_file=None, **c
     """Change a batch's details; its number stays, so it cannot move to another year."""
     inspection = Inspection.objects.select_for_update().select_related("region").get(pk=inspection.pk)
     require_staff_writer(by, inspection.region)
-    unknown = set(changes) - set(INSPECTION_FIELDS)
-    if unknown:
-        raise TypeError(f"inspection_update() does not change {sorted(unknown)}")
+    check_changeable("inspection_update", changes, INSPECTION_FIELDS)
     for name, value in changes.items():
         setattr(inspection, name, value.strip() if isinstance(value, str) else value)
     errors = _inspection_errors(inspection, report_file)

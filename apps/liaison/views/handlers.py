@@ -18,7 +18,7 @@ from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
 from apps.core.config import config
 from apps.core.downloads import file_response
-from apps.core.forms import add_service_errors
+from apps.core.forms import run_service
 from apps.core.masking import mask_name, mask_phone
 from apps.core.models import User
 from apps.core.paging import page_of, query_without_page
@@ -120,14 +120,11 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_answer(request: HttpRequest, pk: int) -> HttpResponse:
     concern = _handler_concern(request, pk)
     form = forms.AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.concern_resolve(concern=concern, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("答复已提交，群众可以凭查询码看到公开答复。"))
-            return redirect("liaison:concern_detail", pk=concern.pk)
+    if form.is_valid() and run_service(
+        form, services.concern_resolve, concern=concern, by=request.user, **form.cleaned_data
+    ):
+        messages.success(request, _("答复已提交，群众可以凭查询码看到公开答复。"))
+        return redirect("liaison:concern_detail", pk=concern.pk)
     return _detail_page(request, concern, form, status=400)
 
 
@@ -137,14 +134,11 @@ def concern_return(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit asks to send back a concern routed to it by mistake; the office decides."""
     concern = _handler_concern(request, pk)
     form = forms.ReturnRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.concern_return_request(concern=concern, reason=form.cleaned_data["reason"], by=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("退回申请已提交，等待工作室决定；决定之前请继续办理。"))
-            return redirect("liaison:concern_detail", pk=concern.pk)
+    if form.is_valid() and run_service(
+        form, services.concern_return_request, concern=concern, reason=form.cleaned_data["reason"], by=request.user
+    ):
+        messages.success(request, _("退回申请已提交，等待工作室决定；决定之前请继续办理。"))
+        return redirect("liaison:concern_detail", pk=concern.pk)
     return _detail_page(request, concern, status=400, return_form=form)
 
 

@@ -3,7 +3,6 @@
 Their abuse limits are held in the database (services.rate_limit_allows), so they work the same
 with Redis down. A citizen's phone stays masked; every unmasked view is written to the audit log."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -24,6 +23,7 @@ from apps.core.downloads import file_response
 from apps.core.forms import add_service_errors
 from apps.core.masking import mask_phone
 from apps.core.network import client_ip
+from apps.core.uploads import photo_body_too_large
 from apps.liaison import forms, services
 from apps.liaison.labels import EVENT_LABELS
 from apps.liaison.models import Concern, ConcernPhoto
@@ -37,8 +37,6 @@ from apps.representatives.models import Representative
 S = Concern.Status
 PHOTO_LINK_SALT = "liaison.track-photo"
 PHOTO_LINK_MAX_AGE = 3600
-# Room for the text fields on top of the photos themselves.
-FORM_OVERHEAD_BYTES = 256 * 1024
 
 
 def _refused(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
@@ -61,7 +59,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def concern_new(request: HttpRequest) -> HttpResponse:
     """Refuse an oversized body before anything reads it; the CSRF check would parse it whole."""
-    if request.method == "POST" and _body_too_large(request):
+    if request.method == "POST" and photo_body_too_large(request, "LIAISON"):
         return _refused(
             request,
             _("提交的内容太大"),
@@ -69,15 +67,6 @@ def concern_new(request: HttpRequest) -> HttpResponse:
             413,
         )
     return _concern_new(request)
-
-
-def _body_too_large(request: HttpRequest) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    photos = config("LIAISON", "PHOTO_MAX_COUNT") * config("LIAISON", "PHOTO_MAX_BYTES")
-    return length > photos + settings.DATA_UPLOAD_MAX_MEMORY_SIZE + FORM_OVERHEAD_BYTES
 
 
 @csrf_protect

@@ -101,6 +101,12 @@ def _first(qs: QuerySet) -> list:
 # --- proposals ----------------------------------------------------------------------------------
 
 
+def _proposals_block(key: str, heading: Text, items: list[Item], empty: Text) -> Block:
+    """A block of the representative's proposals, linking to the list of them (我的建议)."""
+    link = reverse("proposals:mine")
+    return Block(key=key, heading=heading, items=items, link=link, link_label=_("我的建议"), empty=empty)
+
+
 def awaiting_feedback(representative: Representative) -> QuerySet[Proposal]:
     """Replied proposals the representative leads and has not rated this round (only the lead
     rates, as the feedback form does), with the time of the last reply."""
@@ -121,14 +127,7 @@ def _feedback_block(representative: Representative, today: date) -> Block:
         due = add_workdays(timezone.localdate(proposal.last_reply), days) if proposal.last_reply else None
         url = reverse("proposals:mine_detail", args=[proposal.pk])
         items.append(Item(title=proposal.title, url=url, when=due, overdue=bool(due and due < today)))
-    return Block(
-        key="feedback",
-        heading=_("答复待我评价"),
-        items=items,
-        link=reverse("proposals:mine"),
-        link_label=_("我的建议"),
-        empty=_("没有待评价的建议答复。"),
-    )
+    return _proposals_block("feedback", _("答复待我评价"), items, _("没有待评价的建议答复。"))
 
 
 def returned_proposals(representative: Representative, since: date) -> QuerySet[Proposal]:
@@ -153,14 +152,7 @@ def _returned_block(representative: Representative, today: date) -> Block:
         )
         for proposal in _first(returned_proposals(representative, since))
     ]
-    return Block(
-        key="returned",
-        heading=_("被退回的建议"),
-        items=items,
-        link=reverse("proposals:mine"),
-        link_label=_("我的建议"),
-        empty=_("近期没有被退回的建议。"),
-    )
+    return _proposals_block("returned", _("被退回的建议"), items, _("近期没有被退回的建议。"))
 
 
 def awaiting_cosignature(representative: Representative) -> QuerySet[Proposal]:
@@ -184,14 +176,7 @@ def _cosign_block(representative: Representative) -> Block:
         )
         for proposal in _first(awaiting_cosignature(representative))
     ]
-    return Block(
-        key="cosign",
-        heading=_("附议待我确认"),
-        items=items,
-        link=reverse("proposals:mine"),
-        link_label=_("我的建议"),
-        empty=_("没有待确认的附议邀请。"),
-    )
+    return _proposals_block("cosign", _("附议待我确认"), items, _("没有待确认的附议邀请。"))
 
 
 # --- liaison ------------------------------------------------------------------------------------

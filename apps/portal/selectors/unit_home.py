@@ -12,10 +12,10 @@ from datetime import date
 from django.db.models import Case, DateField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.config import config
+from apps.core.workbench import WorkItem
 from apps.liaison.models import Concern
 from apps.livelihood.models import Milestone, Project
 from apps.proposals.models import Assignment, AssistOpinion, Reply, Status
@@ -34,19 +34,8 @@ CATEGORY_LABELS = dict(Concern.Category.choices)
 
 
 @dataclass(frozen=True)
-class UnitItem:
-    kind: str
-    kind_label: str | Promise  # translated when the page is drawn
-    title: str
-    detail: str
-    url: str
-    due_on: date | None
-    overdue: bool
-
-
-@dataclass(frozen=True)
 class UnitAgenda:
-    items: list[UnitItem]
+    items: list[WorkItem]
     total: int
     overdue: int
 
@@ -137,7 +126,7 @@ def agenda_for(unit_id: int, today: date) -> UnitAgenda:
     return UnitAgenda(items=items, total=_union(unit_id).count(), overdue=_union(unit_id, overdue_on=today).count())
 
 
-def _item(row: dict, today: date) -> UnitItem:
+def _item(row: dict, today: date) -> WorkItem:
     label, url_name = KINDS[row["kind"]]
     title, detail = row["heading"], row["subtitle"]
     if row["kind"] in ("reply", "opinion"):
@@ -146,7 +135,7 @@ def _item(row: dict, today: date) -> UnitItem:
         code = "-".join(detail[i : i + 4] for i in range(0, len(detail), 4))
         title, detail = CATEGORY_LABELS.get(title, title), _("查询码 %(code)s") % {"code": code}
     due = row["due"]
-    return UnitItem(
+    return WorkItem(
         kind=row["kind"],
         kind_label=label,
         title=title,

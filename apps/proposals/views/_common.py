@@ -1,12 +1,7 @@
-"""What the proposal portals share: the timeline's words, and a service call whose refusal lands on its form."""
+"""What the proposal portals share: the timeline's words."""
 
-from collections.abc import Callable
-
-from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.utils.translation import gettext_lazy
 
-from apps.core.forms import add_service_errors
 from apps.proposals import forms
 from apps.proposals.models import Proposal
 
@@ -41,16 +36,6 @@ EVENT_LABELS = {
     "supervise": gettext_lazy("督办"),
     "mark_key": gettext_lazy("列为重点督办"),
 }
-
-
-def run_service(form: Form, call: Callable[[], object]) -> bool:
-    """Call a service; a refusal becomes an error on the form and nothing is saved."""
-    try:
-        call()
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return False
-    return True
 
 
 def timeline(proposal: Proposal) -> list:

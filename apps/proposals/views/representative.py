@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.access import representative_required
 from apps.core.config import config
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, run_service
 from apps.core.models import User
 from apps.core.paging import page_of
 from apps.core.widgets import picker_requested, typed_so_far
@@ -22,7 +22,7 @@ from apps.proposals.selectors import (
     get_proposal_for_representative,
     representative_proposals,
 )
-from apps.proposals.views._common import label_outcomes, run_service, timeline
+from apps.proposals.views._common import label_outcomes, timeline
 from apps.representatives.models import Representative
 
 
@@ -216,10 +216,14 @@ def mine_feedback(request: HttpRequest, representative: Representative, pk: int)
         return render(request, "core/no_role.html", status=403)
     form = forms.FeedbackForm(request.POST, prefix="feedback")
 
-    def call():
-        services.feedback_submit(proposal=proposal, representative=representative, by=request.user, **form.cleaned_data)
-
-    if form.is_valid() and run_service(form, call):
+    if form.is_valid() and run_service(
+        form,
+        services.feedback_submit,
+        proposal=proposal,
+        representative=representative,
+        by=request.user,
+        **form.cleaned_data,
+    ):
         messages.success(request, _("评价已提交，谢谢。"))
         return redirect("proposals:mine_detail", pk=proposal.pk)
     return _mine_page(request, representative, proposal, feedback_form=form, status=400)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.access import unit_staff_required
 from apps.core.config import config
+from apps.core.forms import run_service
 from apps.core.paging import page_of, query_without_page
 from apps.core.workdays import workdays_between
 from apps.proposals import forms, services
@@ -21,7 +22,7 @@ from apps.proposals.selectors import (
     unit_assignments,
     unit_notices,
 )
-from apps.proposals.views._common import label_outcomes, run_service, timeline
+from apps.proposals.views._common import label_outcomes, timeline
 
 Role = Assignment.Role
 PENDING = ReturnRequest.Decision.PENDING
