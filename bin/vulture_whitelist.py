@@ -16,6 +16,7 @@ _.RENDA_LIVELIHOOD  # read by apps.core.config.config("LIVELIHOOD", ...) as sett
 _.RENDA_TRAINING  # config("TRAINING", ...)
 _.RENDA_POSTS  # config("POSTS", ...)
 _.RENDA_NOTIFICATIONS  # config("NOTIFICATIONS", ...)
+_.RENDA_CHECKIN  # config("CHECKIN", ...)
 _.DEBUG  # unused variable (renda/settings.py:35)
 _.ALLOWED_HOSTS  # unused variable (renda/settings.py:36)
 _.CSRF_TRUSTED_ORIGINS  # unused variable (renda/settings.py:37)

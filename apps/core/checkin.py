@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_pages import page
+from apps.core.config import config
 from apps.core.qr import Poster, pdf_response, posters_pdf, public_url, qr_svg
 
 
@@ -58,10 +58,6 @@ def register(kind: EventKind) -> None:
     KINDS[kind.name] = kind
 
 
-def config(key: str) -> int:
-    return settings.RENDA_CHECKIN[key]
-
-
 def _salt(kind: str) -> str:
     return f"renda.checkin.{kind}"
 
@@ -78,7 +74,7 @@ def whole_day(day: date) -> tuple[datetime, datetime]:
 
 
 def early(moment: datetime) -> datetime:
-    return moment - timedelta(minutes=config("EARLY_MINUTES"))
+    return moment - timedelta(minutes=config("CHECKIN", "EARLY_MINUTES"))
 
 
 # --- codes --------------------------------------------------------------------------------------

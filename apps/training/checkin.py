@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy
 
-from apps.core.checkin import EventKind, at, config, early, whole_day
+from apps.core.checkin import EventKind, at, early, whole_day
+from apps.core.config import config
 from apps.training import services
 from apps.training.models import Lecture
 
@@ -19,7 +20,7 @@ def _window(lecture: Lecture):
     if lecture.starts_at is None:
         return whole_day(lecture.date)
     starts = at(lecture.date, lecture.starts_at)
-    return early(starts), starts + timedelta(hours=config("LECTURE_HOURS"))
+    return early(starts), starts + timedelta(hours=config("CHECKIN", "LECTURE_HOURS"))
 
 
 KIND = EventKind(
