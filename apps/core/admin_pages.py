@@ -173,6 +173,11 @@ def for_user(model_admin, request, queryset) -> dict:
     return {"user": request.user}
 
 
+def merge_targets(model_admin, request, queryset) -> dict:
+    """`form_kwargs` of a merge: the records in the user's list that were not selected."""
+    return {"targets": model_admin.get_queryset(request).exclude(pk__in=queryset.values("pk"))}
+
+
 def only_one(message: str) -> Callable[..., str | None]:
     """`refuse` of an action that takes one record at a time."""
 
