@@ -12,8 +12,9 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import admin_pages, checkin
+from apps.core import checkin
 from apps.core.admin_mixins import RendaModelAdmin, ScopedAdminMixin, ServiceAdminMixin
+from apps.core.admin_pages import service_action
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.models import User
@@ -66,28 +67,19 @@ class ReviewActionsMixin:
     def _review(self, request, obj, *, confirm: bool, note: str = ""):
         type(self).review_service(**{self.review_argument: obj}, by=request.user, confirm=confirm, note=note)
 
-    @admin.action(description=_("确认所选记录"), permissions=["change"])
-    def confirm_records(self, request, queryset):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset,
-            apply=lambda obj: self._review(request, obj, confirm=True),
-            done=_("已确认%(n)s条记录，计入代表履职档案。"),
-        )
-
-    @admin.action(description=_("不通过所选记录"), permissions=["change"])
-    def reject_records(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="reject_records",
-            title=_("不通过"),
-            form=RejectForm,
-            apply=lambda obj, data: self._review(request, obj, confirm=False, note=data["note"]),
-            done=_("已将%(n)s条记录标为不通过，并通知了填报的代表。"),
-        )
+    confirm_records = service_action(
+        description=_("确认所选记录"),
+        apply=lambda model_admin, request, obj, data: model_admin._review(request, obj, confirm=True),
+        done=_("已确认%(n)s条记录，计入代表履职档案。"),
+    )
+    reject_records = service_action(
+        description=_("不通过所选记录"),
+        apply=lambda model_admin, request, obj, data: model_admin._review(request, obj, confirm=False, **data),
+        form=RejectForm,
+        title=_("不通过"),
+        done=_("已将%(n)s条记录标为不通过，并通知了填报的代表。"),
+    )
+    actions = [confirm_records, reject_records]
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -193,7 +185,6 @@ class ActivityAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaImportMixin, Ren
     search_fields = ["title", "place", "group__name", "reported_by__name"]
     list_select_related = ["group", "region", "reported_by"]
     autocomplete_fields = ["group", "region", "participants"]
-    actions = ["confirm_records", "reject_records"]
     review_service = services.activity_review
     review_argument = "activity"
     fieldsets = [
@@ -316,7 +307,6 @@ class ProblemSolvedAdmin(ReviewActionsMixin, ServiceAdminMixin, RendaModelAdmin)
     autocomplete_fields = ["campaign", "representative"]
     fields = ["campaign", "representative", "date", "problem", "action_taken", "is_solved"]
     review_fields = ["township", "review_status", "reviewed_by", "reviewed_at", "review_note"]
-    actions = ["confirm_records", "reject_records"]
     review_service = services.problem_review
     review_argument = "problem"
 

@@ -19,6 +19,7 @@ from apps.core.admin_mixins import (
     ServiceAdminMixin,
     audit_personal_view,
 )
+from apps.core.admin_pages import merge_targets, service_action
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.import_admin import RendaExportMixin, RendaImportMixin
 from apps.core.masking import mask_name, mask_phone
@@ -70,7 +71,6 @@ class IdeaAdmin(PhoneSearchAuditMixin, ServiceAdminMixin, RendaModelAdmin):
     search_fields = ["title", "description", "proposer_name", "representative__name", "unit__name"]
     search_help_text = _("按项目名称、内容或提出人查找")
     date_hierarchy = "submitted_at"
-    actions = ["shortlist_ideas", "merge_ideas", "decline_ideas"]
     personal_data = {
         "proposer_name": (PERSONAL_PERMISSION, mask_name),
         "proposer_phone": (PERSONAL_PERMISSION, mask_phone),
@@ -155,32 +155,24 @@ class IdeaAdmin(PhoneSearchAuditMixin, ServiceAdminMixin, RendaModelAdmin):
     def has_shortlist_permission(self, request):
         return request.user.has_perm("livelihood.add_project")
 
-    @admin.action(description=_("合并所选建议"), permissions=["change"])
-    def merge_ideas(self, request, queryset):
-        targets = self.get_queryset(request).exclude(pk__in=queryset.values("pk"))
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="merge_ideas",
-            title=_("合并项目建议"),
-            form=lambda data: IdeaMergeForm(data, targets=targets),
-            apply=lambda idea, data: services.idea_merge(idea=idea, into=data["into"], by=request.user),
-            done=_("已合并%(n)s条项目建议。"),
-        )
-
-    @admin.action(description=_("所选建议不予采纳"), permissions=["change"])
-    def decline_ideas(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="decline_ideas",
-            title=_("不予采纳"),
-            form=DeclineForm,
-            apply=lambda idea, data: services.idea_decline(idea=idea, note=data["note"], by=request.user),
-            done=_("已将%(n)s条项目建议标为不予采纳。"),
-        )
+    merge_ideas = service_action(
+        description=_("合并所选建议"),
+        service=services.idea_merge,
+        target="idea",
+        form=IdeaMergeForm,
+        form_kwargs=merge_targets,
+        title=_("合并项目建议"),
+        done=_("已合并%(n)s条项目建议。"),
+    )
+    decline_ideas = service_action(
+        description=_("所选建议不予采纳"),
+        service=services.idea_decline,
+        target="idea",
+        form=DeclineForm,
+        title=_("不予采纳"),
+        done=_("已将%(n)s条项目建议标为不予采纳。"),
+    )
+    actions = [shortlist_ideas, merge_ideas, decline_ideas]
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -314,7 +306,6 @@ class BallotAdmin(ServiceAdminMixin, RendaModelAdmin):
     list_filter = ["kind", "status"]
     list_select_related = ["session__term__region"]
     search_fields = ["title"]
-    actions = ["open_ballots", "close_ballots"]
     inlines = [BallotItemInline, PaperBatchInline]
     add_fieldsets = [
         (None, {"fields": ["session", "kind", "title", "candidates", "closes_at"]}),
@@ -414,15 +405,12 @@ class BallotAdmin(ServiceAdminMixin, RendaModelAdmin):
             buttons.append({"url": reverse("admin:livelihood_ballot_voters", args=[obj.pk]), "label": _("已投票代表")})
         return buttons
 
-    @admin.action(description=_("开始所选投票"), permissions=["change"])
-    def open_ballots(self, request, queryset):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset,
-            apply=lambda b: services.ballot_open(ballot=b, by=request.user),
-            done=_("已开始%(n)s项投票，已通知代表。"),
-        )
+    open_ballots = service_action(
+        description=_("开始所选投票"),
+        service=services.ballot_open,
+        target="ballot",
+        done=_("已开始%(n)s项投票，已通知代表。"),
+    )
 
     @admin.action(description=_("结束所选投票并计票"), permissions=["change"])
     def close_ballots(self, request, queryset):
@@ -437,3 +425,5 @@ class BallotAdmin(ServiceAdminMixin, RendaModelAdmin):
         if len(objects) == 1 and Ballot.objects.filter(pk=objects[0].pk, status=Ballot.Status.CLOSED).exists():
             return HttpResponseRedirect(reverse("admin:livelihood_ballot_results", args=[objects[0].pk]))
         return response
+
+    actions = [open_ballots, close_ballots]

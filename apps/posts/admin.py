@@ -13,9 +13,9 @@ from django.utils.html import format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import admin_pages
 from apps.core.admin_filters import TownshipFilter
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
+from apps.core.admin_pages import service_action
 from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.import_admin import RendaImportMixin
 from apps.core.selectors import townships_in_scope
@@ -185,7 +185,6 @@ class PostAssignmentAdmin(ServiceAdminMixin, RendaImportMixin, RendaModelAdmin):
     date_hierarchy = "started_on"
     fields = ["post", "representative", "started_on", "ended_on", "assigned_by", "assigned_at", "ended_by"]
     readonly_fields = fields
-    actions = ["unassign"]
 
     def add_view(self, request, form_url="", extra_context=None):
         return admin_views.assign_view(self, request)
@@ -203,18 +202,15 @@ class PostAssignmentAdmin(ServiceAdminMixin, RendaImportMixin, RendaModelAdmin):
             return [{"action": "unassign", "label": _("办理离岗")}]
         return []
 
-    @admin.action(description=_("办理离岗"), permissions=["change"])
-    def unassign(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="unassign",
-            title=_("办理离岗"),
-            form=UnassignForm,
-            apply=lambda a, data: services.post_unassign(assignment=a, ended_on=data["ended_on"], by=request.user),
-            done=_("已为%(n)s项岗位安排办理离岗。"),
-        )
+    unassign = service_action(
+        description=_("办理离岗"),
+        service=services.post_unassign,
+        target="assignment",
+        form=UnassignForm,
+        title=_("办理离岗"),
+        done=_("已为%(n)s项岗位安排办理离岗。"),
+    )
+    actions = [unassign]
 
 
 # --- work logs ----------------------------------------------------------------------------------
@@ -234,7 +230,6 @@ class PostLogAdmin(ServiceAdminMixin, RendaModelAdmin):
         "review_status", "reviewed_by", "reviewed_at", "review_note",
     ]  # fmt: skip
     readonly_fields = fields
-    actions = ["confirm_logs", "reject_logs"]
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -280,27 +275,22 @@ class PostLogAdmin(ServiceAdminMixin, RendaModelAdmin):
             return []
         return [{"action": "confirm_logs", "label": _("确认")}, {"action": "reject_logs", "label": _("不通过")}]
 
-    @admin.action(description=_("确认所选工作记录"), permissions=["change"])
-    def confirm_logs(self, request, queryset):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset.select_related("assignment__post"),
-            apply=lambda log: services.post_log_review(log=log, by=request.user, confirm=True),
-            done=_("已确认%(n)s条工作记录，计入履职积分。"),
-        )
-
-    @admin.action(description=_("所选工作记录不通过"), permissions=["change"])
-    def reject_logs(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset.select_related("assignment__post"),
-            name="reject_logs",
-            title=_("工作记录不通过"),
-            form=RejectForm,
-            apply=lambda log, data: services.post_log_review(
-                log=log, by=request.user, confirm=False, note=data["note"]
-            ),
-            done=_("已将%(n)s条工作记录退回，并通知了代表。"),
-        )
+    confirm_logs = service_action(
+        description=_("确认所选工作记录"),
+        service=services.post_log_review,
+        target="log",
+        values={"confirm": True},
+        select_related=["assignment__post"],
+        done=_("已确认%(n)s条工作记录，计入履职积分。"),
+    )
+    reject_logs = service_action(
+        description=_("所选工作记录不通过"),
+        service=services.post_log_review,
+        target="log",
+        values={"confirm": False},
+        select_related=["assignment__post"],
+        form=RejectForm,
+        title=_("工作记录不通过"),
+        done=_("已将%(n)s条工作记录退回，并通知了代表。"),
+    )
+    actions = [confirm_logs, reject_logs]

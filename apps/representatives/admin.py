@@ -5,7 +5,6 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import admin_pages
 from apps.core.admin_filters import TownshipFilter as BaseTownshipFilter
 from apps.core.admin_mixins import (
     PhoneSearchAuditMixin,
@@ -14,6 +13,7 @@ from apps.core.admin_mixins import (
     WorkflowButtonsMixin,
     audit_personal_view,
 )
+from apps.core.admin_pages import service_action
 from apps.core.import_admin import RendaImportMixin
 from apps.core.masking import mask_phone
 from apps.representatives import admin_views, services
@@ -47,7 +47,6 @@ class RepresentativeAdmin(WorkflowButtonsMixin, PhoneSearchAuditMixin, RendaImpo
         "duty_record_link",
         "card_link",
     ]
-    actions = ["print_contact_cards", "change_status"]
     list_filter = ["level", "status", "category", "township", "term", "gender"]
     search_fields = ["name", "credential_no", "occupation"]
     list_select_related = ["township"]
@@ -71,18 +70,14 @@ class RepresentativeAdmin(WorkflowButtonsMixin, PhoneSearchAuditMixin, RendaImpo
             return []
         return [{"action": "change_status", "label": _("变更状态")}]
 
-    @admin.action(description=_("变更所选代表的状态"), permissions=["change"])
-    def change_status(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="change_status",
-            title=_("变更代表状态"),
-            form=StatusChangeForm,
-            apply=lambda rep, data: services.representative_status_change(representative=rep, by=request.user, **data),
-            done=_("已变更%(n)s名代表的状态。"),
-        )
+    change_status = service_action(
+        description=_("变更所选代表的状态"),
+        service=services.representative_status_change,
+        target="representative",
+        form=StatusChangeForm,
+        title=_("变更代表状态"),
+        done=_("已变更%(n)s名代表的状态。"),
+    )
 
     @admin.display(description=_("联系电话"))
     def masked_phone(self, rep):
@@ -143,6 +138,8 @@ class RepresentativeAdmin(WorkflowButtonsMixin, PhoneSearchAuditMixin, RendaImpo
     def print_contact_cards(self, request, queryset):
         return admin_views.contact_cards_response(self, request, queryset.select_related("township"))
 
+    actions = [print_contact_cards, change_status]
+
 
 # --- the duty record ----------------------------------------------------------------------------
 
@@ -167,7 +164,6 @@ class DutyActivityAdmin(ServiceAdminMixin, RendaModelAdmin):
         "review_status", "reviewed_by", "reviewed_at", "review_note",
     ]  # fmt: skip
     readonly_fields = fields
-    actions = ["confirm_activities", "reject_activities"]
 
     def has_add_permission(self, request):
         return False  # representatives report their own activities in the portal
@@ -188,30 +184,23 @@ class DutyActivityAdmin(ServiceAdminMixin, RendaModelAdmin):
             {"action": "reject_activities", "label": _("不通过")},
         ]
 
-    @admin.action(description=_("确认所选履职记录"), permissions=["change"])
-    def confirm_activities(self, request, queryset):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset,
-            apply=lambda a: services.duty_activity_review(activity=a, by=request.user, confirm=True),
-            done=_("已确认%(n)s条履职记录，计入履职积分。"),
-        )
-
-    @admin.action(description=_("所选履职记录不通过"), permissions=["change"])
-    def reject_activities(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="reject_activities",
-            title=_("履职记录不通过"),
-            form=RejectForm,
-            apply=lambda a, data: services.duty_activity_review(
-                activity=a, by=request.user, confirm=False, note=data["note"]
-            ),
-            done=_("已将%(n)s条履职记录退回，并通知了代表。"),
-        )
+    confirm_activities = service_action(
+        description=_("确认所选履职记录"),
+        service=services.duty_activity_review,
+        target="activity",
+        values={"confirm": True},
+        done=_("已确认%(n)s条履职记录，计入履职积分。"),
+    )
+    reject_activities = service_action(
+        description=_("所选履职记录不通过"),
+        service=services.duty_activity_review,
+        target="activity",
+        values={"confirm": False},
+        form=RejectForm,
+        title=_("履职记录不通过"),
+        done=_("已将%(n)s条履职记录退回，并通知了代表。"),
+    )
+    actions = [confirm_activities, reject_activities]
 
 
 @admin.register(VoterRating)

@@ -8,15 +8,15 @@ Township staff read the county's hall, its instructors and lectures, and change 
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import admin_pages, checkin
+from apps.core import checkin
 from apps.core.admin_mixins import RendaModelAdmin, ServiceAdminMixin
+from apps.core.admin_pages import for_user, service_action
 from apps.core.admin_setup import ReferenceImportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.import_admin import RendaExportMixin, RendaImportMixin
@@ -148,7 +148,6 @@ class LectureAdmin(ServiceAdminMixin, RendaImportMixin, RendaExportMixin, RendaM
     autocomplete_fields = ["hall", "instructor"]
     date_hierarchy = "date"
     readonly_fields = ["material_link"]
-    actions = ["mark_held", "mark_cancelled"]
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -210,22 +209,21 @@ class LectureAdmin(ServiceAdminMixin, RendaImportMixin, RendaExportMixin, RendaM
         url = reverse("training:lecture_material", args=[lecture.pk])
         return format_html('<a href="{}">{}</a>', url, lecture.materials_name or _("下载"))
 
-    def _set_status(self, request, queryset, status, done):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset,
-            apply=lambda lecture: services.lecture_set_status(lecture=lecture, status=status, by=request.user),
-            done=done,
-        )
-
-    @admin.action(description=_("记为已举办"), permissions=["change"])
-    def mark_held(self, request, queryset):
-        return self._set_status(request, queryset, Lecture.Status.HELD, _("已将%(n)s次授课记为已举办。"))
-
-    @admin.action(description=_("取消所选授课"), permissions=["change"])
-    def mark_cancelled(self, request, queryset):
-        return self._set_status(request, queryset, Lecture.Status.CANCELLED, _("已取消%(n)s次授课。"))
+    mark_held = service_action(
+        description=_("记为已举办"),
+        service=services.lecture_set_status,
+        target="lecture",
+        values={"status": Lecture.Status.HELD},
+        done=_("已将%(n)s次授课记为已举办。"),
+    )
+    mark_cancelled = service_action(
+        description=_("取消所选授课"),
+        service=services.lecture_set_status,
+        target="lecture",
+        values={"status": Lecture.Status.CANCELLED},
+        done=_("已取消%(n)s次授课。"),
+    )
+    actions = [mark_held, mark_cancelled]
 
 
 # --- attendance --------------------------------------------------------------------------------
@@ -286,7 +284,6 @@ class RetrainingAdmin(ServiceAdminMixin, RendaModelAdmin):
     autocomplete_fields = ["representative"]
     change_form_template = "admin/training/change_form.html"
     date_hierarchy = "assigned_on"
-    actions = ["complete"]
     readonly_fields = [
         "representative", "reason", "assigned_by", "assigned_on", "due_on", "completed_on", "completed_by",
         "lecture", "note",
@@ -319,26 +316,14 @@ class RetrainingAdmin(ServiceAdminMixin, RendaModelAdmin):
     def township(self, retraining):
         return retraining.representative.township.name
 
-    @admin.action(description=_("完成所选再培训"), permissions=["change"])
-    def complete(self, request, queryset):
-        def apply(retraining, data):
-            if not self.may_act(request, retraining):
-                raise ValidationError(_("不在您的管辖范围内。"))
-            services.retraining_complete(
-                retraining=retraining,
-                lecture=data["lecture"],
-                note=data["note"],
-                completed_on=data["completed_on"],
-                by=request.user,
-            )
-
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="complete",
-            title=_("完成再培训"),
-            form=lambda data: RetrainingCompleteForm(data, user=request.user),
-            apply=apply,
-            done=_("已完成%(n)s项再培训。"),
-        )
+    complete = service_action(
+        description=_("完成所选再培训"),
+        service=services.retraining_complete,
+        target="retraining",
+        may=lambda model_admin, request, retraining: model_admin.may_act(request, retraining),
+        form=RetrainingCompleteForm,
+        form_kwargs=for_user,
+        title=_("完成再培训"),
+        done=_("已完成%(n)s项再培训。"),
+    )
+    actions = [complete]

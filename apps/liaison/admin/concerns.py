@@ -1,6 +1,6 @@
 """Citizens' concerns through their states, and the units' requests to send one back."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.urls import path, reverse
 from django.utils import timezone
@@ -8,9 +8,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import admin_pages
 from apps.core.admin_filters import BoundedCountPaginator, CountyFilter, YearFilter, warn_when_bounded
 from apps.core.admin_mixins import DecisionAdminMixin, ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
+from apps.core.admin_pages import for_user, only_one, service_action
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.import_admin import RendaExportMixin
@@ -99,10 +99,6 @@ class ConcernAdmin(PersonalDataMixin, ServiceAdminMixin, BackgroundExportMixin, 
     list_select_related = ["region__parent", "office"]
     search_help_text = _("按查询码或反映内容查找（有权限的工作人员还可按姓名、电话查找）")
     paginator = BoundedCountPaginator
-    actions = [
-        "accept_concerns", "refer_out_concerns", "route_concerns", "change_deadline", "resolve_concerns",
-        "revisit_concerns", "close_concerns", "to_proposal",
-    ]  # fmt: skip
     inlines = [RevisitInline, ConcernEventInline]
 
     fieldsets = [
@@ -238,124 +234,73 @@ class ConcernAdmin(PersonalDataMixin, ServiceAdminMixin, BackgroundExportMixin, 
 
     # --- actions ----------------------------------------------------------------------------
 
-    @admin.action(description=_("受理所选群众意见"), permissions=["change"])
-    def accept_concerns(self, request, queryset):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset,
-            apply=lambda c: services.concern_accept(concern=c, by=request.user),
-            done=_("已受理%(n)s条群众意见。"),
-        )
-
-    @admin.action(description=_("引导至其他渠道（信访、司法等）"), permissions=["change"])
-    def refer_out_concerns(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="refer_out_concerns",
-            title=_("引导至其他渠道"),
-            form=ReferOutForm,
-            apply=lambda c, data: services.concern_refer_out(
-                concern=c, reason=data["reason"], note=data["note"], by=request.user
-            ),
-            done=_("已将%(n)s条群众意见引导至其他渠道。"),
-        )
-
-    @admin.action(description=_("转办所选群众意见"), permissions=["change"])
-    def route_concerns(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="route_concerns",
-            title=_("转办群众意见"),
-            form=lambda data: RouteForm(data, user=request.user),
-            apply=lambda c, data: services.concern_route(
-                concern=c,
-                route=data["route"],
-                unit=data["unit"],
-                representative=data["representative"],
-                due_on=data["due_on"],
-                instructions=data["instructions"],
-                by=request.user,
-            ),
-            done=_("已转办%(n)s条群众意见。"),
-        )
-
-    @admin.action(description=_("调整办理期限"), permissions=["change"])
-    def change_deadline(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="change_deadline",
-            title=_("调整办理期限"),
-            form=DeadlineForm,
-            apply=lambda c, data: services.concern_deadline_change(
-                concern=c, due_on=data["due_on"], reason=data["reason"], by=request.user
-            ),
-            done=_("已调整%(n)s条群众意见的办理期限。"),
-        )
-
-    @admin.action(description=_("登记办理答复"), permissions=["change"])
-    def resolve_concerns(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="resolve_concerns",
-            title=_("登记办理答复"),
-            form=ResolveForm,
-            apply=lambda c, data: services.concern_resolve(
-                concern=c, answer=data["answer"], public_answer=data["public_answer"], by=request.user
-            ),
-            done=_("已为%(n)s条群众意见登记办理答复。"),
-        )
-
-    @admin.action(description=_("登记回访"), permissions=["change"])
-    def revisit_concerns(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="revisit_concerns",
-            title=_("登记回访"),
-            form=RevisitForm,
-            apply=lambda c, data: services.concern_revisit(
-                concern=c, revisited_on=data["revisited_on"], notes=data["notes"], by=request.user
-            ),
-            done=_("已为%(n)s条群众意见登记回访。"),
-        )
-
-    @admin.action(description=_("办结所选群众意见"), permissions=["change"])
-    def close_concerns(self, request, queryset):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset,
-            apply=lambda c: services.concern_close(concern=c, by=request.user),
-            done=_("已办结%(n)s条群众意见。"),
-        )
-
-    @admin.action(description=_("转为代表建议（草稿）"), permissions=["change"])
-    def to_proposal(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, _("请只选择一条群众意见转为代表建议。"), messages.WARNING)
-            return None
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="to_proposal",
-            title=_("转为代表建议"),
-            form=lambda data: ToProposalForm(data, user=request.user),
-            apply=lambda c, data: services.concern_to_proposal(
-                concern=c, representative=data["representative"], session=data["session"], by=request.user
-            ),
-            done=_("已为%(n)s条群众意见生成代表建议草稿，请通知代表修改后提交。"),
-        )
+    accept_concerns = service_action(
+        description=_("受理所选群众意见"),
+        service=services.concern_accept,
+        target="concern",
+        done=_("已受理%(n)s条群众意见。"),
+    )
+    refer_out_concerns = service_action(
+        description=_("引导至其他渠道（信访、司法等）"),
+        service=services.concern_refer_out,
+        target="concern",
+        form=ReferOutForm,
+        title=_("引导至其他渠道"),
+        done=_("已将%(n)s条群众意见引导至其他渠道。"),
+    )
+    route_concerns = service_action(
+        description=_("转办所选群众意见"),
+        service=services.concern_route,
+        target="concern",
+        form=RouteForm,
+        form_kwargs=for_user,
+        title=_("转办群众意见"),
+        done=_("已转办%(n)s条群众意见。"),
+    )
+    change_deadline = service_action(
+        description=_("调整办理期限"),
+        service=services.concern_deadline_change,
+        target="concern",
+        form=DeadlineForm,
+        title=_("调整办理期限"),
+        done=_("已调整%(n)s条群众意见的办理期限。"),
+    )
+    resolve_concerns = service_action(
+        description=_("登记办理答复"),
+        service=services.concern_resolve,
+        target="concern",
+        form=ResolveForm,
+        title=_("登记办理答复"),
+        done=_("已为%(n)s条群众意见登记办理答复。"),
+    )
+    revisit_concerns = service_action(
+        description=_("登记回访"),
+        service=services.concern_revisit,
+        target="concern",
+        form=RevisitForm,
+        title=_("登记回访"),
+        done=_("已为%(n)s条群众意见登记回访。"),
+    )
+    close_concerns = service_action(
+        description=_("办结所选群众意见"),
+        service=services.concern_close,
+        target="concern",
+        done=_("已办结%(n)s条群众意见。"),
+    )
+    to_proposal = service_action(
+        description=_("转为代表建议（草稿）"),
+        service=services.concern_to_proposal,
+        target="concern",
+        refuse=only_one(_("请只选择一条群众意见转为代表建议。")),
+        form=ToProposalForm,
+        form_kwargs=for_user,
+        title=_("转为代表建议"),
+        done=_("已为%(n)s条群众意见生成代表建议草稿，请通知代表修改后提交。"),
+    )
+    actions = [
+        accept_concerns, refer_out_concerns, route_concerns, change_deadline, resolve_concerns, revisit_concerns,
+        close_concerns, to_proposal,
+    ]  # fmt: skip
 
 
 # --- units' requests to send a concern back -------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core import admin_pages, checkin
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin, WorkflowButtonsMixin
+from apps.core.admin_pages import service_action
 from apps.core.masking import mask_name, mask_phone
 from apps.liaison import admin_views, services
 from apps.liaison.admin.personal import PersonalDataMixin
@@ -81,7 +82,6 @@ class ReceptionDayAdmin(ServiceAdminMixin, RendaModelAdmin):
     fields = ["office", "date", "starts_at", "ends_at", "status", "moved_from", "note"]
     readonly_fields = fields
     inlines = [DutyShiftInline]
-    actions = ["move_days", "cancel_days", "assign_duty"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("shifts__representative")
@@ -120,33 +120,22 @@ class ReceptionDayAdmin(ServiceAdminMixin, RendaModelAdmin):
             {"action": "cancel_days", "label": _("取消接待日")},
         ]
 
-    @admin.action(description=_("调整所选接待日的日期"), permissions=["change"])
-    def move_days(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="move_days",
-            title=_("调整接待日"),
-            form=MoveDayForm,
-            apply=lambda day, data: services.reception_day_move(
-                day=day, to=data["to"], note=data["note"], by=request.user
-            ),
-            done=_("已调整%(n)s个接待日。"),
-        )
-
-    @admin.action(description=_("取消所选接待日"), permissions=["change"])
-    def cancel_days(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="cancel_days",
-            title=_("取消接待日"),
-            form=CancelDayForm,
-            apply=lambda day, data: services.reception_day_cancel(day=day, note=data["note"], by=request.user),
-            done=_("已取消%(n)s个接待日，未履职的值班记为请假。"),
-        )
+    move_days = service_action(
+        description=_("调整所选接待日的日期"),
+        service=services.reception_day_move,
+        target="day",
+        form=MoveDayForm,
+        title=_("调整接待日"),
+        done=_("已调整%(n)s个接待日。"),
+    )
+    cancel_days = service_action(
+        description=_("取消所选接待日"),
+        service=services.reception_day_cancel,
+        target="day",
+        form=CancelDayForm,
+        title=_("取消接待日"),
+        done=_("已取消%(n)s个接待日，未履职的值班记为请假。"),
+    )
 
     @admin.action(description=_("安排值班代表"), permissions=["change"])
     def assign_duty(self, request, queryset):
@@ -155,6 +144,8 @@ class ReceptionDayAdmin(ServiceAdminMixin, RendaModelAdmin):
             self.message_user(request, _("请只选择一个接待日安排值班代表。"), messages.WARNING)
             return None
         return HttpResponseRedirect(reverse("admin:liaison_receptionday_duty", args=[pks[0]]))
+
+    actions = [move_days, cancel_days, assign_duty]
 
 
 @admin.register(DutyShift)
@@ -169,7 +160,6 @@ class DutyShiftAdmin(ServiceAdminMixin, RendaModelAdmin):
         "checked_by",
     ]  # fmt: skip
     readonly_fields = fields
-    actions = ["check_in", "check_out", "mark_attended", "mark_absent", "mark_excused"]
 
     def has_add_permission(self, request):
         # Shifts are assigned on their reception day (“安排值班代表”).
@@ -186,33 +176,40 @@ class DutyShiftAdmin(ServiceAdminMixin, RendaModelAdmin):
         marks = [("mark_attended", _("记为到岗")), ("mark_absent", _("记为缺勤")), ("mark_excused", _("记为请假"))]
         return buttons + [{"action": action, "label": label} for action, label in marks]
 
-    def _run(self, request, queryset, service, done, **kwargs):
-        return admin_pages.run_action(
-            self, request, queryset, apply=lambda s: service(shift=s, by=request.user, **kwargs), done=done
-        )
-
-    @admin.action(description=_("为所选值班签到"), permissions=["change"])
-    def check_in(self, request, queryset):
-        return self._run(request, queryset, services.shift_check_in, _("已为%(n)s个值班签到。"))
-
-    @admin.action(description=_("为所选值班签退"), permissions=["change"])
-    def check_out(self, request, queryset):
-        return self._run(request, queryset, services.shift_check_out, _("已为%(n)s个值班签退。"))
-
-    @admin.action(description=_("记为到岗"), permissions=["change"])
-    def mark_attended(self, request, queryset):
-        done = _("已将%(n)s个值班记为到岗。")
-        return self._run(request, queryset, services.shift_mark, done, attendance=Attendance.ATTENDED)
-
-    @admin.action(description=_("记为缺勤"), permissions=["change"])
-    def mark_absent(self, request, queryset):
-        done = _("已将%(n)s个值班记为缺勤。")
-        return self._run(request, queryset, services.shift_mark, done, attendance=Attendance.ABSENT)
-
-    @admin.action(description=_("记为请假"), permissions=["change"])
-    def mark_excused(self, request, queryset):
-        done = _("已将%(n)s个值班记为请假。")
-        return self._run(request, queryset, services.shift_mark, done, attendance=Attendance.EXCUSED)
+    check_in = service_action(
+        description=_("为所选值班签到"),
+        service=services.shift_check_in,
+        target="shift",
+        done=_("已为%(n)s个值班签到。"),
+    )
+    check_out = service_action(
+        description=_("为所选值班签退"),
+        service=services.shift_check_out,
+        target="shift",
+        done=_("已为%(n)s个值班签退。"),
+    )
+    mark_attended = service_action(
+        description=_("记为到岗"),
+        service=services.shift_mark,
+        target="shift",
+        values={"attendance": Attendance.ATTENDED},
+        done=_("已将%(n)s个值班记为到岗。"),
+    )
+    mark_absent = service_action(
+        description=_("记为缺勤"),
+        service=services.shift_mark,
+        target="shift",
+        values={"attendance": Attendance.ABSENT},
+        done=_("已将%(n)s个值班记为缺勤。"),
+    )
+    mark_excused = service_action(
+        description=_("记为请假"),
+        service=services.shift_mark,
+        target="shift",
+        values={"attendance": Attendance.EXCUSED},
+        done=_("已将%(n)s个值班记为请假。"),
+    )
+    actions = [check_in, check_out, mark_attended, mark_absent, mark_excused]
 
 
 # --- reception records --------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import admin_pages
 from apps.core.admin_filters import BoundedCountPaginator, warn_when_bounded
 from apps.core.admin_mixins import ReadOnlyInline, RendaModelAdmin, ServiceAdminMixin
+from apps.core.admin_pages import merge_targets, service_action
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SPREADSHEET_FORMATS
 from apps.core.import_admin import RendaExportMixin, RendaImportMixin
@@ -107,6 +107,18 @@ class EventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("by")
 
 
+def _not_one_session(model_admin, request, queryset):
+    if len(set(queryset.values_list("session", flat=True))) != 1:
+        return _("只能将同一次会议的建议并案。")
+    return None
+
+
+def _merge_targets(model_admin, request, queryset) -> dict:
+    """A proposal merges into another of the same session."""
+    targets = merge_targets(model_admin, request, queryset)["targets"]
+    return {"targets": targets.filter(session__in=queryset.values("session"))}
+
+
 @admin.register(Proposal)
 class ProposalAdmin(ServiceAdminMixin, RendaImportMixin, BackgroundExportMixin, RendaExportMixin, RendaModelAdmin):
     import_resource_class = ProposalImportResource
@@ -129,16 +141,6 @@ class ProposalAdmin(ServiceAdminMixin, RendaImportMixin, BackgroundExportMixin, 
     # filter already picks the year.
     paginator = BoundedCountPaginator
     autocomplete_fields = ["lead"]
-    actions = [
-        "accept_proposals",
-        "return_proposals",
-        "merge_proposals",
-        "assign_proposal",
-        "assign_on_site",
-        "mark_key",
-        "record_supervision",
-        "close_follow_up",
-    ]
 
     add_fieldsets = [
         (None, {"fields": ["session", "period", "lead", "cosigners", "cosigners_signed"]}),
@@ -340,48 +342,31 @@ class ProposalAdmin(ServiceAdminMixin, RendaImportMixin, BackgroundExportMixin, 
 
     # --- actions ----------------------------------------------------------------------------
 
-    @admin.action(description=_("受理所选建议"), permissions=["change"])
-    def accept_proposals(self, request, queryset):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset,
-            apply=lambda p: services.proposal_accept(proposal=p, by=request.user),
-            done=_("已受理%(n)s件建议。"),
-        )
-
-    @admin.action(description=_("退回所选建议"), permissions=["change"])
-    def return_proposals(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="return_proposals",
-            title=_("退回建议"),
-            form=ReturnForm,
-            apply=lambda p, data: services.proposal_return(
-                proposal=p, exclusion=data["exclusion"], reason=data["reason"], by=request.user
-            ),
-            done=_("已退回%(n)s件建议，并通知了代表。"),
-        )
-
-    @admin.action(description=_("将所选建议并案"), permissions=["change"])
-    def merge_proposals(self, request, queryset):
-        sessions = set(queryset.values_list("session", flat=True))
-        if len(sessions) != 1:
-            self.message_user(request, _("只能将同一次会议的建议并案。"), messages.ERROR)
-            return None
-        targets = self.get_queryset(request).filter(session__in=sessions).exclude(pk__in=queryset.values("pk"))
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="merge_proposals",
-            title=_("并案"),
-            form=lambda data: MergeForm(data, targets=targets),
-            apply=lambda p, data: services.proposal_merge(proposal=p, into=data["into"], by=request.user),
-            done=_("已将%(n)s件建议并案。"),
-        )
+    accept_proposals = service_action(
+        description=_("受理所选建议"),
+        service=services.proposal_accept,
+        target="proposal",
+        done=_("已受理%(n)s件建议。"),
+    )
+    return_proposals = service_action(
+        description=_("退回所选建议"),
+        service=services.proposal_return,
+        target="proposal",
+        form=ReturnForm,
+        title=_("退回建议"),
+        done=_("已退回%(n)s件建议，并通知了代表。"),
+    )
+    merge_proposals = service_action(
+        description=_("将所选建议并案"),
+        service=services.proposal_merge,
+        target="proposal",
+        refuse=_not_one_session,
+        refusal_level=messages.ERROR,
+        form=MergeForm,
+        form_kwargs=_merge_targets,
+        title=_("并案"),
+        done=_("已将%(n)s件建议并案。"),
+    )
 
     @admin.action(description=_("交办所选建议"), permissions=["change"])
     def assign_proposal(self, request, queryset):
@@ -401,43 +386,31 @@ class ProposalAdmin(ServiceAdminMixin, RendaImportMixin, BackgroundExportMixin, 
         ids = ",".join(str(pk) for pk in queryset.order_by("number").values_list("pk", flat=True))
         return HttpResponseRedirect(f"{reverse('admin:proposals_proposal_assign_on_site')}?ids={ids}")
 
-    @admin.action(description=_("列为重点督办"), permissions=["change"])
-    def mark_key(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="mark_key",
-            title=_("列为重点督办建议"),
-            form=MarkKeyForm,
-            apply=lambda p, data: services.proposal_mark_key(proposal=p, leader=data["leader"], by=request.user),
-            done=_("已将%(n)s件建议列为重点督办。"),
-        )
-
-    @admin.action(description=_("登记督办"), permissions=["change"])
-    def record_supervision(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="record_supervision",
-            title=_("登记督办"),
-            form=SupervisionForm,
-            apply=lambda p, data: services.supervision_record(proposal=p, by=request.user, **data),
-            done=_("已为%(n)s件建议登记督办。"),
-        )
-
-    @admin.action(description=_("跟踪办结所选建议（B、C类答复）"), permissions=["change"])
-    def close_follow_up(self, request, queryset):
-        return admin_pages.form_action(
-            self,
-            request,
-            queryset,
-            name="close_follow_up",
-            title=_("跟踪办结"),
-            form=FollowUpCloseForm,
-            apply=lambda p, data: services.follow_up_close(
-                proposal=p, note=data["note"], carried_over=data["carried_over"], by=request.user
-            ),
-            done=_("已办结%(n)s件跟踪办理的建议。"),
-        )
+    mark_key = service_action(
+        description=_("列为重点督办"),
+        service=services.proposal_mark_key,
+        target="proposal",
+        form=MarkKeyForm,
+        title=_("列为重点督办建议"),
+        done=_("已将%(n)s件建议列为重点督办。"),
+    )
+    record_supervision = service_action(
+        description=_("登记督办"),
+        service=services.supervision_record,
+        target="proposal",
+        form=SupervisionForm,
+        title=_("登记督办"),
+        done=_("已为%(n)s件建议登记督办。"),
+    )
+    close_follow_up = service_action(
+        description=_("跟踪办结所选建议（B、C类答复）"),
+        service=services.follow_up_close,
+        target="proposal",
+        form=FollowUpCloseForm,
+        title=_("跟踪办结"),
+        done=_("已办结%(n)s件跟踪办理的建议。"),
+    )
+    actions = [
+        accept_proposals, return_proposals, merge_proposals, assign_proposal, assign_on_site, mark_key,
+        record_supervision, close_follow_up,
+    ]  # fmt: skip

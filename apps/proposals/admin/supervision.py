@@ -8,8 +8,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import admin_pages
 from apps.core.admin_mixins import NoDeleteMixin, RendaModelAdmin, ServiceAdminMixin
+from apps.core.admin_pages import service_action
 from apps.proposals import admin_views, services
 from apps.proposals.admin._common import person_column
 from apps.proposals.models import (
@@ -99,7 +99,6 @@ class NoticeAdmin(ServiceAdminMixin, RendaModelAdmin):
     fields = [
         "session", "kind", "title", "body", "units", "is_public", "published_at", "publisher", "creator", "created_at",
     ]  # fmt: skip
-    actions = ["publish"]
     creator = person_column("created_by", _("起草人"))
     publisher = person_column("published_by", _("发布人"))
 
@@ -139,12 +138,10 @@ class NoticeAdmin(ServiceAdminMixin, RendaModelAdmin):
             return buttons
         return [{"action": "publish", "label": _("发布通报")}, *buttons]
 
-    @admin.action(description=_("发布所选通报"), permissions=["change"])
-    def publish(self, request, queryset):
-        return admin_pages.run_action(
-            self,
-            request,
-            queryset,
-            apply=lambda n: services.notice_publish(notice=n, by=request.user),
-            done=_("已发布%(n)s份通报，并通知了通报涉及的承办单位。"),
-        )
+    publish = service_action(
+        description=_("发布所选通报"),
+        service=services.notice_publish,
+        target="notice",
+        done=_("已发布%(n)s份通报，并通知了通报涉及的承办单位。"),
+    )
+    actions = [publish]
