@@ -12,11 +12,6 @@ _ = Whitelist()
 # Settings: Django, Celery, axes, import-export and the CSP middleware read them from renda.settings
 # by name.
 _.SECRET_KEY  # unused variable (renda/settings.py:30)
-_.RENDA_LIVELIHOOD  # read by apps.core.config.config("LIVELIHOOD", ...) as settings.RENDA_<section>
-_.RENDA_TRAINING  # config("TRAINING", ...)
-_.RENDA_POSTS  # config("POSTS", ...)
-_.RENDA_NOTIFICATIONS  # config("NOTIFICATIONS", ...)
-_.RENDA_CHECKIN  # config("CHECKIN", ...)
 _.DEBUG  # unused variable (renda/settings.py:35)
 _.ALLOWED_HOSTS  # unused variable (renda/settings.py:36)
 _.CSRF_TRUSTED_ORIGINS  # unused variable (renda/settings.py:37)

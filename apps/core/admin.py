@@ -1,6 +1,5 @@
 import json
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpResponseRedirect
@@ -12,6 +11,7 @@ from apps.core import admin_calendar, admin_operations, admin_setup, services  #
 from apps.core.admin_filters import BoundedCountPaginator, warn_when_bounded
 from apps.core.admin_mixins import InvalidFilterMixin, RendaModelAdmin, ScopedAdminMixin
 from apps.core.admin_setup import ReferenceImportMixin
+from apps.core.config import config
 from apps.core.export_jobs import BackgroundExportMixin
 from apps.core.exports import SafeXLSX
 from apps.core.import_admin import RendaExportMixin
@@ -27,8 +27,8 @@ from apps.core.resources import (
 from apps.core.selectors import audit_events_visible_to, users_visible_to
 
 # The default; StaffOTPAdminSite.each_context puts the signed-in user's county's name over it.
-admin.site.site_header = settings.RENDA["SITE_NAME"]
-admin.site.site_title = settings.RENDA["SITE_NAME"]
+admin.site.site_header = config("", "SITE_NAME")
+admin.site.site_title = config("", "SITE_NAME")
 admin.site.index_title = _("后台管理")
 
 

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.models import Region
 from apps.core.scope import scope_for
 
@@ -55,7 +56,7 @@ def _grades(value, row):
     excellent, competent = row.get("grade_excellent_min"), row.get("grade_competent_min")
     if excellent is None and competent is None:
         return None
-    default = dict(settings.RENDA_DUTY["GRADES"])
+    default = dict(config("DUTY", "GRADES"))
     return [
         ("excellent", default["excellent"] if excellent is None else excellent),
         ("competent", default["competent"] if competent is None else competent),
@@ -75,21 +76,15 @@ class Setting:
 
 
 SETTINGS = {
-    "SITE_NAME": Setting("site_name", lambda row: settings.RENDA["SITE_NAME"]),
+    "SITE_NAME": Setting("site_name", lambda row: config("", "SITE_NAME")),
     "COMMITTEE_NAME": Setting("committee_name", _committee_default),
     "PUBLIC_CONTACT": Setting("public_contact", lambda row: ""),
-    "REPLY_MONTHS": Setting("reply_months", lambda row: settings.RENDA_PROPOSALS["REPLY_MONTHS"]),
-    "REPLY_MONTHS_COMPLEX": Setting(
-        "reply_months_complex", lambda row: settings.RENDA_PROPOSALS["REPLY_MONTHS_COMPLEX"]
-    ),
-    "DUE_SOON_DAYS": Setting("due_soon_days", lambda row: settings.RENDA_PROPOSALS["DUE_SOON_DAYS"], _due_soon),
-    "CONCERN_ACCEPT_WORKDAYS": Setting(
-        "concern_accept_workdays", lambda row: settings.RENDA_LIAISON["ACCEPT_WORKDAYS"]
-    ),
-    "CONCERN_RESOLVE_WORKDAYS": Setting(
-        "concern_resolve_workdays", lambda row: settings.RENDA_LIAISON["RESOLVE_WORKDAYS"]
-    ),
-    "CONCERN_DUE_SOON_DAYS": Setting("concern_due_soon_days", lambda row: settings.RENDA_LIAISON["DUE_SOON_DAYS"]),
+    "REPLY_MONTHS": Setting("reply_months", lambda row: config("PROPOSALS", "REPLY_MONTHS")),
+    "REPLY_MONTHS_COMPLEX": Setting("reply_months_complex", lambda row: config("PROPOSALS", "REPLY_MONTHS_COMPLEX")),
+    "DUE_SOON_DAYS": Setting("due_soon_days", lambda row: config("PROPOSALS", "DUE_SOON_DAYS"), _due_soon),
+    "CONCERN_ACCEPT_WORKDAYS": Setting("concern_accept_workdays", lambda row: config("LIAISON", "ACCEPT_WORKDAYS")),
+    "CONCERN_RESOLVE_WORKDAYS": Setting("concern_resolve_workdays", lambda row: config("LIAISON", "RESOLVE_WORKDAYS")),
+    "CONCERN_DUE_SOON_DAYS": Setting("concern_due_soon_days", lambda row: config("LIAISON", "DUE_SOON_DAYS")),
     "OUTCOME_LABELS": Setting(
         "outcome_labels",
         lambda row: settings.RENDA_PROPOSALS.get("OUTCOME_LABELS") or {},
@@ -97,9 +92,9 @@ SETTINGS = {
     ),
     "SATISFACTION_LABELS": Setting("satisfaction_labels", lambda row: {}),
     "DUTY_POINTS": Setting(
-        "duty_points", lambda row: settings.RENDA_DUTY["POINTS"], _merged_with(lambda: settings.RENDA_DUTY["POINTS"])
+        "duty_points", lambda row: config("DUTY", "POINTS"), _merged_with(lambda: config("DUTY", "POINTS"))
     ),
-    "DUTY_GRADES": Setting("grade_excellent_min", lambda row: settings.RENDA_DUTY["GRADES"], _grades),
+    "DUTY_GRADES": Setting("grade_excellent_min", lambda row: config("DUTY", "GRADES"), _grades),
 }
 
 

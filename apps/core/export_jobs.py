@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from apps.core import workbooks
 from apps.core.audit import Kind as Audit
 from apps.core.audit import audit_event
+from apps.core.config import config
 from apps.core.exports import neutralise_formula
 from apps.core.import_admin import export_stem, sheet_title_of
 from apps.core.jobs import job_claim, job_retry, jobs_requeue
@@ -53,7 +54,7 @@ def sync_max_rows() -> int:
 
 def export_dir() -> Path:
     configured = getattr(settings, "RENDA_EXPORT_DIR", "")
-    return Path(configured) if configured else Path(settings.RENDA_DASHBOARD["REPORT_DIR"]) / "exports"
+    return Path(configured) if configured else Path(config("DASHBOARD", "REPORT_DIR")) / "exports"
 
 
 def export_file(name: str) -> Path:

@@ -18,17 +18,18 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.models import BackgroundJob, JobStatus
 
 logger = logging.getLogger("renda.core")
 
 
 def max_attempts() -> int:
-    return settings.RENDA_JOBS["MAX_ATTEMPTS"]
+    return config("JOBS", "MAX_ATTEMPTS")
 
 
 def stale_after(model: type[BackgroundJob]) -> timedelta:
-    return timedelta(seconds=settings.RENDA_JOBS[model.stale_setting])
+    return timedelta(seconds=config("JOBS", model.stale_setting))
 
 
 def job_claim(model: type[BackgroundJob], job_id: int, **fields) -> bool:

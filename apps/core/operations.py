@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.config import config
 from apps.core.jobs import JOB_KINDS, jobs_by_status
 from apps.core.models import JobStatus, TaskHeartbeat
 from apps.core.workdays import calendar_warning
@@ -75,11 +76,11 @@ def health() -> dict[str, bool]:
 
 def _stale_limit(name: str) -> timedelta:
     if name == "beat_heartbeat":
-        return timedelta(minutes=settings.RENDA["HEARTBEAT_STALE_MINUTES"])
+        return timedelta(minutes=config("", "HEARTBEAT_STALE_MINUTES"))
     if name == "scan_reminders":
         interval = settings.CELERY_BEAT_SCHEDULE["notifications-scan"]["schedule"]
-        return max(2 * interval, timedelta(minutes=settings.RENDA["HEARTBEAT_STALE_MINUTES"]))
-    return timedelta(hours=settings.RENDA["HOUSEKEEPING_STALE_HOURS"])
+        return max(2 * interval, timedelta(minutes=config("", "HEARTBEAT_STALE_MINUTES")))
+    return timedelta(hours=config("", "HOUSEKEEPING_STALE_HOURS"))
 
 
 def heartbeat_rows(now: datetime) -> list[dict]:
@@ -93,7 +94,7 @@ def heartbeat_rows(now: datetime) -> list[dict]:
 def heartbeat_warnings(now: datetime) -> list[str]:
     """The warning the settings promise: beat or the worker stopped (HEARTBEAT_STALE_MINUTES)."""
     beat = TaskHeartbeat.objects.filter(name="beat_heartbeat").first()
-    minutes = settings.RENDA["HEARTBEAT_STALE_MINUTES"]
+    minutes = config("", "HEARTBEAT_STALE_MINUTES")
     if beat is None:
         return [_("从未收到后台任务心跳：Celery worker 或 beat 没有运行。")]
     if beat.last_run_at < now - timedelta(minutes=minutes):
@@ -123,7 +124,7 @@ def folder_bytes(folder: Path) -> int:
 
 def disk_rows() -> list[dict]:
     folders = [(_("上传文件（MEDIA_ROOT）"), Path(settings.MEDIA_ROOT))]
-    folders.append((_("报告与导出文件（RENDA_REPORT_DIR）"), Path(settings.RENDA_DASHBOARD["REPORT_DIR"])))
+    folders.append((_("报告与导出文件（RENDA_REPORT_DIR）"), Path(config("DASHBOARD", "REPORT_DIR"))))
     rows = []
     for label, folder in folders:
         usage = shutil.disk_usage(folder) if folder.is_dir() else None

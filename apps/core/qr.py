@@ -9,11 +9,11 @@ import secrets
 from dataclasses import dataclass
 
 import segno
-from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from apps.core.config import config
 from apps.core.pdf import html_to_pdf
 
 # Medium error correction survives a scuffed or partly covered poster.
@@ -21,7 +21,7 @@ ERROR_LEVEL = "m"
 
 
 def public_url(path: str) -> str:
-    return settings.RENDA["BASE_URL"].rstrip("/") + path
+    return config("", "BASE_URL").rstrip("/") + path
 
 
 def qr_svg(url: str, *, scale: int = 6) -> str:

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.core import divisions, jobs
 from apps.core.audit import audit_batch
+from apps.core.config import config
 from apps.core.divisions import Place
 from apps.core.models import CalendarDay, HolidayYear, Region, TaskHeartbeat, User
 from apps.core.roles import group_name
@@ -103,12 +104,12 @@ def _files_text(n: int) -> str:
 
 
 def job_files_expire_old() -> str:
-    days = settings.RENDA_HOUSEKEEPING["JOB_FILE_RETENTION_DAYS"]
+    days = config("HOUSEKEEPING", "JOB_FILE_RETENTION_DAYS")
     return _files_text(jobs.job_files_expire_all(older_than=timedelta(days=days)))
 
 
 def leftovers_remove_old() -> str:
-    hours = settings.RENDA_HOUSEKEEPING["LEFTOVER_HOURS"]
+    hours = config("HOUSEKEEPING", "LEFTOVER_HOURS")
     return _files_text(jobs.leftovers_remove(older_than=timedelta(hours=hours)))
 
 
@@ -257,7 +258,7 @@ def user_invitation_url(*, user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return settings.RENDA["BASE_URL"].rstrip("/") + path
+    return config("", "BASE_URL").rstrip("/") + path
 
 
 def user_invite(*, user: User) -> bool:

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Case, Count, DateField, F, IntegerField, Model, QuerySet, Sum, Value, When, Window
 from django.urls import reverse
 from django.utils.functional import Promise
+
+from apps.core.config import config
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def _item(source: WorkSource, row: Model, today: date) -> WorkItem:
 
 def workbench_for(user, today: date) -> Workbench:
     """What waits on the user, earliest due first (overdue therefore first, undated last)."""
-    size = settings.RENDA_PORTAL["HOME_LIST_SIZE"]
+    size = config("PORTAL", "HOME_LIST_SIZE")
     items, counts = [], []
     for source in sources_for(user):
         queryset = source.rows(user)

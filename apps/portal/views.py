@@ -3,7 +3,6 @@ of a handling unit, and the 活动码 check-in."""
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.core import checkin as checkin_codes
 from apps.core.access import representative_required, unit_staff_required
+from apps.core.config import config
 from apps.core.models import Region
 from apps.portal.selectors import representative_home as rep_home
 from apps.portal.selectors.unit_home import agenda_for
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"counties": counties, "townships": public_counts_by_township(), "site_name": settings.RENDA["SITE_NAME"]},
+        {"counties": counties, "townships": public_counts_by_township(), "site_name": config("", "SITE_NAME")},
     )
 
 
